@@ -1,0 +1,32 @@
+# Two commands set up a fresh machine: `make demo` runs the main job, `make test` the test suite.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+
+.PHONY: demo test lint typecheck clean bench
+
+$(BIN)/emg-kg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+demo: $(BIN)/emg-kg
+	$(BIN)/emg-kg demo --out $(OUT)
+
+lint: $(BIN)/emg-kg
+	$(BIN)/ruff check emg_kg tests bench
+	$(BIN)/ruff format --check emg_kg tests bench
+
+typecheck: $(BIN)/emg-kg
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest
+
+bench: $(BIN)/emg-kg
+	$(BIN)/python bench/queries.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,161 @@
+"""`stats` and `show`: what is in the graph, and everything it says about one entity.
+
+Both read the cached Oxigraph store, so they answer without rebuilding or importing rdflib.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .errors import EntityNotFound
+from .namespaces import PREFIXES
+
+__all__ = ["stats", "resolve", "Fact", "Description", "describe", "short"]
+
+ID = PREFIXES["emgid"]
+SPACE = re.compile(r"\s+")
+
+
+def _q(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
+    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+    subs = {ox.Variable(k): v for k, v in bind.items()}
+    result = store.query(prologue + query, use_default_graph_as_union=True, substitutions=subs)
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
+
+
+def short(term: object) -> str:
+    """A prefixed name for an IRI, the lexical form for a literal."""
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        best = max(
+            ((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)),
+            key=lambda pn: len(pn[1]),
+            default=None,
+        )
+        if best and re.fullmatch(r"[\w.\-]*", iri[len(best[1]):]):
+            return f"{best[0]}:{iri[len(best[1]):]}"
+        return f"<{iri}>"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def stats(store: ox.Store) -> dict[str, object]:
+    """Counts: quads, triples, graphs, entities per class, mandates by status, evidence levels."""
+
+    def pairs(query: str) -> dict[str, int]:
+        return {short(r[0]): int(r[1].value) for r in _q(store, query) if r[0] is not None}
+
+    one = _q(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]
+    graphs = len(list(store.named_graphs()))
+    return {
+        "quads": len(store),
+        "triples": int(one["n"].value),
+        "named graphs": graphs,
+        "entities per class": pairs(
+            f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c
+            FILTER(STRSTARTS(STR(?s), "{ID}")) }} GROUP BY ?c ORDER BY DESC(?n) ?c"""),
+        "mandates by status": pairs(
+            """SELECT ?st (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a emg:Mandate ;
+            emg:status ?st } GROUP BY ?st ORDER BY DESC(?n) ?st"""),
+        "support statements by evidence level": pairs(
+            """SELECT ?l (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a emg:SupportStatement ;
+            emg:evidenceLevel ?l } GROUP BY ?l ORDER BY DESC(?n) ?l"""),
+        "facts by kind of evidence": pairs(
+            """SELECT ?kind (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o }
+              { ?g a emg:Paragraph } UNION { ?g a emg:Footnote } UNION { ?g a emg:Summary }
+              UNION { ?g a emg:ExternalSource } UNION { ?g a emg:Inference }
+              ?g a ?kind } GROUP BY ?kind ORDER BY DESC(?n)"""),
+    }
+
+
+def _norm(text: str) -> str:
+    return SPACE.sub("", text).casefold()
+
+
+def _known(store: ox.Store, node: ox.NamedNode) -> bool:
+    return bool(_q(store, "SELECT ?p WHERE { { ?x ?p ?o } UNION { ?o ?p ?x } } LIMIT 1", x=node))
+
+
+def resolve(store: ox.Store, name: str) -> ox.NamedNode:
+    """An entity by IRI, prefixed name, label or alias (exact first, then substring)."""
+    if name.startswith(("http://", "https://")):
+        node = ox.NamedNode(name)
+        if _known(store, node):
+            return node
+        raise EntityNotFound(f"no entity <{name}>")
+    prefix, sep, local = name.partition(":")
+    if sep and prefix in PREFIXES and " " not in name:
+        node = ox.NamedNode(PREFIXES[prefix] + local)
+        if _known(store, node):
+            return node
+    rows = _q(store, """SELECT DISTINCT ?s ?l WHERE {
+        ?s skos:prefLabel|skos:altLabel|skos:hiddenLabel|skos:notation|dct:identifier ?l }""")
+    want = _norm(name)
+    exact = sorted({r["s"].value for r in rows if _norm(r["l"].value) == want})
+    if len(exact) == 1:
+        return ox.NamedNode(exact[0])
+    partial = exact or sorted({r["s"].value for r in rows if want and want in _norm(r["l"].value)})
+    if len(partial) == 1:
+        return ox.NamedNode(partial[0])
+    if not partial:
+        raise EntityNotFound(f"no entity is called {name!r} (try a label, an acronym or an IRI)")
+    names = ", ".join(short(ox.NamedNode(p)) for p in partial[:12])
+    raise EntityNotFound(f"{name!r} matches {len(partial)} entities: {names}; be more specific")
+
+
+@dataclass
+class Fact:
+    subject: str
+    predicate: str
+    value: str
+    outgoing: bool
+
+
+@dataclass
+class Description:
+    """An entity's names and types, and its facts grouped by the evidence that states them."""
+
+    iri: str
+    labels: dict[str, list[str]] = field(default_factory=dict)
+    types: list[str] = field(default_factory=list)
+    #: evidence name -> (evidence label, evidence text or note, facts)
+    evidence: dict[str, tuple[str, str, list[Fact]]] = field(default_factory=dict)
+
+
+def _label(store: ox.Store, node: object, lang: str) -> str:
+    if not isinstance(node, ox.NamedNode):
+        return short(node)
+    rows = _q(store, "SELECT ?l WHERE { ?x skos:prefLabel ?l }", x=node)
+    by_lang = {r["l"].language: r["l"].value for r in rows}
+    return by_lang.get(lang) or by_lang.get("en") or short(node)
+
+
+def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Description:
+    """Every fact about ``node`` (both directions), each under the graph that states it."""
+    desc = Description(node.value)
+    for r in _q(store, "SELECT ?l WHERE { ?x skos:prefLabel|skos:altLabel ?l }", x=node):
+        desc.labels.setdefault(r["l"].language or "", []).append(r["l"].value)
+    desc.types = sorted(short(r["t"]) for r in _q(store, "SELECT DISTINCT ?t WHERE { ?x a ?t }",
+                                                   x=node))
+    rows = _q(store, """SELECT ?g ?p ?o ?dir WHERE {
+        { GRAPH ?g { ?x ?p ?o } BIND("out" AS ?dir) }
+        UNION { GRAPH ?g { ?o ?p ?x } BIND("in" AS ?dir) } }
+        ORDER BY ?g ?dir ?p ?o""", x=node)
+    for r in rows:
+        g = r["g"]
+        key = g.value
+        if key not in desc.evidence:
+            text = _q(store, """SELECT ?t WHERE { { ?e schema:text ?t } UNION
+                { ?e emg:reasoning ?t } UNION { ?e dct:title ?t } } LIMIT 1""", e=g)
+            desc.evidence[key] = (_label(store, g, lang), text[0]["t"].value if text else "", [])
+        outgoing = r["dir"].value == "out"
+        value = r["o"]
+        shown = short(value) if isinstance(value, ox.Literal) else (
+            f"{_label(store, value, lang)} ({short(value)})")
+        desc.evidence[key][2].append(Fact(short(node), short(r["p"]), shown, outgoing))
+    return desc

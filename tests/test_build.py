@@ -1,0 +1,88 @@
+"""Build: the dataset's shape, reproducible bytes, atomic output, errors naming file and line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from emg_kg.build import Built, build, union_graph
+from emg_kg.errors import SourceError
+from emg_kg.namespaces import GRAPH_ONTOLOGY, GRAPH_REPORT
+from emg_kg.paths import Layout
+from emg_kg.store import OUTPUT_FILES, write_outputs
+
+
+def test_every_curated_fact_is_in_a_named_graph(built: Built) -> None:
+    assert len(built.dataset.default_graph) == 0
+    names = {g.identifier for g in built.dataset.graphs() if len(g)}
+    assert GRAPH_ONTOLOGY in names and GRAPH_REPORT in names
+    assert len(names) > 60  # paragraphs, footnotes, sources and inferences
+
+
+def test_outputs_are_written_and_round_trip(built: Built, tmp_path: Path) -> None:
+    paths = write_outputs(built.dataset, tmp_path)
+    assert sorted(p.name for p in paths) == sorted(OUTPUT_FILES)
+    union = union_graph(built.dataset)
+    for name, fmt in (("emg.ttl", "turtle"), ("emg.nt", "nt")):
+        assert isomorphic(Graph().parse(tmp_path / name, format=fmt), union), name
+    for name, fmt in (("emg.trig", "trig"), ("emg.nq", "nquads"), ("emg.jsonld", "json-ld")):
+        back = Dataset()
+        back.parse(tmp_path / name, format=fmt)
+        assert len(back) == len(built.dataset), name
+
+
+def test_same_input_same_bytes_across_processes(tmp_path: Path) -> None:
+    """Hash seeds differ between processes; the bytes must not."""
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        subprocess.run(
+            [sys.executable, "-m", "emg_kg.cli", "build", "--out", str(out)],
+            check=True, capture_output=True, env={"PYTHONHASHSEED": seed, "PATH": ""},
+        )
+        outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outs[0].keys() == set(OUTPUT_FILES)
+    for name in OUTPUT_FILES:
+        assert outs[0][name] == outs[1][name], f"{name} differs between runs"
+
+
+def test_failed_build_leaves_previous_output_whole(
+    copy_layout: Layout, built: Built, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    write_outputs(built.dataset, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = copy_layout.data_dir / "mandates.trig"
+    bad.write_text(bad.read_text(encoding="utf-8") + "\nmandate:broken {\n", encoding="utf-8")
+    with pytest.raises(SourceError):
+        write_outputs(build(copy_layout).dataset, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_bad_turtle_names_file_and_line(copy_layout: Layout) -> None:
+    path = copy_layout.data_dir / "meetings.trig"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(10, 'para:7 { meeting:emg-som-18 schema:startDate "2012-11-27 . }')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        build(copy_layout)
+    assert err.value.path == path
+    assert err.value.line == 11
+    assert "meetings.trig:11" in str(err.value)
+
+
+def test_fact_outside_any_graph_is_refused(copy_layout: Layout) -> None:
+    path = copy_layout.data_dir / "organizations.trig"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + '\nagency:UNDP skos:altLabel "Programme des Nations Unies"@fr .\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError, match="outside any named graph") as err:
+        build(copy_layout)
+    assert err.value.path == path
