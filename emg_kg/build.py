@@ -7,10 +7,12 @@ formats that cannot carry graphs (Turtle, N-Triples) and for validation.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -40,8 +42,22 @@ def _bad_syntax(path: Path, err: BadSyntax) -> SourceError:
     return SourceError(path, err.lines + 1, f"bad syntax: {err._why}")
 
 
+def _check_syntax(path: Path, fmt: ox.RdfFormat) -> None:
+    """Oxigraph's parser reports exact lines and columns (rdflib's line count drifts)."""
+    try:
+        for _ in ox.parse(path=str(path), format=fmt):
+            pass
+    except SyntaxError as err:
+        message = re.sub(r"^Parser error (at|between) [^:]*: ", "", err.msg)
+        where = f"bad syntax at column {err.offset}"
+        raise SourceError(path, err.lineno, f"{where}: {message}") from None
+    except (OSError, ValueError) as err:
+        raise SourceError(path, None, f"cannot read: {err}") from None
+
+
 def load_turtle(path: Path) -> Graph:
     """Parse one Turtle file, naming file and line on a syntax error."""
+    _check_syntax(path, ox.RdfFormat.TURTLE)
     graph = Graph()
     try:
         graph.parse(path, format="turtle")
@@ -54,6 +70,7 @@ def load_turtle(path: Path) -> Graph:
 
 def load_trig(path: Path) -> Dataset:
     """Parse one curated TriG file; a triple outside a graph block is a fact without evidence."""
+    _check_syntax(path, ox.RdfFormat.TRIG)
     ds = Dataset()
     try:
         ds.parse(path, format="trig")

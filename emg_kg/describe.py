@@ -20,8 +20,11 @@ SPACE = re.compile(r"\s+")
 
 
 def _q(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
+    # Oxigraph substitutes only variables the SELECT projects: queries below project them.
     prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-    subs = {ox.Variable(k): v for k, v in bind.items()}
+    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): v for k, v in bind.items()
+    }
     result = store.query(prologue + query, use_default_graph_as_union=True, substitutions=subs)
     assert isinstance(result, ox.QuerySolutions)
     return list(result)
@@ -36,8 +39,8 @@ def short(term: object) -> str:
             key=lambda pn: len(pn[1]),
             default=None,
         )
-        if best and re.fullmatch(r"[\w.\-]*", iri[len(best[1]):]):
-            return f"{best[0]}:{iri[len(best[1]):]}"
+        if best and re.fullmatch(r"[\w.\-]*", iri[len(best[1]) :]):
+            return f"{best[0]}:{iri[len(best[1]) :]}"
         return f"<{iri}>"
     if isinstance(term, ox.Literal):
         return term.value
@@ -50,7 +53,7 @@ def stats(store: ox.Store) -> dict[str, object]:
     def pairs(query: str) -> dict[str, int]:
         return {short(r[0]): int(r[1].value) for r in _q(store, query) if r[0] is not None}
 
-    one = _q(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]
+    one = _q(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")[0]
     graphs = len(list(store.named_graphs()))
     return {
         "quads": len(store),
@@ -58,18 +61,22 @@ def stats(store: ox.Store) -> dict[str, object]:
         "named graphs": graphs,
         "entities per class": pairs(
             f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c
-            FILTER(STRSTARTS(STR(?s), "{ID}")) }} GROUP BY ?c ORDER BY DESC(?n) ?c"""),
+            FILTER(STRSTARTS(STR(?s), "{ID}")) }} GROUP BY ?c ORDER BY DESC(?n) ?c"""
+        ),
         "mandates by status": pairs(
             """SELECT ?st (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a emg:Mandate ;
-            emg:status ?st } GROUP BY ?st ORDER BY DESC(?n) ?st"""),
+            emg:status ?st } GROUP BY ?st ORDER BY DESC(?n) ?st"""
+        ),
         "support statements by evidence level": pairs(
             """SELECT ?l (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a emg:SupportStatement ;
-            emg:evidenceLevel ?l } GROUP BY ?l ORDER BY DESC(?n) ?l"""),
+            emg:evidenceLevel ?l } GROUP BY ?l ORDER BY DESC(?n) ?l"""
+        ),
         "facts by kind of evidence": pairs(
             """SELECT ?kind (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o }
               { ?g a emg:Paragraph } UNION { ?g a emg:Footnote } UNION { ?g a emg:Summary }
               UNION { ?g a emg:ExternalSource } UNION { ?g a emg:Inference }
-              ?g a ?kind } GROUP BY ?kind ORDER BY DESC(?n)"""),
+              ?g a ?kind } GROUP BY ?kind ORDER BY DESC(?n)"""
+        ),
     }
 
 
@@ -78,7 +85,7 @@ def _norm(text: str) -> str:
 
 
 def _known(store: ox.Store, node: ox.NamedNode) -> bool:
-    return bool(_q(store, "SELECT ?p WHERE { { ?x ?p ?o } UNION { ?o ?p ?x } } LIMIT 1", x=node))
+    return bool(_q(store, "SELECT ?x ?p WHERE { { ?x ?p ?o } UNION { ?o ?p ?x } } LIMIT 1", x=node))
 
 
 def resolve(store: ox.Store, name: str) -> ox.NamedNode:
@@ -93,8 +100,11 @@ def resolve(store: ox.Store, name: str) -> ox.NamedNode:
         node = ox.NamedNode(PREFIXES[prefix] + local)
         if _known(store, node):
             return node
-    rows = _q(store, """SELECT DISTINCT ?s ?l WHERE {
-        ?s skos:prefLabel|skos:altLabel|skos:hiddenLabel|skos:notation|dct:identifier ?l }""")
+    rows = _q(
+        store,
+        """SELECT DISTINCT ?s ?l WHERE {
+        ?s skos:prefLabel|skos:altLabel|skos:hiddenLabel|skos:notation|dct:identifier ?l }""",
+    )
     want = _norm(name)
     exact = sorted({r["s"].value for r in rows if _norm(r["l"].value) == want})
     if len(exact) == 1:
@@ -130,7 +140,7 @@ class Description:
 def _label(store: ox.Store, node: object, lang: str) -> str:
     if not isinstance(node, ox.NamedNode):
         return short(node)
-    rows = _q(store, "SELECT ?l WHERE { ?x skos:prefLabel ?l }", x=node)
+    rows = _q(store, "SELECT ?x ?l WHERE { ?x skos:prefLabel ?l }", x=node)
     by_lang = {r["l"].language: r["l"].value for r in rows}
     return by_lang.get(lang) or by_lang.get("en") or short(node)
 
@@ -138,24 +148,36 @@ def _label(store: ox.Store, node: object, lang: str) -> str:
 def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Description:
     """Every fact about ``node`` (both directions), each under the graph that states it."""
     desc = Description(node.value)
-    for r in _q(store, "SELECT ?l WHERE { ?x skos:prefLabel|skos:altLabel ?l }", x=node):
+    for r in _q(store, "SELECT ?x ?l WHERE { ?x skos:prefLabel|skos:altLabel ?l }", x=node):
         desc.labels.setdefault(r["l"].language or "", []).append(r["l"].value)
-    desc.types = sorted(short(r["t"]) for r in _q(store, "SELECT DISTINCT ?t WHERE { ?x a ?t }",
-                                                   x=node))
-    rows = _q(store, """SELECT ?g ?p ?o ?dir WHERE {
+    desc.types = sorted(
+        short(r["t"]) for r in _q(store, "SELECT DISTINCT ?x ?t WHERE { ?x a ?t }", x=node)
+    )
+    rows = _q(
+        store,
+        """SELECT ?x ?g ?p ?o ?dir WHERE {
         { GRAPH ?g { ?x ?p ?o } BIND("out" AS ?dir) }
         UNION { GRAPH ?g { ?o ?p ?x } BIND("in" AS ?dir) } }
-        ORDER BY ?g ?dir ?p ?o""", x=node)
+        ORDER BY ?g ?dir ?p ?o""",
+        x=node,
+    )
     for r in rows:
         g = r["g"]
         key = g.value
         if key not in desc.evidence:
-            text = _q(store, """SELECT ?t WHERE { { ?e schema:text ?t } UNION
-                { ?e emg:reasoning ?t } UNION { ?e dct:title ?t } } LIMIT 1""", e=g)
+            text = _q(
+                store,
+                """SELECT ?e ?t WHERE { { ?e schema:text ?t } UNION
+                { ?e emg:reasoning ?t } UNION { ?e dct:title ?t } } LIMIT 1""",
+                e=g,
+            )
             desc.evidence[key] = (_label(store, g, lang), text[0]["t"].value if text else "", [])
         outgoing = r["dir"].value == "out"
         value = r["o"]
-        shown = short(value) if isinstance(value, ox.Literal) else (
-            f"{_label(store, value, lang)} ({short(value)})")
+        shown = (
+            short(value)
+            if isinstance(value, ox.Literal)
+            else (f"{_label(store, value, lang)} ({short(value)})")
+        )
         desc.evidence[key][2].append(Fact(short(node), short(r["p"]), shown, outgoing))
     return desc

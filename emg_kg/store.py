@@ -23,8 +23,14 @@ from .paths import Layout
 if TYPE_CHECKING:
     from rdflib import Dataset
 
-__all__ = ["OUTPUT_FILES", "write_outputs", "atomic_write", "fingerprint", "cached_nquads",
-           "open_store"]
+__all__ = [
+    "OUTPUT_FILES",
+    "write_outputs",
+    "atomic_write",
+    "fingerprint",
+    "cached_nquads",
+    "open_store",
+]
 
 #: Output file -> what it holds.
 OUTPUT_FILES = {
@@ -55,10 +61,14 @@ def _trig(ds: Dataset) -> str:
         for triple in g:
             plain.add(triple)
         body = plain.serialize(format="turtle")
-        header += [line for line in body.splitlines()
-                   if line.startswith("@prefix") and line not in header]
-        lines = [f"    {line}" if line else "" for line in body.splitlines()
-                 if not line.startswith("@prefix")]
+        header += [
+            line for line in body.splitlines() if line.startswith("@prefix") and line not in header
+        ]
+        lines = [
+            f"    {line}" if line else ""
+            for line in body.splitlines()
+            if not line.startswith("@prefix")
+        ]
         name = plain.namespace_manager.normalizeUri(g.identifier)
         parts.append(f"\n{name} {{\n" + "\n".join(lines).strip("\n") + "\n}\n")
     return "\n".join(header) + "\n" + "".join(parts)
@@ -101,16 +111,16 @@ def atomic_write(files: dict[Path, bytes]) -> None:
     try:
         for target, data in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            staged.append((Path(name), target))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            staged.append((Path(tmp), target))
     except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
+    for temp, target in staged:
+        os.replace(temp, target)
 
 
 def write_outputs(ds: Dataset, out_dir: Path) -> list[Path]:

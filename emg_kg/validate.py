@@ -32,8 +32,20 @@ __all__ = ["Violation", "ValidationReport", "validate", "evidence_units", "menti
 ID = PREFIXES["emgid"]
 #: n-ary nodes and vocabulary individuals: they are not "named" in the text, what they link is.
 UNNAMED_PREFIXES = tuple(
-    PREFIXES[p] for p in ("mandate", "support", "figure", "post", "verb", "status", "level", "src",
-                          "inf", "para", "fn")
+    PREFIXES[p]
+    for p in (
+        "mandate",
+        "support",
+        "figure",
+        "post",
+        "verb",
+        "status",
+        "level",
+        "src",
+        "inf",
+        "para",
+        "fn",
+    )
 ) + (ID + "report/", ID + "graph/")
 LEVEL_GRAPH_KIND = {"stated": "report", "derived": "inference", "curated": "source", "user": "user"}
 SPACE = re.compile(r"\s+")
@@ -84,11 +96,7 @@ def _squash(text: str) -> str:
 def evidence_units(ds: Dataset) -> dict[URIRef, str]:
     """Report units (paragraphs, operative paragraphs, footnotes, summary) -> their text."""
     report = ds.graph(GRAPH_REPORT)
-    return {
-        s: str(o)
-        for s, o in report.subject_objects(SCHEMA.text)
-        if isinstance(s, URIRef)
-    }
+    return {s: str(o) for s, o in report.subject_objects(SCHEMA.text) if isinstance(s, URIRef)}
 
 
 def _graph_kind(ds: Dataset, name: URIRef, units: dict[URIRef, str]) -> str | None:
@@ -106,8 +114,14 @@ def _graph_kind(ds: Dataset, name: URIRef, units: dict[URIRef, str]) -> str | No
 
 def _labels(union: Graph, node: Node) -> list[str]:
     out: list[str] = []
-    for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation,
-                 DCTERMS.identifier, DCTERMS.title):
+    for prop in (
+        SKOS.prefLabel,
+        SKOS.altLabel,
+        SKOS.hiddenLabel,
+        SKOS.notation,
+        DCTERMS.identifier,
+        DCTERMS.title,
+    ):
         out.extend(_squash(str(o)) for o in union.objects(node, prop) if isinstance(o, Literal))
     return [label for label in out if label]
 
@@ -171,52 +185,86 @@ def _integrity(built: Built, union: Graph) -> Iterator[Violation]:
     ds = built.dataset
     units = evidence_units(ds)
     onto = ds.graph(GRAPH_ONTOLOGY)
-    typed = set(union.subjects(RDF.type, None))
+    typed: set[Node] = set(union.subjects(RDF.type, None))
 
     for g in _curated_graphs(ds):
         kind = _graph_kind(ds, g.identifier, units)  # type: ignore[arg-type]
         if kind is None:
             sample = next(iter(g))[0]
             yield Violation(
-                "evidence", _qname(ds, g.identifier), "graph",
+                "evidence",
+                _qname(ds, g.identifier),
+                "graph",
                 "graph name is neither a report paragraph/footnote nor a described source or "
-                f"inference ({len(g)} facts without evidence)", built.origin(sample))
+                f"inference ({len(g)} facts without evidence)",
+                built.origin(sample),
+            )
         for stmt in g.subjects(EMG.evidenceLevel, None):
             level = g.value(stmt, EMG.evidenceLevel)
             want = LEVEL_GRAPH_KIND.get(str(level).rsplit("/", 1)[-1])
             if kind is not None and want is not None and want != kind:
                 yield Violation(
-                    "evidence", _qname(ds, stmt), "emg:evidenceLevel",
+                    "evidence",
+                    _qname(ds, stmt),
+                    "emg:evidenceLevel",
                     f"level {_qname(ds, level)} (a {want} fact) sits in a {kind} graph "  # type: ignore[arg-type]
-                    f"{_qname(ds, g.identifier)}", built.origin(stmt))
+                    f"{_qname(ds, g.identifier)}",
+                    built.origin(stmt),
+                )
 
-    for node in sorted({n for t in union for n in (t[0], t[2]) if isinstance(n, URIRef)}):
+    for node in sorted({n for t in union for n in (t[0], t[2]) if isinstance(n, URIRef)}, key=str):
         iri = str(node)
         if iri.startswith(ID) and node not in typed:
-            yield Violation("dangling", _qname(union, node), "rdf:type",
-                            "used but never defined (no rdf:type in any graph)", "-")
+            yield Violation(
+                "dangling",
+                _qname(union, node),
+                "rdf:type",
+                "used but never defined (no rdf:type in any graph)",
+                "-",
+            )
         if iri.startswith(str(EMG)) and (node, None, None) not in onto:
-            yield Violation("vocabulary", _qname(union, node), "-",
-                            "ontology term not declared in ontology/", "-")
-    for pred in sorted(set(union.predicates())):
+            yield Violation(
+                "vocabulary",
+                _qname(union, node),
+                "-",
+                "ontology term not declared in ontology/",
+                "-",
+            )
+    for pred in sorted(set(union.predicates()), key=str):
         if str(pred).startswith(str(EMG)) and (pred, None, None) not in onto:
-            yield Violation("vocabulary", _qname(union, pred), "-",
-                            "property not declared in ontology/", built.origin(pred))
+            yield Violation(
+                "vocabulary",
+                _qname(union, pred),
+                "-",
+                "property not declared in ontology/",
+                built.origin(pred),
+            )
 
-    for node in sorted(typed):
-        if not str(node).startswith(ID):
+    for subject in sorted(typed, key=str):
+        if not str(subject).startswith(ID):
             continue
-        langs = {o.language for o in union.objects(node, SKOS.prefLabel) if isinstance(o, Literal)}
+        langs = {
+            o.language for o in union.objects(subject, SKOS.prefLabel) if isinstance(o, Literal)
+        }
         for lang in ("zh", "en"):
             if lang not in langs:
-                yield Violation("label", _qname(union, node), "skos:prefLabel",
-                                f"no @{lang} label", built.origin(node))
+                yield Violation(
+                    "label",
+                    _qname(union, subject),
+                    "skos:prefLabel",
+                    f"no @{lang} label",
+                    built.origin(subject),
+                )
 
-    for unit, node in mention_failures(ds, union):
-        labels = ", ".join(sorted(set(_labels(union, node)))[:4]) or "no labels"
-        yield Violation("mention", _qname(union, node), _qname(ds, unit),
-                        f"the evidence text does not name this entity (tried: {labels})",
-                        built.origin(node))
+    for unit, entity in mention_failures(ds, union):
+        labels = ", ".join(sorted(set(_labels(union, entity)))[:4]) or "no labels"
+        yield Violation(
+            "mention",
+            _qname(union, entity),
+            _qname(ds, unit),
+            f"the evidence text does not name this entity (tried: {labels})",
+            built.origin(entity),
+        )
 
 
 def validate(layout: Layout, built: Built, shacl: bool = True) -> ValidationReport:

@@ -43,7 +43,9 @@ def test_same_input_same_bytes_across_processes(tmp_path: Path) -> None:
         out = tmp_path / seed
         subprocess.run(
             [sys.executable, "-m", "emg_kg.cli", "build", "--out", str(out)],
-            check=True, capture_output=True, env={"PYTHONHASHSEED": seed, "PATH": ""},
+            check=True,
+            capture_output=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
         )
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outs[0].keys() == set(OUTPUT_FILES)
