@@ -1,0 +1,67 @@
+"""`stats` and `show` on the real graph: counts that add up, entities found by any name."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from emg_kg.cli import main
+from emg_kg.describe import describe, resolve, short, stats
+from emg_kg.errors import EntityNotFound
+from emg_kg.namespaces import PREFIXES
+
+UNDP = ox.NamedNode(PREFIXES["agency"] + "UNDP")
+
+
+@pytest.mark.parametrize(
+    "name", ["agency:UNDP", "开发署", "联合国开发计划署", "UNDP", "undp", PREFIXES["agency"] + "UNDP"]
+)
+def test_resolve_by_iri_prefixed_name_label_or_alias(store: ox.Store, name: str) -> None:
+    assert resolve(store, name) == UNDP
+
+
+def test_resolve_by_decision_symbol(store: ox.Store) -> None:
+    assert short(resolve(store, "SS.XII/2")) == "decision:unep-gc-ss-xii-2"
+
+
+def test_resolve_unknown_and_ambiguous_names(store: ox.Store) -> None:
+    with pytest.raises(EntityNotFound, match="no entity"):
+        resolve(store, "Ministry of Silly Walks")
+    with pytest.raises(EntityNotFound, match="matches .* entities"):
+        resolve(store, "问题管理小组")
+
+
+def test_show_groups_facts_under_the_paragraph_that_states_them(store: ox.Store) -> None:
+    desc = describe(store, UNDP)
+    assert desc.labels["zh"] and desc.labels["en"]
+    para60 = PREFIXES["para"] + "60"
+    assert para60 in desc.evidence
+    _label, text, facts = desc.evidence[para60]
+    assert "开发署" in text
+    assert any(f.predicate == "org:hasMember" and not f.outgoing for f in facts)
+
+
+def test_show_prints_paragraph_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "世界气象组织"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("agency:WMO")
+    assert "三个组织——工发组织代表总部在维也纳国际中心的联合国实体、世界气象组织以及环境署" in out
+
+
+def test_show_unknown_entity_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "no such thing at all"]) == 1
+    assert "emg-kg: no entity" in capsys.readouterr().err
+
+
+def test_stats_counts_agree_with_the_store(store: ox.Store) -> None:
+    result = stats(store)
+    assert result["quads"] == len(store)
+    per_class = result["entities per class"]
+    assert isinstance(per_class, dict)
+    assert per_class["emg:Paragraph"] == 61
+    assert per_class["emg:AichiTarget"] == 20
+    by_status = result["mandates by status"]
+    assert isinstance(by_status, dict)
+    assert sum(by_status.values()) == per_class["emg:Mandate"]
+    levels = result["support statements by evidence level"]
+    assert isinstance(levels, dict) and "level:stated" in levels
