@@ -14,7 +14,8 @@ UNDP = ox.NamedNode(PREFIXES["agency"] + "UNDP")
 
 
 @pytest.mark.parametrize(
-    "name", ["agency:UNDP", "开发署", "联合国开发计划署", "UNDP", "undp", PREFIXES["agency"] + "UNDP"]
+    "name",
+    ["agency:UNDP", "开发署", "联合国开发计划署", "UNDP", "undp", PREFIXES["agency"] + "UNDP"],
 )
 def test_resolve_by_iri_prefixed_name_label_or_alias(store: ox.Store, name: str) -> None:
     assert resolve(store, name) == UNDP

@@ -1,0 +1,536 @@
+"""The `emg-kg` command: option parsing, output and exit codes; the work is done elsewhere.
+
+Exit codes: 0 success, 1 the data does not conform / nothing found, 2 a file or query could not
+be loaded or run. Heavy libraries (rdflib, pySHACL, networkx, pyvis) are imported only by the
+commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import EmgKgError
+from .paths import Layout, default_layout
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+__all__ = ["main", "build_parser"]
+
+DEFAULT_OUT = Path("out")
+
+
+# --- issue 2: build, validate, stats, show -------------------------------------------------
+
+
+def cmd_build(args: argparse.Namespace, layout: Layout) -> int:
+    from .build import build
+    from .store import write_outputs
+
+    built = build(layout)
+    paths = write_outputs(built.dataset, args.out)
+    print(f"built {len(built.dataset)} quads from {len(layout.data_files())} data files")
+    for path in paths:
+        print(f"  wrote {path}")
+    return 0
+
+
+def run_validation(layout: Layout, out: Callable[[str], None] = print) -> bool:
+    """Validate and print the violations; returns whether the data conforms."""
+    from .build import build
+    from .validate import validate
+
+    report = validate(layout, build(layout))
+    if report.conforms:
+        out("validate: the data conforms (SHACL shapes and integrity checks)")
+        return True
+    out(f"validate: {len(report.violations)} violation(s)")
+    for violation in report.violations:
+        out(f"  {violation}")
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(report.by_check().items()))
+    out(f"validate: by check: {counts}")
+    return False
+
+
+def cmd_validate(args: argparse.Namespace, layout: Layout) -> int:
+    return 0 if run_validation(layout) else 1
+
+
+def _store(layout: Layout) -> ox.Store:
+    from .store import open_store
+
+    return open_store(layout)
+
+
+def cmd_stats(args: argparse.Namespace, layout: Layout) -> int:
+    from .describe import stats
+
+    result = stats(_store(layout))
+    if args.format == "json":
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    for key, value in result.items():
+        if isinstance(value, dict):
+            print(f"{key}:")
+            for name, count in value.items():
+                print(f"  {count:6d}  {name}")
+        else:
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, layout: Layout) -> int:
+    from .describe import describe, resolve, short
+
+    store = _store(layout)
+    node = resolve(store, args.entity)
+    desc = describe(store, node, args.lang)
+    print(f"{short(node)}  <{desc.iri}>")
+    for lang in ("zh", "en", ""):
+        if desc.labels.get(lang):
+            print(f"  names ({lang or 'no language'}): {' | '.join(sorted(desc.labels[lang]))}")
+    print(f"  types: {', '.join(desc.types)}")
+    for _key, (label, text, facts) in desc.evidence.items():
+        print()
+        print(f"== {label}")
+        if text:
+            print(f"   {text}")
+        for fact in facts:
+            arrow = (
+                f"{fact.predicate} -> {fact.value}"
+                if fact.outgoing
+                else (f"{fact.value} -> {fact.predicate} -> this")
+            )
+            print(f"   * {arrow}")
+    return 0
+
+
+# --- issue 4: analysis and views ----------------------------------------------------------
+
+VIEW_NAMES = ("agency-target", "mandates", "citations", "organizations", "whole", "neighbourhood")
+EVIDENCE_LEVELS = ("stated", "curated", "derived", "user")
+
+
+def _levels(text: str) -> list[str]:
+    levels = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [t for t in levels if t not in EVIDENCE_LEVELS]
+    if bad or not levels:
+        raise argparse.ArgumentTypeError(f"evidence levels are {', '.join(EVIDENCE_LEVELS)}")
+    return levels
+
+
+def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any]:
+    """The projected view (and the index), restricted to --entity's neighbourhood if given."""
+    from .analysis import find, load_index, select
+    from .errors import EntityNotFound
+
+    idx = load_index(_store(layout))
+    entity = find(idx, args.entity) if getattr(args, "entity", None) else None
+    try:
+        return select(idx, view, entity, getattr(args, "depth", 1)), idx
+    except (KeyError, ValueError) as err:
+        raise EntityNotFound(f"{args.entity or 'an entity'} is not in the {view} view") from err
+
+
+def _print_table(rows: list[list[str]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
+    from . import analysis
+    from .errors import EntityNotFound
+
+    default = {"coverage": "agency-target"}.get(args.analysis, "whole")
+    G, idx = _view(args, layout, args.view or default)
+    if args.evidence:
+        G = analysis.at_levels(G, args.evidence)
+    name = f"label_{args.lang}"
+    if args.analysis == "path":
+        if not (args.source and args.target):
+            raise EntityNotFound("path needs --from X --to Y")
+        ends = [analysis.find(idx, x) for x in (args.source, args.target)]
+        try:
+            result: Any = analysis.explain_path(G, *ends)
+        except analysis.nx.NodeNotFound as err:
+            raise EntityNotFound(str(err)) from None
+    else:
+        result = {
+            "centrality": lambda: analysis.centrality(G, top=args.top),
+            "coverage": lambda: analysis.coverage(G),
+            "components": lambda: analysis.components(G),
+        }[args.analysis]()
+    if args.format == "json":
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    elif args.analysis == "centrality":
+        rows = [[r["id"], str(r["degree"]), f"{r['betweenness']:.4f}", r[name]] for r in result]
+        _print_table([["entity", "degree", "betweenness", "name"], *rows])
+    elif args.analysis == "coverage":
+        print(f"{result['covered']} of {result['targets']} Aichi targets have a supporter")
+        for g in result["goals"]:
+            print(
+                f"  {g['goal']}: {g['covered']}/{g['targets']}  without: "
+                f"{', '.join(g['uncovered']) or '-'}"
+            )
+        rows = [
+            [
+                r["id"],
+                ", ".join(f"{k}:{v}" for k, v in r["levels"].items()) or "-",
+                ", ".join(r["supporters"]) or "(none)",
+            ]
+            for r in result["by_target"]
+        ]
+        _print_table([["target", "levels", "supporters"], *rows])
+    elif args.analysis == "components":
+        rows = [
+            [
+                str(c["size"]),
+                str(c["links"]),
+                c["hub"],
+                ", ".join(f"{k} {v}" for k, v in list(c["classes"].items())[:4]),
+            ]
+            for c in result
+        ]
+        _print_table([["size", "links", "hub", "classes"], *rows])
+    else:
+        if not result["connected"]:
+            print(f"no path from {args.source} to {args.target} in this view")
+            return 1
+        print(f"{result['from']['id']} ({result['from'][name]})")
+        for s in result["steps"]:
+            link = f"-[{s['predicate']}]->" if s["direction"] == "->" else f"<-[{s['predicate']}]-"
+            print(
+                f"  {link} {s['to']} ({s['to_label']})   evidence: "
+                f"{', '.join(s['evidence']) or '-'} ({s['level']})"
+            )
+    return 0
+
+
+def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
+    from .viz import write_matrix, write_view
+
+    if args.view == "matrix":
+        G, _ = _view(args, layout, "agency-target")
+        paths = write_matrix(G, args.out, args.lang)
+    else:
+        G, _ = _view(args, layout, args.view)
+        paths = [write_view(G, args.out, args.lang, args.evidence)]
+    for path in paths:
+        print(f"wrote {path} ({G.number_of_nodes()} nodes, {G.number_of_edges()} links)")
+    return 0
+
+
+def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
+    """Register `analyze` and `viz` (called from build_parser)."""
+    p = add(
+        "analyze",
+        cmd_analyze,
+        "network analysis: centrality of organizations, coverage of "
+        "the Aichi targets, components, or the path between two entities with its evidence",
+    )
+    p.add_argument("analysis", choices=["centrality", "coverage", "components", "path"])
+    p.add_argument(
+        "--from",
+        dest="source",
+        metavar="ENTITY",
+        help="path: start entity (IRI, prefixed name, label)",
+    )
+    p.add_argument("--to", dest="target", metavar="ENTITY", help="path: end entity")
+    p.add_argument(
+        "--view",
+        choices=VIEW_NAMES[:-1],
+        help="projection to analyse (default: whole; agency-target for coverage)",
+    )
+    p.add_argument("--entity", help="analyse only this entity's neighbourhood in the view")
+    p.add_argument("--depth", type=int, default=2, help="neighbourhood depth (default 2)")
+    p.add_argument(
+        "--evidence",
+        type=_levels,
+        metavar="LEVELS",
+        help="use only links of these "
+        "evidence levels (comma-separated: stated,curated,derived,user)",
+    )
+    p.add_argument("--top", type=int, default=20, help="centrality: rows shown (default 20)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of names")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p = add(
+        "viz",
+        cmd_viz,
+        "write an interactive view as one self-contained HTML page "
+        "(or the agency x target matrix as SVG and CSV)",
+    )
+    p.add_argument("view", choices=[*VIEW_NAMES, "matrix"])
+    p.add_argument("--entity", help="centre: show only this entity's neighbourhood")
+    p.add_argument("--depth", type=int, default=1, help="neighbourhood depth (default 1)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of labels")
+    p.add_argument(
+        "--evidence",
+        type=_levels,
+        metavar="LEVELS",
+        help="draw only links of "
+        "these evidence levels (comma-separated: stated,curated,derived,user)",
+    )
+    p.add_argument("--out", type=Path, required=True, help="output file (.html; .svg for matrix)")
+
+
+# --- issue 5: serve ---------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace, layout: Layout) -> int:
+    from .server import Settings, serve
+
+    if args.timeout <= 0 or args.max_rows <= 0 or (args.workers or 1) <= 0:
+        raise EmgKgError("--timeout, --max-rows and --workers must be positive")
+    settings = Settings(args.host, args.port, args.timeout, args.max_rows, quiet=args.quiet)
+    settings.workers = args.workers or settings.workers
+    try:
+        return serve(layout, settings)
+    except OSError as err:
+        raise EmgKgError(f"cannot listen on {args.host}:{args.port}: {err.strerror}") from None
+
+
+def add_serve_command(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
+    """Register `serve` (called from build_parser; the server is imported only to run it)."""
+    p = add(
+        "serve",
+        cmd_serve,
+        "serve the graph: a read-only SPARQL 1.1 endpoint (/sparql), "
+        "a page for every entity (/id/...), search, named queries, views and a timeline",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds a query may run before its worker process is killed (default 10)",
+    )
+    p.add_argument(
+        "--max-rows",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="most rows (or triples) a query may return (default 10000)",
+    )
+    p.add_argument("--workers", type=int, help="query worker processes (default: CPUs, 2-4)")
+    p.add_argument("--quiet", action="store_true", help="do not log each request")
+
+
+# --- issue 3: queries and gaps ---------------------------------------------------------------
+
+
+def cmd_queries(args: argparse.Namespace, layout: Layout) -> int:
+    from .queries import load_queries
+
+    for name, query in load_queries(layout).items():
+        print(f"{name}: {query.title}")
+        print(f"    {query.description}")
+        for p in query.params:
+            how = "required" if p.required else f"default {p.default}" if p.default else "optional"
+            choices = f", one of {'|'.join(p.choices)}" if p.choices else ""
+            print(f"    --param {p.name}=<{p.type}>  ({how}{choices}) {p.doc}")
+    return 0
+
+
+def _param_pairs(pairs: list[str]) -> dict[str, str]:
+    from .errors import QueryError
+
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"--param takes KEY=VALUE, not {pair!r}")
+        out[key.strip()] = value
+    return out
+
+
+def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
+    from .api import open_engine, run
+    from .queries import adhoc
+    from .results import render
+
+    query = adhoc(args.query, layout, sys.stdin.read() if args.query == "-" else None)
+    params = _param_pairs(args.param)
+    result = run(open_engine(layout, args.engine), query, params, args.lang)
+    sys.stdout.buffer.write(render(result, args.format))
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_gaps(args: argparse.Namespace, layout: Layout) -> int:
+    from .gaps import gap_report
+    from .gaps_render import markdown, to_csv, to_json, write_all
+
+    report = gap_report(layout, args.evidence, args.as_of, args.lang, args.mapping)
+    print({"md": markdown, "json": to_json, "csv": to_csv}[args.format](report), end="")
+    if args.out:
+        for path in write_all(report, args.out):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
+    """Register `queries`, `query` and `gaps` (called from build_parser)."""
+    add(
+        "queries",
+        cmd_queries,
+        "list the named queries (queries/*.rq) with their descriptions and parameters",
+    )
+    p = add(
+        "query",
+        cmd_query,
+        "run a named query, a .rq file or SPARQL from stdin (-); "
+        "read-only: updates, LOAD and SERVICE are refused",
+    )
+    p.add_argument("query", help="a named query (see `emg-kg queries`), a .rq file, or - for stdin")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="bind a parameter (repeatable); IRIs as <iri>, prefix:name or a label",
+    )
+    p.add_argument(
+        "--format",
+        choices=["table", "csv", "tsv", "json", "xml", "ttl", "jsonld"],
+        help="output format (default: table for SELECT/ASK, ttl for CONSTRUCT)",
+    )
+    p.add_argument("--lang", choices=["zh", "en"], help="language of the labels a query returns")
+    p.add_argument(
+        "--engine",
+        choices=["oxigraph", "rdflib"],
+        default="oxigraph",
+        help="SPARQL engine (default oxigraph, the cached store)",
+    )
+    p = add(
+        "gaps",
+        cmd_gaps,
+        "gap analysis: unaddressed Aichi targets, coverage per goal, "
+        "co-lead areas, open mandates, unfollowed Rio+20 paragraphs",
+    )
+    p.add_argument(
+        "--evidence",
+        choices=["stated", "report", "curated", "all"],
+        help="evidence level counted (default report = stated in the report or "
+        "derived from its text; all when --mapping is given)",
+    )
+    p.add_argument(
+        "--as-of",
+        default="2012-12-04",
+        metavar="DATE",
+        help="date for open mandates (default the report date, 2012-12-04)",
+    )
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE.csv",
+        help="merge a user agency -> target mapping (columns agency,target,source) as level user",
+    )
+    p.add_argument(
+        "--format",
+        choices=["md", "json", "csv"],
+        default="md",
+        help="output on stdout (default md)",
+    )
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of names")
+    p.add_argument("--out", type=Path, help="also write gaps.md, gaps.json and gaps.csv here")
+
+
+# --- the main job ----------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace, layout: Layout) -> int:
+    """Build, validate, print the summary (and, as they land, the gap report and the views)."""
+    status = cmd_build(args, layout)
+    if not run_validation(layout):
+        return 1
+    print()
+    args.format = "table"
+    cmd_stats(args, layout)
+    from .gaps import gap_report  # issue 3: the gap report, printed and written
+    from .gaps_render import markdown
+    from .gaps_render import write_all as write_gaps
+
+    gap = gap_report(layout)
+    print("\n" + markdown(gap), end="")
+    print(f"gaps: wrote {', '.join(str(p) for p in write_gaps(gap, args.out))}")
+    from .viz import write_all  # issue 4: every view and the coverage matrix
+
+    views = write_all(_store(layout), args.out / "views", "zh")
+    print(f"\nviews: wrote {len(views)} files into {args.out / 'views'}")
+    return status
+
+
+# --- parser ------------------------------------------------------------------------------------
+
+Handler = Callable[[argparse.Namespace, Layout], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="emg-kg",
+        description="Knowledge graph of the UN Environment Management Group progress report "
+        "(UNEP GC.27): build, validate, query, find gaps, visualize.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add(
+        "build",
+        cmd_build,
+        "build the graph and write it as TriG, N-Quads, Turtle, N-Triples and JSON-LD",
+    )
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out)")
+    add(
+        "validate",
+        cmd_validate,
+        "check the data against the SHACL shapes and integrity rules "
+        "(exit 1 when it does not conform, 2 when a file cannot be loaded)",
+    )
+    p = add(
+        "stats",
+        cmd_stats,
+        "count triples, entities per class, mandates by status, "
+        "support statements by evidence level",
+    )
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p = add(
+        "show",
+        cmd_show,
+        "print everything the graph says about one entity, with the paragraph behind each fact",
+    )
+    p.add_argument("entity", help="IRI, prefixed name (agency:UNDP), label or alias (开发署)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of names")
+    add_query_commands(add)  # issue 3
+    add_view_commands(add)  # issue 4
+    add_serve_command(add)  # issue 5
+    p = add("demo", cmd_demo, "the main job: build, validate, summarize, gap report, views")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args, default_layout()))
+    except EmgKgError as err:
+        print(f"emg-kg: {err}", file=sys.stderr)
+        return err.exit_code
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

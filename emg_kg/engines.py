@@ -1,0 +1,161 @@
+"""The two SPARQL engines behind every query: the cached Oxigraph store and rdflib.
+
+Both answer over the union of all evidence graphs and return one engine-neutral
+:class:`~emg_kg.results.Result`, so their answers can be compared byte for byte. rdflib is
+imported only when its engine is used: a cold ``emg-kg query`` must not pay for it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from .errors import QueryError
+from .paths import Layout
+from .results import Result, Term
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
+
+__all__ = ["ENGINES", "Engine", "OxigraphEngine", "RdflibEngine", "open_engine"]
+
+ENGINES = ("oxigraph", "rdflib")
+_OX_ERROR = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
+
+
+class Engine:
+    """A SPARQL engine over the union of all evidence graphs."""
+
+    name = "engine"
+
+    def execute(
+        self,
+        text: str,
+        where: str,
+        bindings: dict[str, Term],
+        prefixes: dict[str, str] | None = None,
+    ) -> Result:
+        raise NotImplementedError
+
+
+class OxigraphEngine(Engine):
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def execute(
+        self,
+        text: str,
+        where: str,
+        bindings: dict[str, Term],
+        prefixes: dict[str, str] | None = None,
+    ) -> Result:
+        subs = {ox.Variable(k): v for k, v in bindings.items()}
+        try:
+            answer = self.store.query(
+                text, use_default_graph_as_union=True, prefixes=prefixes, substitutions=subs or None
+            )
+            if isinstance(answer, ox.QuerySolutions):
+                names = [v.value for v in answer.variables]
+                rows = [tuple(s[i] for i in range(len(names))) for s in answer]
+                return Result("select", names, rows)
+            if isinstance(answer, ox.QueryBoolean):
+                return Result("ask", boolean=bool(answer))
+            return Result("graph", triples=list(answer))
+        except SyntaxError as err:
+            match = _OX_ERROR.match(str(err))
+            if match:
+                line, col, msg = match.groups()
+                raise QueryError(
+                    f"{where}: syntax error at line {line}, column {col}: {msg.strip()}"
+                ) from None
+            raise QueryError(f"{where}: syntax error: {err}") from None
+        except (RuntimeError, OSError, ValueError, TypeError) as err:
+            raise QueryError(f"{where}: the query failed: {err}") from None
+
+
+class RdflibEngine(Engine):
+    name = "rdflib"
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def execute(
+        self,
+        text: str,
+        where: str,
+        bindings: dict[str, Term],
+        prefixes: dict[str, str] | None = None,
+    ) -> Result:
+        from pyparsing import ParseException
+
+        init = {k: _to_rdflib(v) for k, v in bindings.items()}
+        try:
+            answer = self.dataset.query(text, initBindings=init, initNs=prefixes or {})
+            if answer.type == "SELECT":
+                names = [str(v) for v in answer.vars or []]
+                rows = [tuple(_from_rdflib(t) for t in row) for row in answer]  # type: ignore[union-attr]
+                return Result("select", names, rows)
+            if answer.type == "ASK":
+                return Result("ask", boolean=bool(answer.askAnswer))
+            assert answer.graph is not None
+            return Result(
+                "graph",
+                triples=[ox.Triple(*(_from_rdflib(t) for t in triple)) for triple in answer.graph],
+            )
+        except ParseException as err:
+            raise QueryError(
+                f"{where}: syntax error at line {err.lineno}, column {err.col}: {err.msg}"
+            ) from None
+        except Exception as err:  # rdflib raises bare Exceptions for unknown prefixes and more
+            raise QueryError(f"{where}: the query failed: {err}") from None
+
+
+def _to_rdflib(term: Term) -> Any:
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise QueryError("RDF-star terms cannot be bound on rdflib")
+
+
+def _from_rdflib(term: Any) -> Any:
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(re.sub(r"\W", "", str(term)) or "b")
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise QueryError(f"unexpected term from rdflib: {term!r}")
+
+
+def open_engine(layout: Layout, name: str = "oxigraph") -> Engine:
+    """The cached Oxigraph store, or an rdflib Dataset (default graph = union) of the same quads."""
+    from .store import cached_nquads, open_store
+
+    if name == "oxigraph":
+        return OxigraphEngine(open_store(layout))
+    if name == "rdflib":
+        from rdflib import Dataset
+
+        dataset = Dataset(default_union=True)
+        dataset.parse(cached_nquads(layout), format="nquads")
+        return RdflibEngine(dataset)
+    raise QueryError(f"unknown engine {name!r}; use one of {', '.join(ENGINES)}")

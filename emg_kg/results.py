@@ -1,0 +1,205 @@
+"""Query results, engine-neutral, and the formats they are written in.
+
+Both engines' answers are turned into one :class:`Result` holding pyoxigraph terms, so the
+output of ``--engine rdflib`` and ``--engine oxigraph`` is byte-for-byte comparable. SELECT and
+ASK results are written by pyoxigraph's own SPARQL 1.1 result serializers (JSON, XML, CSV,
+TSV); graphs (CONSTRUCT, DESCRIBE) by its RDF serializers (Turtle, JSON-LD); ``table`` is for
+people at a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from .errors import QueryError
+
+__all__ = ["Term", "Result", "render", "short", "to_python", "RESULT_FORMATS", "GRAPH_FORMATS"]
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
+_INTEGERS = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+    )
+}
+CELL_WIDTH = 60
+
+
+@dataclass
+class Result:
+    """What a query returned: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.kind == "select" else len(self.triples)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dicts of plain Python values (IRIs as strings, numbers as numbers)."""
+        if self.kind != "select":
+            raise QueryError("records() is for SELECT results; use .triples or .boolean")
+        return [
+            {v: to_python(t) for v, t in zip(self.variables, row, strict=True)} for row in self.rows
+        ]
+
+    def column(self, name: str) -> list[Any]:
+        index = self.variables.index(name)
+        return [to_python(row[index]) for row in self.rows]
+
+    def sparql_json(self) -> bytes:
+        """The SPARQL 1.1 JSON form (also the bridge to pyoxigraph's other serializers)."""
+        if self.kind == "ask":
+            return json.dumps({"head": {}, "boolean": bool(self.boolean)}).encode()
+        bindings = [
+            {v: _json_term(t) for v, t in zip(self.variables, row, strict=True) if t is not None}
+            for row in self.rows
+        ]
+        doc = {"head": {"vars": self.variables}, "results": {"bindings": bindings}}
+        return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+def _json_term(term: Term) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")},
+    }
+
+
+def to_python(term: Term | None) -> Any:
+    """A plain value: IRI string, int, float, bool or the literal's lexical form."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        try:
+            if datatype in _INTEGERS:
+                return int(term.value)
+            if datatype in (XSD + "decimal", XSD + "double", XSD + "float"):
+                return float(term.value)
+        except ValueError:
+            return term.value
+        if datatype == XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return str(term)
+
+
+def short(term: Term | None, prefixes: dict[str, str]) -> str:
+    """A prefixed name for an IRI (longest namespace wins), the lexical form for a literal."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        best = max(
+            (p for p in prefixes.items() if iri.startswith(p[1])),
+            key=lambda p: len(p[1]),
+            default=None,
+        )
+        if best is not None:
+            local = iri[len(best[1]) :]
+            if local.replace("-", "").replace("_", "").replace(".", "").isalnum() or not local:
+                return f"{best[0]}:{local}"
+        return f"<{iri}>"
+    return term.value if isinstance(term, ox.Literal) else str(term)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if _width(text) <= limit:
+        return text
+    out, used = "", 0
+    for char in text:
+        step = _width(char)
+        if used + step > limit - 1:
+            break
+        out, used = out + char, used + step
+    return out + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def table(result: Result, limit: int = CELL_WIDTH) -> str:
+    """An aligned text table (CJK characters count double), long cells clipped."""
+    if result.kind == "ask":
+        return "true\n" if result.boolean else "false\n"
+    cells = [[_clip(short(t, result.prefixes), limit) for t in row] for row in result.rows]
+    widths = [
+        max([_width(v), *(_width(r[i]) for r in cells)]) for i, v in enumerate(result.variables)
+    ]
+    lines = [
+        "  ".join(_pad(v, w) for v, w in zip(result.variables, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += [
+        "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def render(result: Result, fmt: str | None = None) -> bytes:
+    """The result in ``fmt`` (table, json, xml, csv, tsv, ttl, jsonld); None picks a default."""
+    if result.kind == "graph":
+        fmt = "ttl" if fmt in (None, "table") else fmt
+        if fmt not in GRAPH_FORMATS:
+            raise QueryError(f"a graph result is written as ttl or jsonld, not {fmt}")
+        graph = ox.serialize(result.triples, format=GRAPH_FORMATS[fmt], prefixes=result.prefixes)
+        assert graph is not None
+        return graph
+    fmt = fmt or "table"
+    if fmt == "table":
+        return table(result).encode("utf-8")
+    if fmt not in RESULT_FORMATS:
+        raise QueryError(
+            f"a {result.kind.upper()} result is written as table, json, xml, csv or tsv, not {fmt}"
+        )
+    parsed = ox.parse_query_results(result.sparql_json(), ox.QueryResultsFormat.JSON)
+    data = parsed.serialize(format=RESULT_FORMATS[fmt])
+    assert data is not None
+    return data

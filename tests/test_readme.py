@@ -1,0 +1,38 @@
+"""The README documents every command and every named query (datasette's habit: a command or
+query nobody can find is one nobody uses)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from emg_kg.cli import build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def subcommands() -> list[str]:
+    parser = build_parser()
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return sorted(name for action in actions for name in action.choices)
+
+
+@pytest.mark.parametrize("command", subcommands())
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"emg-kg {command}" in README, f"README.md does not document `emg-kg {command}`"
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "queries").glob("*.rq")))
+def test_every_named_query_is_in_the_readme(name: str) -> None:
+    assert f"`{name}`" in README, f"README.md does not document the named query `{name}`"
+
+
+def test_every_command_has_help() -> None:
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                assert sub.description, f"`emg-kg {name}` has no description"
