@@ -1,0 +1,222 @@
+"""Node positions computed in Python, so a page draws at once with physics switched off.
+
+Pure Python (the project does not depend on numpy) and deterministic: the same graph always gets
+the same positions. Connected components are laid out apart and packed in rows, largest first:
+
+* every component starts from a radial tree layout (breadth-first from its best-connected node,
+  each subtree in a wedge proportional to its leaves), which is linear in size;
+* components of up to :data:`FORCE_LIMIT` nodes are then relaxed by Fruchterman-Reingold, with
+  the repulsion computed only between nodes in neighbouring grid cells, so a step is near linear.
+
+The ``agency-target`` view gets its own two-column layout: supporters left, targets right,
+grouped by strategic goal, supporters ordered by the mean position of their targets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+import networkx as nx
+
+__all__ = ["Positions", "layout", "radial", "relax", "pack", "bipartite_columns", "FORCE_LIMIT"]
+
+Positions = dict[Hashable, tuple[float, float]]
+#: Components larger than this keep the radial layout (force steps would cost > 1 s).
+FORCE_LIMIT = 1000
+#: The ideal link length, in page pixels.
+EDGE = 90.0
+
+
+def _adjacency(G: nx.Graph) -> dict[Hashable, list[Hashable]]:
+    adj: dict[Hashable, set[Hashable]] = {n: set() for n in G}
+    for u, v in G.edges():
+        if u != v:
+            adj[u].add(v)
+            adj[v].add(u)
+    return {n: sorted(ns, key=str) for n, ns in adj.items()}
+
+
+def _components(adj: dict[Hashable, list[Hashable]]) -> list[list[Hashable]]:
+    """Connected components, largest first (ties by their first member)."""
+    seen: set[Hashable] = set()
+    comps = []
+    for start in sorted(adj, key=str):
+        if start in seen:
+            continue
+        seen.add(start)
+        comp = [start]
+        for n in comp:  # grows while walked: breadth first
+            for m in adj[n]:
+                if m not in seen:
+                    seen.add(m)
+                    comp.append(m)
+        comps.append(comp)
+    return sorted(comps, key=len, reverse=True)  # stable: equal sizes keep their order
+
+
+def radial(adj: dict[Hashable, list[Hashable]], nodes: Iterable[Hashable]) -> Positions:
+    """A radial tree layout of one connected component, rooted at its best-connected node.
+
+    >>> radial({"a": ["b", "c"], "b": ["a"], "c": ["a"]}, ["a", "b", "c"])["a"]
+    (0.0, 0.0)
+    """
+    members = sorted(nodes, key=str)
+    root = max(members, key=lambda n: len(adj[n]))
+    order, depth, children = [root], {root: 0}, defaultdict(list)
+    for n in order:  # breadth first; `order` grows while it is walked
+        for m in adj[n]:
+            if m not in depth:
+                depth[m] = depth[n] + 1
+                children[n].append(m)
+                order.append(m)
+    leaves: dict[Hashable, int] = {}
+    for n in reversed(order):
+        leaves[n] = sum(leaves[c] for c in children[n]) or 1
+    per_ring: dict[int, int] = defaultdict(int)
+    for d in depth.values():
+        per_ring[d] += 1
+    radius = [0.0]
+    for d in range(1, max(depth.values()) + 1):  # each ring long enough for its nodes
+        radius.append(max(radius[-1] + EDGE, per_ring[d] * EDGE * 0.55 / (2 * math.pi)))
+    start, span, angle = {root: 0.0}, {root: 2 * math.pi}, {root: 0.0}
+    for n in order:
+        at = start[n]
+        for c in children[n]:
+            span[c] = span[n] * leaves[c] / leaves[n]
+            start[c], angle[c] = at, at + span[c] / 2
+            at += span[c]
+    return {
+        n: (radius[depth[n]] * math.cos(a), radius[depth[n]] * math.sin(a))
+        for n, a in angle.items()
+    }
+
+
+def relax(adj: dict[Hashable, list[Hashable]], pos: Positions, steps: int = 50) -> Positions:
+    """Fruchterman-Reingold steps from ``pos``, repulsion cut off beyond two link lengths."""
+    names = sorted(pos, key=str)
+    at = {n: i for i, n in enumerate(names)}
+    xs, ys = [pos[n][0] for n in names], [pos[n][1] for n in names]
+    links = [(at[u], at[v]) for u in names for v in adj[u] if at[u] < at[v]]
+    count, k2, cell = len(names), EDGE * EDGE, 3 * EDGE
+    mass = [math.sqrt(1 + len(adj[n])) for n in names]  # hubs push harder (as ForceAtlas2)
+    heat = EDGE * math.sqrt(count) / 4
+    for step in range(steps):
+        dx, dy = [0.0] * count, [0.0] * count
+        grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i in range(count):
+            grid[(int(xs[i] // cell), int(ys[i] // cell))].append(i)
+        for (cx, cy), members in grid.items():
+            near = [
+                j
+                for ox in (-1, 0, 1)
+                for oy in (-1, 0, 1)
+                for j in grid.get((cx + ox, cy + oy), ())
+            ]
+            for i in members:
+                xi, yi = xs[i], ys[i]
+                for j in near:
+                    ddx, ddy = xi - xs[j], yi - ys[j]
+                    d2 = ddx * ddx + ddy * ddy
+                    if j == i or d2 > cell * cell:
+                        continue
+                    if d2 < 1e-4:  # coincident: push apart along a fixed direction
+                        ddx, ddy, d2 = (i - j) * 0.01, 0.01, 1e-4 * (1 + (i - j) ** 2)
+                    f = k2 * mass[i] * mass[j] / d2
+                    dx[i] += ddx * f
+                    dy[i] += ddy * f
+        for a, b in links:
+            ddx, ddy = xs[a] - xs[b], ys[a] - ys[b]
+            f = math.sqrt(ddx * ddx + ddy * ddy) / EDGE
+            dx[a] -= ddx * f
+            dy[a] -= ddy * f
+            dx[b] += ddx * f
+            dy[b] += ddy * f
+        limit = heat * (1 - step / steps) + 1
+        for i in range(count):
+            d = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
+            if d > 0:
+                s = min(d, limit) / d
+                xs[i] += dx[i] * s
+                ys[i] += dy[i] * s
+    return {n: (xs[i], ys[i]) for i, n in enumerate(names)}
+
+
+def pack(parts: list[Positions], gap: float = EDGE) -> Positions:
+    """Place component layouts side by side in rows (largest first), none overlapping."""
+    boxes = []
+    for part in parts:
+        cx = sum(x for x, _ in part.values()) / len(part)
+        cy = sum(y for _, y in part.values()) / len(part)
+        r = max(math.hypot(x - cx, y - cy) for x, y in part.values()) + EDGE / 3
+        boxes.append((r, cx, cy, part))
+    boxes.sort(key=lambda b: -b[0])
+    width = max(2 * boxes[0][0], math.sqrt(sum((2 * b[0] + gap) ** 2 for b in boxes)) * 1.2)
+    out: Positions = {}
+    x = y = row = 0.0
+    for r, cx, cy, part in boxes:
+        if x > 0 and x + 2 * r > width:
+            x, y, row = 0.0, y + row + gap, 0.0
+        for n, (px, py) in part.items():
+            out[n] = (round(px - cx + x + r, 1), round(py - cy + y + r, 1))
+        x, row = x + 2 * r + gap, max(row, 2 * r)
+    return out
+
+
+def layout(G: nx.Graph) -> Positions:
+    """Positions for every node of ``G`` (see the module docstring).
+
+    >>> pos = layout(nx.path_graph(4))
+    >>> len(pos), len(set(pos.values()))
+    (4, 4)
+    """
+    if not len(G):
+        return {}
+    adj = _adjacency(G)
+    parts = []
+    for comp in _components(adj):
+        pos = radial(adj, comp)
+        if 2 < len(comp) <= FORCE_LIMIT:
+            pos = relax(adj, pos, 60 if len(comp) < 200 else 35)
+        parts.append(pos)
+    return pack(parts)
+
+
+def bipartite_columns(G: nx.Graph, lang: str = "en") -> tuple[Positions, list[dict[str, Any]]]:
+    """Supporters in a left column, targets in a right one grouped by ``goal``; returns the
+    positions and a heading (text, x, y) above each group of targets."""
+    right = [n for n, b in G.nodes(data="bipartite") if b == 1]
+    left = [n for n in G if n not in set(right)]
+    groups: dict[str, list[Hashable]] = defaultdict(list)
+    for n in right:  # already in order: whole-plan nodes, then targets by number
+        groups[G.nodes[n].get("goal", "")].append(n)
+    pos: Positions = {}
+    notes, y, step, width = [], 0.0, 56.0, 620.0
+    for goal in sorted(groups):
+        if goal:
+            first = G.nodes[groups[goal][0]]
+            y += 44
+            text = first.get(f"goal_{lang}") or first.get("goal_en") or goal
+            notes.append({"text": text, "x": width, "y": round(y - 40, 1)})
+        for n in groups[goal]:
+            pos[n] = (width, y)
+            y += step
+        y += 12
+    bottom = y - step
+
+    def centre(n: Hashable) -> float:
+        ys = [pos[t][1] for t in G.successors(n) if t in pos] if G.is_directed() else []
+        return sum(ys) / len(ys) if ys else bottom / 2
+
+    left.sort(key=lambda n: (centre(n), str(n)))
+    ys = [centre(n) for n in left]  # near the targets they support, at least `step` apart
+    for i in range(1, len(ys)):
+        ys[i] = max(ys[i], ys[i - 1] + step)
+    for i in range(len(ys) - 1, -1, -1):
+        ys[i] = min(ys[i], bottom if i == len(ys) - 1 else ys[i + 1] - step)
+    shift = min([0.0, *ys])
+    for n, yy in zip(left, ys, strict=True):
+        pos[n] = (0.0, round(yy - shift, 1))
+    return pos, notes

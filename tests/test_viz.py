@@ -1,0 +1,281 @@
+"""Views in a real browser: every page opens offline in headless Chromium, draws its nodes and
+links, fetches nothing, logs no error, and shows data from the graph only as text.
+
+Chromium comes from the `browser` fixture in conftest.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from emg_kg.analysis import load_index, select
+from emg_kg.projection import VIEWS, Index
+from emg_kg.viz import matrix_data, page_data, write_all, write_matrix, write_view
+
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+NASTY = '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">&amp;\u2028'
+
+
+@pytest.fixture(scope="session")
+def index(store: ox.Store) -> Index:
+    return load_index(store)
+
+
+@dataclass
+class Opened:
+    page: Any
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def js(self, expression: str) -> Any:
+        return self.page.evaluate(expression)
+
+
+@pytest.fixture()
+def open_page(browser: Any) -> Iterator[Any]:
+    """Open a page file in a fresh context with every request but the page itself refused."""
+    contexts = []
+
+    def _open(path: Path) -> Opened:
+        context = browser.new_context(viewport={"width": 1200, "height": 800})
+        contexts.append(context)
+        page = context.new_page()
+        url = path.resolve().as_uri()
+        opened = Opened(page)
+
+        def route(r: Any) -> None:
+            if r.request.url == url:
+                r.continue_()
+            else:
+                opened.blocked.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        page.on("console", lambda m: m.type == "error" and opened.errors.append(m.text))
+        page.on("pageerror", lambda e: opened.errors.append(str(e)))
+        page.on("requestfailed", lambda r: r.url != url and opened.blocked.append(r.url))
+        page.goto(url)
+        page.wait_for_function("window.emg && window.emg.times.drawn !== null", timeout=15000)
+        return opened
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def painted_pixels(opened: Opened) -> int:
+    """How many canvas pixels are neither blank nor the white background."""
+    return int(
+        opened.js("""() => {
+        const c = document.querySelector('#graph canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) {
+            if (d[i + 3] > 0 && (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235)) n++;
+        }
+        return n;
+    }""")
+    )
+
+
+def check_page(opened: Opened, data: dict[str, Any]) -> None:
+    assert opened.js("typeof window.vis") == "object", "vis-network did not load"
+    counts = opened.js("[emg.network.body.nodeIndices.length, emg.network.body.edgeIndices.length]")
+    assert counts == [len(data["nodes"]), len(data["edges"])]
+    assert painted_pixels(opened) > 200, "the canvas is blank"
+    assert opened.errors == [], opened.errors
+    assert opened.blocked == [], opened.blocked
+
+
+# --- the real views --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("view", [*VIEWS, "neighbourhood"])
+def test_view_opens_offline_and_draws(
+    view: str, index: Index, open_page: Any, tmp_path: Path
+) -> None:
+    entity = "https://w3id.org/emg-kg/id/body/EMG" if view == "neighbourhood" else None
+    G = select(index, view, entity, 1)
+    out = write_view(G, tmp_path / f"{view}.html", "zh")
+    data = page_data(G, "zh")
+    assert len(data["nodes"]) == G.number_of_nodes()
+    assert len(data["edges"]) == len(set(G.edges()))  # parallel links are drawn as one
+    assert not EXTERNAL.search(out.read_text(encoding="utf-8"))
+    check_page(open_page(out), data)
+
+
+def test_evidence_filter_keeps_only_that_level(
+    index: Index, open_page: Any, tmp_path: Path
+) -> None:
+    G = select(index, "whole")
+    data = page_data(G, "en", ["stated"])
+    assert {lv["name"] for lv in data["levels"]} == {"stated"}
+    assert 0 < len(data["edges"]) < len(page_data(G, "en")["edges"])
+    check_page(open_page(write_view(G, tmp_path / "stated.html", "en", ["stated"])), data)
+
+
+def test_agency_target_page_shows_all_twenty_targets(index: Index) -> None:
+    data = page_data(select(index, "agency-target"), "en")
+    targets = [n for n in data["nodes"] if data["classes"][n["c"]]["name"] == "AichiTarget"]
+    assert len(targets) == 20
+    assert all(
+        n.get("u") == (not any(e["t"] == data["nodes"].index(n) for e in data["edges"]))
+        for n in targets
+    )
+    assert len(data["notes"]) == 5  # a heading per strategic goal
+
+
+# --- behaviour, on a small synthetic graph -----------------------------------------------------
+
+
+def synthetic(label: str = "node") -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph(view="synthetic", title=f"test {label}")
+    for i, cls in enumerate(["UNSystemEntity", "UNSystemEntity", "Meeting", "Mandate"]):
+        G.add_node(
+            i,
+            short=f"emgid:n{i}",
+            label_en=f"{label} {i}",
+            label_zh=f"{label} {i}",
+            paragraphs=[f"para:{i + 1}"],
+            **{"class": cls, "family": "other"},
+        )
+    for u, v, level in [(0, 1, "stated"), (1, 2, "derived"), (2, 3, "curated"), (3, 0, "stated")]:
+        G.add_edge(u, v, predicate="emg:test", evidence=[f"para:{u + 1}"], level=level)
+    return G
+
+
+def test_a_label_with_markup_is_shown_as_text(open_page: Any, tmp_path: Path) -> None:
+    out = write_view(synthetic(NASTY), tmp_path / "nasty.html", "en")
+    html = out.read_text(encoding="utf-8")
+    assert "</script><script>window.pwned" not in html
+    payload = html.split('<script id="emg-data" type="application/json">')[1].split("</script>")[0]
+    assert not set(payload) & set("<>&\u2028\u2029")
+    opened = open_page(out)
+    check_page(opened, page_data(synthetic(NASTY), "en"))
+    assert opened.js("window.pwned") is None
+    assert opened.js("document.querySelectorAll('img').length") == 0
+    assert opened.js("document.title") == f"test {NASTY}"
+    assert opened.js("emg.data.nodes[0].en") == f"{NASTY} 0"
+    card = opened.js(
+        "(() => { const t = emg.nodes.get(0).title; "
+        "return [t.textContent, t.querySelectorAll('script, img').length]; })()"
+    )
+    assert card[0].startswith(f"{NASTY} 0") and card[1] == 0
+
+
+def test_click_highlights_neighbours_and_filters_hide(open_page: Any, tmp_path: Path) -> None:
+    opened = open_page(write_view(synthetic(), tmp_path / "click.html", "en"))
+    box = opened.page.locator("#graph canvas").bounding_box()
+    xy = opened.js(
+        "(() => { const p = emg.network.canvasToDOM(emg.network.getPosition(0)); "
+        "return [p.x, p.y]; })()"
+    )
+    opened.page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+    opened.page.wait_for_timeout(100)
+    faded = opened.js(
+        "emg.nodes.get().filter(n => n.color.background === '#e4e4e4').map(n => n.id)"
+    )
+    assert faded == [2]  # node 0 links to 1 and 3; 2 is not a neighbour
+    opened.page.locator("#classes input[type=checkbox]").first.uncheck()
+    hidden = opened.js("emg.nodes.get().filter(n => n.hidden).length")
+    assert hidden == 2  # the two UNSystemEntity nodes
+    assert opened.js("emg.network.body.edgeIndices.length") == 1  # only 2 -> 3 is left
+    assert opened.errors == [] and opened.blocked == []
+
+
+def test_hover_card_names_the_paragraphs(open_page: Any, tmp_path: Path) -> None:
+    opened = open_page(write_view(synthetic("hover"), tmp_path / "hover.html", "zh"))
+    box = opened.page.locator("#graph canvas").bounding_box()
+    xy = opened.js(
+        "(() => { const p = emg.network.canvasToDOM(emg.network.getPosition(2)); "
+        "return [p.x, p.y]; })()"
+    )
+    opened.page.mouse.move(box["x"] + xy[0] - 3, box["y"] + xy[1])
+    opened.page.mouse.move(box["x"] + xy[0], box["y"] + xy[1])
+    tip = opened.page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    text = tip.inner_text()
+    assert "hover 2" in text and "Meeting" in text and "para:3" in text
+
+
+def test_the_network_guard_sees_requests(open_page: Any, tmp_path: Path) -> None:
+    """The guard itself works: a page that does fetch is caught."""
+    page = tmp_path / "leaky.html"
+    page.write_text(
+        '<img src="https://example.org/x.png"><script>window.emg = {times: {drawn: 1}};'
+        'fetch("http://example.org/y").catch(() => {});</script>',
+        encoding="utf-8",
+    )
+    opened = open_page(page)
+    opened.page.wait_for_timeout(300)
+    assert any("example.org" in url for url in opened.blocked)
+
+
+def test_writing_has_no_side_effects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work, out = tmp_path / "cwd", tmp_path / "out"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    write_view(synthetic(), out / "page.html", "en")
+    assert list(work.iterdir()) == []
+    assert [p.name for p in out.iterdir()] == ["page.html"]
+    assert (out / "page.html").stat().st_mode & 0o777 == 0o644
+
+
+def test_the_page_is_deterministic(tmp_path: Path) -> None:
+    a = write_view(synthetic(), tmp_path / "a.html", "zh").read_bytes()
+    assert a == write_view(synthetic(), tmp_path / "b.html", "zh").read_bytes()
+
+
+# --- the coverage matrix -----------------------------------------------------------------------
+
+
+def test_matrix_svg_and_csv(index: Index, tmp_path: Path) -> None:
+    G = select(index, "agency-target")
+    svg, table = write_matrix(G, tmp_path / "matrix", "en")
+    root = ET.parse(svg).getroot()
+    assert root.tag.endswith("svg")
+    assert not EXTERNAL.search(svg.read_text(encoding="utf-8"))
+    rows = list(csv.reader(table.open(encoding="utf-8")))
+    targets = [c for c in rows[0] if c.startswith("aichi:target-")]
+    assert len(targets) == 20
+    data = matrix_data(G, "en")
+    unaddressed = [c for c in data["columns"] if c["target"] and not c["supporters"]]
+    assert svg.read_text(encoding="utf-8").count('fill="#ffebee"') == len(unaddressed)
+    assert len(rows) == len(data["rows"]) + 2  # header, supporters, the count row
+
+
+def test_matrix_escapes_labels(tmp_path: Path) -> None:
+    G = nx.MultiDiGraph(view="agency-target")
+    G.add_node(
+        "t",
+        short="aichi:target-1",
+        notation="1",
+        goal="aichi:goal-A",
+        bipartite=1,
+        label_en="T <1>",
+        **{"class": "AichiTarget"},
+    )
+    G.add_node("a", short="agency:X", label_en=NASTY, bipartite=0, **{"class": "UNSystemEntity"})
+    G.add_edge("a", "t", level="stated")
+    svg, _ = write_matrix(G, tmp_path / "m", "en")
+    ET.parse(svg)  # well-formed: the label was escaped
+    assert "<script>" not in svg.read_text(encoding="utf-8")
+
+
+def test_write_all(store: ox.Store, tmp_path: Path) -> None:
+    names = sorted(p.name for p in write_all(store, tmp_path, "en"))
+    assert names == sorted(
+        [f"{v}.html" for v in VIEWS]
+        + ["neighbourhood-EMG.html", "agency-target-matrix.svg", "agency-target-matrix.csv"]
+    )
+    assert not list(tmp_path.glob(".*"))  # no temporary files left behind
