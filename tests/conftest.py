@@ -1,18 +1,36 @@
-"""Shared fixtures: the real graph, built once per session, and editable copies of the inputs."""
+"""Shared fixtures: the real graph, built once per session, editable copies of the inputs, the
+server on loopback and a headless Chromium.
+
+Chromium is /usr/bin/chromium (or $EMG_KG_CHROMIUM), driven by Playwright with a fresh temporary
+profile. Without it the browser tests are skipped, unless EMG_KG_REQUIRE_BROWSER=1 (CI), where they
+fail: in CI a browser test never skips silently.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
 from emg_kg.build import Built, build
 from emg_kg.paths import Layout, default_layout
+from emg_kg.server import Running, Settings, start
 from emg_kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("EMG_KG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +55,37 @@ def copy_layout(tmp_path: Path) -> Layout:
         if (ROOT / name).exists():
             shutil.copytree(ROOT / name, tmp_path / name)
     return Layout(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Running]:
+    """The web app on a free loopback port, two workers."""
+    running = start(default_layout(), Settings(port=0, workers=2, quiet=True))
+    yield running
+    running.stop()
+
+
+def _browser_missing() -> str:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:  # pragma: no cover - the test extra installs it
+        return "playwright is not installed"
+    if not Path(CHROMIUM).exists():
+        return f"there is no Chromium at {CHROMIUM}"
+    return ""
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("EMG_KG_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"EMG_KG_REQUIRE_BROWSER=1 but {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        # launch() starts from a fresh, temporary profile every time
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()

@@ -1,0 +1,111 @@
+"""The web app in a real browser: headless Chromium (Playwright) against the server on loopback.
+
+Skipped when Chromium or Playwright is missing, unless ``EMG_KG_REQUIRE_BROWSER=1`` (then it
+fails). Every request the browser makes is checked to stay on the loopback server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emg_kg.server import Running
+
+
+@pytest.fixture()
+def page(browser: Any, server: Running) -> Iterator[Any]:
+    context = browser.new_context(accept_downloads=True, base_url=server.url.rstrip("/"))
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(server.url) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda err: errors.append(str(err)))
+    yield tab
+    context.close()
+    assert not outside, f"the app tried to load from outside: {outside}"
+    assert not errors, f"script errors: {errors}"
+
+
+def test_search_open_follow(page: Any) -> None:
+    """Search for UNDP by its Chinese short name, open its page, follow a link to evidence."""
+    page.goto("/")
+    page.fill("form.bigsearch input[name=q]", "开发署")
+    page.click("form.bigsearch button")
+    page.wait_for_url(re.compile(r"/search\?"))
+    first = page.locator("table.hits a").first
+    assert "/id/agency/UNDP" in first.get_attribute("href")
+    first.click()
+    page.wait_for_url(re.compile(r"/id/agency/UNDP"))
+    assert "联合国开发计划署" in page.inner_text("h1")
+    assert "United Nations Development Programme" in page.inner_text(".subtitle")
+    assert page.locator("svg.neighbourhood").count() == 1
+    # the paragraph behind a fact: its number is the link, its text folded underneath
+    evidence = page.locator("table.facts a.ev", has_text="第13段").first
+    evidence.click()
+    page.wait_for_url(re.compile(r"/id/report/gc27-emg/para/13"))
+    assert "开发署" in page.inner_text("blockquote.quote")
+    # switch language, then follow an entity link from the paragraph's facts
+    page.click("header .langs a[hreflang=en]")
+    page.wait_for_url(re.compile(r"lang=en"))
+    assert page.inner_text("h1") == "Paragraph 13"
+    page.locator("table.facts a[href^='/id/agency/UNDP']").first.click()
+    page.wait_for_url(re.compile(r"/id/agency/UNDP"))
+    assert page.inner_text("h1") == "United Nations Development Programme"
+
+
+def test_run_named_query_and_download_csv(page: Any, tmp_path: Path) -> None:
+    page.goto("/queries")
+    page.click("ul.gallery a[href^='/queries/search']")
+    page.wait_for_url(re.compile(r"/queries/search"))
+    page.fill("form.params input[name=text]", "开发署")
+    page.click("form.params button[type=submit]")
+    page.wait_for_selector("table.results")
+    assert page.locator("table.results a[href^='/id/agency/UNDP']").count() >= 1
+    share = page.get_attribute("a.share", "href")
+    assert "text=" in share and "/queries/search" in share
+    with page.expect_download() as info:
+        page.click("a.download:text('CSV')")
+    path = tmp_path / "search.csv"
+    info.value.save_as(path)
+    text = path.read_text(encoding="utf-8")
+    assert "https://w3id.org/emg-kg/id/agency/UNDP" in text
+    assert info.value.suggested_filename == "search.csv"
+
+
+def test_editor_runs_adhoc_sparql(page: Any) -> None:
+    page.goto("/editor?lang=en")
+    page.fill(
+        "textarea[name=query]",
+        "SELECT DISTINCT ?target WHERE { ?target a emg:AichiTarget } ORDER BY ?target",
+    )
+    page.click("form.editor button")
+    page.wait_for_selector("table.results")
+    assert page.locator("table.results tbody tr").count() == 20
+
+
+def test_open_a_view(page: Any) -> None:
+    page.goto("/views")
+    page.click("a[href^='/views/agency-target']")
+    page.wait_for_url(re.compile(r"/views/agency-target"))
+    page.wait_for_selector("canvas")  # vis-network drew the graph, offline
+    assert page.locator("canvas").count() >= 1
+
+
+def test_timeline_and_mandate_chain(page: Any) -> None:
+    page.goto("/timeline?lang=en")
+    assert page.locator("table.timeline tbody tr").count() > 5
+    page.goto("/id/mandate/gc27-draft-op2-drylands-action-plan?lang=en")
+    assert page.locator("ol.chain li").count() >= 2
