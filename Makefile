@@ -25,8 +25,11 @@ typecheck: $(BIN)/emg-kg
 test: lint typecheck
 	$(BIN)/pytest
 
+# Benchmarks print figures; they are never timed tests (docs/benchmarks*.md keep the results).
 bench: $(BIN)/emg-kg
 	$(BIN)/python bench/queries.py
+	$(BIN)/python bench/viz.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -106,7 +106,11 @@ def serialize_all(ds: Dataset) -> dict[str, bytes]:
 
 
 def atomic_write(files: dict[Path, bytes]) -> None:
-    """Write every file to a temporary sibling first, then rename all into place."""
+    """Write every file to a temporary sibling first, then rename all into place.
+
+    A failure while staging removes the temporaries and leaves every previous file whole. The new
+    files get the mode of the file they replace, or rw-r--r-- (mkstemp's 0600 would hide shared
+    outputs from colleagues and web servers)."""
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in files.items():
@@ -115,6 +119,8 @@ def atomic_write(files: dict[Path, bytes]) -> None:
             staged.append((Path(name), target))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+            mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+            os.chmod(name, mode)
     except BaseException:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import pytest
 
 from emg_kg.build import Built, build
+from emg_kg.engines import Engine, open_engine
 from emg_kg.paths import Layout, default_layout
 from emg_kg.server import Running, Settings, start
 from emg_kg.store import open_store
@@ -46,6 +47,17 @@ def built(layout: Layout) -> Built:
 @pytest.fixture(scope="session")
 def store(layout: Layout) -> ox.Store:
     return open_store(layout)
+
+
+@pytest.fixture(scope="session")
+def oxigraph(layout: Layout) -> Engine:
+    return open_engine(layout, "oxigraph")
+
+
+@pytest.fixture(scope="session")
+def rdflib_engine(layout: Layout) -> Engine:
+    """rdflib's own SPARQL engine over the same quads: every query must agree on both."""
+    return open_engine(layout, "rdflib")
 
 
 @pytest.fixture()

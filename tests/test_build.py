@@ -27,6 +27,7 @@ def test_every_curated_fact_is_in_a_named_graph(built: Built) -> None:
 def test_outputs_are_written_and_round_trip(built: Built, tmp_path: Path) -> None:
     paths = write_outputs(built.dataset, tmp_path)
     assert sorted(p.name for p in paths) == sorted(OUTPUT_FILES)
+    assert {p.stat().st_mode & 0o777 for p in paths} == {0o644}  # readable by colleagues
     union = union_graph(built.dataset)
     for name, fmt in (("emg.ttl", "turtle"), ("emg.nt", "nt")):
         assert isomorphic(Graph().parse(tmp_path / name, format=fmt), union), name

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from emg_kg.api import KG, Engine, open_engine, run
+from emg_kg.api import KG, Engine, run
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
 from emg_kg.queries import adhoc, check_read_only, get_query, load_queries, parse_header
@@ -24,16 +24,6 @@ from emg_kg.results import render
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))
 NAMES = [p.stem for p in QUERY_FILES]
-
-
-@pytest.fixture(scope="session")
-def oxigraph(layout: Layout) -> Engine:
-    return open_engine(layout, "oxigraph")
-
-
-@pytest.fixture(scope="session")
-def rdflib_engine(layout: Layout) -> Engine:
-    return open_engine(layout, "rdflib")
 
 
 def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
