@@ -26,7 +26,7 @@ from typing import Any
 import networkx as nx
 
 from .errors import EntityNotFound
-from .namespaces import PREFIXES
+from .prefixes import PREFIXES
 from .projection import (
     LEVELS,
     VIEWS,

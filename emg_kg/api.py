@@ -87,7 +87,7 @@ def _resolve_iri(engine: Engine, value: str, name: str) -> ox.NamedNode:
 
 def project_prefixes() -> dict[str, str]:
     """The project's prefixes, offered to ad-hoc queries (imports rdflib via namespaces)."""
-    from .namespaces import PREFIXES
+    from .prefixes import PREFIXES
 
     return dict(PREFIXES)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .describe import short as _short
-from .namespaces import PREFIXES
+from .prefixes import PREFIXES
 
 __all__ = ["Catalog", "Evidence", "Hit", "prologue", "select"]
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .errors import EntityNotFound
-from .namespaces import PREFIXES
+from .prefixes import PREFIXES
+from .results import short as _short
 
 __all__ = ["stats", "resolve", "Fact", "Description", "describe", "short"]
 
@@ -32,19 +33,7 @@ def _q(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[o
 
 def short(term: object) -> str:
     """A prefixed name for an IRI, the lexical form for a literal."""
-    if isinstance(term, ox.NamedNode):
-        iri = term.value
-        best = max(
-            ((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)),
-            key=lambda pn: len(pn[1]),
-            default=None,
-        )
-        if best and re.fullmatch(r"[\w.\-]*", iri[len(best[1]) :]):
-            return f"{best[0]}:{iri[len(best[1]) :]}"
-        return f"<{iri}>"
-    if isinstance(term, ox.Literal):
-        return term.value
-    return str(term)
+    return _short(term, PREFIXES)  # type: ignore[arg-type]
 
 
 def stats(store: ox.Store) -> dict[str, object]:

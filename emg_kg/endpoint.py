@@ -147,7 +147,7 @@ def choose(
 
 def _rows(store: ox.Store, job: Job) -> Result:
     """Run ad-hoc SPARQL, stopping at ``max_rows`` (the evaluation is lazy, so it really stops)."""
-    from .namespaces import PREFIXES
+    from .prefixes import PREFIXES
     from .queries import check_read_only
 
     try:
@@ -203,7 +203,7 @@ def _as_table(result: Result) -> bytes:
 def _expand(declared: list[Param], given: dict[str, str]) -> dict[str, str]:
     """IRI parameters given as a project prefixed name (``group:img-land``) as full IRIs, even
     when the query does not declare that prefix (the web form and the URL use them freely)."""
-    from .namespaces import PREFIXES
+    from .prefixes import PREFIXES
 
     out = dict(given)
     for param in declared:

@@ -128,11 +128,15 @@ def read_mapping(path: Path, engine: Engine) -> list[Link]:
             continue
         cells = [cell.strip() for cell in row]
         if len(cells) != len(COLUMNS) or not all(cells):
+            empty = [name for name, cell in zip(COLUMNS, cells, strict=False) if not cell]
+            problem = (
+                f"{len(cells)} cells" if len(cells) != len(COLUMNS) else f"empty {', '.join(empty)}"
+            )
             errors.append(
                 (
                     line,
-                    f"expected 3 non-empty cells (agency,target,source), got "
-                    f"{len(cells)}: {','.join(row)!r}",
+                    f"expected 3 non-empty cells (agency,target,source), got {problem}: "
+                    f"{','.join(row)!r}",
                 )
             )
             continue

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlencode
 
-from .namespaces import PREFIXES
+from .prefixes import PREFIXES
 
 __all__ = ["esc", "frame", "href", "local_path", "table", "svg_graph", "qs", "LANGS"]
 

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from .catalog import Catalog, select
 from .markup import esc, frame, href, svg_graph, table
-from .namespaces import PREFIXES
+from .prefixes import PREFIXES
 
 __all__ = ["entity_page", "entity_rdf", "RDF_FORMATS", "facts"]
 

@@ -29,7 +29,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from .namespaces import PREFIXES
+from .prefixes import PREFIXES
 
 __all__ = [
     "VIEWS",

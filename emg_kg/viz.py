@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from .analysis import neighbourhood, select
-from .namespaces import PREFIXES
+from .prefixes import PREFIXES
 from .projection import LEVELS, VIEWS, best_level, load_index, sort_key
 from .store import atomic_write
 from .viz_layout import Positions, bipartite_columns, layout

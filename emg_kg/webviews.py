@@ -212,7 +212,7 @@ def gap_report(catalog: Catalog, layout: Layout, lang: str, evidence: str = "rep
 
 def _expand(name: str) -> str:
     """A prefixed name (``aichi:target-3``) as a full IRI; IRIs pass through."""
-    from .namespaces import PREFIXES
+    from .prefixes import PREFIXES
 
     prefix, sep, local = name.strip("<>").partition(":")
     return PREFIXES[prefix] + local if sep and prefix in PREFIXES else name.strip("<>")

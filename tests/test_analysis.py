@@ -25,7 +25,7 @@ from emg_kg.analysis import (
 )
 from emg_kg.cli import main
 from emg_kg.errors import EntityNotFound
-from emg_kg.namespaces import PREFIXES
+from emg_kg.prefixes import PREFIXES
 from emg_kg.projection import LEVELS, VIEWS, Index, evidence_level
 
 ID = PREFIXES["emgid"]

@@ -8,7 +8,7 @@ import pytest
 from emg_kg.cli import main
 from emg_kg.describe import describe, resolve, short, stats
 from emg_kg.errors import EntityNotFound
-from emg_kg.namespaces import PREFIXES
+from emg_kg.prefixes import PREFIXES
 
 UNDP = ox.NamedNode(PREFIXES["agency"] + "UNDP")
 

@@ -143,8 +143,8 @@ def test_a_user_mapping_is_merged_as_level_user(layout: Layout, tmp_path: Path) 
     [
         ("UNDP,5,ok\nNo Such Agency,3,x\n", 3, "unknown agency"),
         ("UNDP,21,too far\n", 2, "unknown target"),
-        ("UNDP,5\n", 2, "expected 3 non-empty cells"),
-        ("UNDP,5,\n", 2, "expected 3 non-empty cells"),
+        ("UNDP,5\n", 2, "got 2 cells"),
+        ("UNDP,5,\n", 2, "got empty source"),
     ],
 )
 def test_a_bad_row_is_refused_with_its_line(
