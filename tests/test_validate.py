@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from emg_kg.build import Built, build
+from emg_kg.engines import Engine
 from emg_kg.paths import Layout
 from emg_kg.validate import mention_failures, validate
 
@@ -103,3 +104,24 @@ def test_wrong_evidence_paragraph_breaks_the_mention_rule(copy_layout: Layout) -
         v.check == "mention" and v.focus == "agency:WMO" and v.path == "para:26"
         for v in report.violations
     ), [str(v) for v in report.violations][:5]
+
+
+def test_every_minted_term_has_both_labels_and_a_definition(oxigraph: Engine) -> None:
+    """Own terms only where W3C vocabularies lack one, and each explained in both languages."""
+    rows = oxigraph.execute(
+        """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT DISTINCT ?term ?en ?zh ?definition WHERE {
+          VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty }
+          ?term a ?kind FILTER(STRSTARTS(STR(?term), "https://w3id.org/emg-kg/ontology#"))
+          OPTIONAL { ?term rdfs:label ?en FILTER(lang(?en) = "en") }
+          OPTIONAL { ?term rdfs:label ?zh FILTER(lang(?zh) = "zh") }
+          OPTIONAL { ?term skos:definition ?definition }
+        }""",
+        "ontology terms",
+        {},
+    ).rows
+    assert len({row[0] for row in rows}) > 50
+    missing = [row[0] for row in rows if None in row[1:]]
+    assert not missing, f"terms without an @en or @zh label or a definition: {missing}"
