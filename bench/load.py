@@ -8,6 +8,7 @@ and its query workers over time, sampled from ``/status`` every second.
 
     .venv/bin/python bench/load.py                    # starts its own server on a free port
     .venv/bin/python bench/load.py --seconds 10 --json
+    .venv/bin/python bench/load.py --pages            # the app's HTML pages in the mix too
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000/   # an already running server
 """
 
@@ -51,9 +52,28 @@ class Tally:
             self.by_query.setdefault(name, []).append(seconds)
 
 
-def requests_mix(only: list[str]) -> list[tuple[str, str, str, bytes | None, dict[str, str]]]:
-    """(name, method, path, body, headers) for every named query (or those in ``only``)."""
-    mix = []
+#: the app's own pages, built in the server process (``--pages`` adds them to the mix)
+PAGES = [
+    ("page:home", "/?lang=en"),
+    ("page:search", "/search?" + urllib.parse.urlencode({"q": "开发署"})),
+    ("page:entity", "/id/agency/UNDP"),
+    ("page:entity-ttl", "/id/agency/UNDP?format=ttl"),
+    ("page:aichi-target", "/id/aichi/target-17?lang=en"),
+    ("page:mandate", "/id/mandate/gc27-draft-op2-drylands-action-plan"),
+    ("page:paragraph", "/id/report/gc27-emg/para/20"),
+    ("page:timeline", "/timeline"),
+    ("page:query", "/queries/search?text=UNDP"),
+]
+
+
+def requests_mix(
+    only: list[str], pages: bool = False
+) -> list[tuple[str, str, str, bytes | None, dict[str, str]]]:
+    """(name, method, path, body, headers) for every named query (or those in ``only``), and
+    the app's pages when ``pages``."""
+    mix: list[tuple[str, str, str, bytes | None, dict[str, str]]] = [
+        (name, "GET", path, None, {"Accept": "text/html"}) for name, path in PAGES if pages
+    ]
     for name, query in load_queries(default_layout()).items():
         if only and name not in only:
             continue
@@ -163,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="comma-separated named queries to mix (default: all of queries/)",
     )
+    parser.add_argument(
+        "--pages",
+        action="store_true",
+        help="also request the app's pages (home, search, entity, timeline...)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
@@ -170,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     proc, url = (None, args.url) if args.url else start_server(args)
     parts = urllib.parse.urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    mix = requests_mix([q for q in args.queries.split(",") if q])
+    mix = requests_mix([q for q in args.queries.split(",") if q], args.pages)
     if not mix:
         raise SystemExit(f"no named query among {args.queries!r}")
     tally, memory = Tally(), list[dict[str, Any]]()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -30,6 +31,7 @@ _NAME_KINDS = {
     RDFS + "label": "label",
 }
 _SPACE = re.compile(r"\s+")
+_STATEMENTS = tuple(ID + kind for kind in ("support/", "inference/", "figure/"))
 _WHERE = re.compile(r"WHERE\s*\{", re.I)
 
 
@@ -142,7 +144,11 @@ class Catalog:
     # --- naming ------------------------------------------------------------------------
 
     def short(self, iri: str) -> str:
-        return _short(ox.NamedNode(iri))
+        """A prefixed name; an IRI of ours no prefix covers as its path (``graph/report``)."""
+        name = _short(ox.NamedNode(iri))
+        if name.startswith("<") and iri.startswith(ID) and len(iri) > len(ID):
+            return iri[len(ID) :]
+        return name
 
     def label(self, iri: str, lang: str = "zh") -> str:
         """The preferred label in ``lang``, else in the other language, else a short name."""
@@ -175,7 +181,17 @@ class Catalog:
             score = score * 10 + (0 if kind in ("name", "alias") else 1)
             if iri not in best or score < best[iri].score:
                 best[iri] = Hit(iri, text, kind, score)
-        entities = sorted(best.values(), key=lambda h: (h.score, self.label(h.iri, "en")))
+        # within a match quality, things (groups, reports, meetings) before the statements
+        # about them (support statements, inferences, figures), whose names repeat the things'
+        entities = sorted(
+            best.values(),
+            key=lambda h: (
+                h.score // 10,
+                h.iri.startswith(_STATEMENTS),
+                h.score % 10,
+                self.label(h.iri, "en"),
+            ),
+        )
         passages = []
         for iri, text in self.texts.items():
             pos = norm(text).find(want)
@@ -186,22 +202,59 @@ class Catalog:
 
     # --- timeline ----------------------------------------------------------------------
 
-    def timeline(self) -> list[dict[str, str]]:
-        """Meetings and decisions with a date, in date order, with the graph giving the date."""
-        return select(
+    def timeline(self) -> list[dict[str, Any]]:
+        """Meetings and decisions with a date, one row each, in date order.
+
+        Sources may give one date more or less precisely (``2011-09`` in the report,
+        ``2011-09-19`` in a public record): the most precise start and end win, each row with
+        the graph (evidence) of its start date as ``g`` and every graph dating it, with the date
+        it gives, as ``sources``; an end equal to the start is dropped.
+        """
+        rows = select(
             self.store,
-            """SELECT ?x ?date ?end ?kind (SAMPLE(?g0) AS ?g) WHERE {
-            { ?x a/rdfs:subClassOf* emg:Meeting . GRAPH ?g0 { ?x schema:startDate ?date }
-              OPTIONAL { ?x schema:endDate ?end } BIND("meeting" AS ?kind) }
+            """SELECT ?x ?date ?end ?kind ?g ?ge WHERE {
+            { ?x a/rdfs:subClassOf* emg:Meeting . GRAPH ?g { ?x schema:startDate ?date }
+              OPTIONAL { GRAPH ?ge { ?x schema:endDate ?end } } BIND("meeting" AS ?kind) }
             UNION
-            { ?x a/rdfs:subClassOf* emg:Decision . GRAPH ?g0 { ?x dct:issued ?date }
+            { ?x a/rdfs:subClassOf* emg:Decision . GRAPH ?g { ?x dct:issued ?date }
               BIND("decision" AS ?kind) }
             UNION
             { ?x a/rdfs:subClassOf* emg:Decision ; emg:adoptedAt ?m
               FILTER NOT EXISTS { ?x dct:issued ?any }
-              GRAPH ?g0 { ?m schema:startDate ?date } BIND("decision" AS ?kind) }
-            } GROUP BY ?x ?date ?end ?kind ORDER BY STR(?date) ?kind ?x""",
+              GRAPH ?g { ?m schema:startDate ?date } BIND("decision" AS ?kind) }
+            }""",
         )
+        best: dict[str, dict[str, Any]] = {}
+
+        def better(new: str, old: str) -> bool:  # more precise, then earlier
+            return (len(new), -_day(new)) > (len(old), -_day(old)) if old else bool(new)
+
+        for r in rows:
+            x = r["x"]
+            item = best.setdefault(
+                x, {"x": x, "kind": r["kind"], "date": "", "g": "", "sources": {}}
+            )
+            item["sources"].setdefault(r["g"], set()).add(r["date"])
+            if better(r["date"], item["date"]) or (
+                r["date"] == item["date"] and r["g"] < item["g"]
+            ):
+                item["date"], item["g"] = r["date"], r["g"]
+            if better(r.get("end", ""), item.get("end", "")):
+                item["end"] = r["end"]
+        for item in best.values():
+            if item.get("end", "") <= item["date"]:  # none, the same day, or inconsistent
+                item.pop("end", None)
+            item["sources"] = sorted(
+                ((g, ", ".join(sorted(dates))) for g, dates in item["sources"].items()),
+                key=lambda gd: (gd[0] != item["g"], gd[0]),
+            )
+        return sorted(best.values(), key=lambda i: (i["date"], i["kind"], i["x"]))
+
+
+def _day(date: str) -> int:
+    """A sortable number for a (partial) ISO date: 2011-09 -> 20110900."""
+    digits = "".join(ch for ch in date if ch.isdigit())[:8]
+    return int(digits.ljust(8, "0")) if digits else 0
 
 
 def _natural(name: str) -> tuple[object, ...]:

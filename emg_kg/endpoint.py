@@ -131,6 +131,8 @@ def choose(
             picked = ALIASES[key].get(group)
             return picked if picked in candidates else None
         prefs = preferences(key)
+        if not prefs:  # format=xlsx: neither a format name nor a media type
+            return None
     if not prefs:
         return candidates[0]
     best, best_q = None, 0.0
@@ -246,7 +248,9 @@ def execute(store: ox.Store, layout: Layout, job: Job) -> Reply:
             FORMATS[k][0].split(";")[0] for k in FORMATS if result.kind in FORMATS[k][1]
         )
         return Reply.error(
-            406, f"cannot answer a {result.kind.upper()} query as {wanted}; offered: {offered}"
+            406,
+            f"cannot answer {'an' if result.kind == 'ask' else 'a'} {result.kind.upper()} "
+            f"query as {wanted}; offered: {offered}",
         )
     if result.kind == "graph":
         body = ox.serialize(result.triples, format=_GRAPH[key], prefixes=result.prefixes) or b""

@@ -17,6 +17,7 @@ from .prefixes import PREFIXES
 __all__ = ["esc", "frame", "href", "local_path", "table", "svg_graph", "qs", "LANGS"]
 
 ID = PREFIXES["emgid"]
+ONTOLOGY = PREFIXES["emg"]  # the project's own classes and properties: /ontology/NAME
 LANGS = ("zh", "en")
 _NAV = [
     ("/", "首页", "Home"),
@@ -39,8 +40,14 @@ def qs(**params: str | None) -> str:
 
 
 def local_path(iri: str) -> str | None:
-    """The server path of an entity IRI (``/id/agency/UNDP``), or None if it is not ours."""
-    return "/" + iri[len(ID) - 3 :] if iri.startswith(ID) else None
+    """The server path of an entity IRI (``/id/agency/UNDP``) or of an ontology term
+    (``/ontology/AichiTarget``), or None if it is not ours."""
+    if iri.startswith(ID):
+        return "/" + iri[len(ID) - 3 :]
+    local = iri[len(ONTOLOGY) :]
+    if iri.startswith(ONTOLOGY) and local and "/" not in local and "?" not in local:
+        return "/ontology/" + local
+    return None
 
 
 def href(iri: str, lang: str) -> str:
@@ -71,6 +78,7 @@ def frame(
         for code, name in (("zh", "中文"), ("en", "English"))
     )
     placeholder = "搜索名称、简称或段落文字" if lang == "zh" else "search names, acronyms, text"
+    searched = (params or {}).get("q", "") if path == "/search" else ""
     doc = f"""<!doctype html>
 <html lang="{esc(lang)}">
 <head>
@@ -82,8 +90,12 @@ def frame(
 <body>
 <header><nav><span class="brand">emg-kg</span> {nav}</nav>
 <form class="search" action="/search" method="get" role="search">
-<input type="search" name="q" aria-label="search" placeholder="{esc(placeholder)}">
-<input type="hidden" name="lang" value="{esc(lang)}"><button type="submit">🔍</button></form>
+<input type="search" name="q" aria-label="search" placeholder="{esc(placeholder)}" value="{
+        esc(searched)
+    }">
+<input type="hidden" name="lang" value="{esc(lang)}"><button type="submit">{
+        "搜索" if lang == "zh" else "Search"
+    }</button></form>
 <span class="langs">{switch}</span></header>
 <main>
 <h1>{esc(title)}</h1>

@@ -14,7 +14,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from .catalog import Catalog, select
-from .markup import esc, frame, href, svg_graph, table
+from .markup import esc, frame, href, local_path, qs, svg_graph, table
 from .prefixes import PREFIXES
 
 __all__ = ["entity_page", "entity_rdf", "RDF_FORMATS", "facts"]
@@ -42,6 +42,7 @@ _T = {
     "level": ("证据级别", "Evidence level"),
     "reasoning": ("推理", "Reasoning"),
     "chain": ("任务链", "Mandate chain"),
+    "chain_table": ("详表", "as a table"),
     "graph": ("邻域图", "Neighbourhood"),
     "formats": ("其他格式", "Other formats"),
     "none": ("报告中没有支持者。", "No supporter in the report."),
@@ -109,7 +110,12 @@ def _fact_rows(
     )
     out = []
     for (p_iri, _), (_p, o, graphs) in order:
-        prop = f'<span title="{esc(cat.short(p_iri))}">{esc(cat.label(p_iri, lang))}</span>'
+        name, where = esc(cat.label(p_iri, lang)), local_path(p_iri)
+        prop = (
+            f'<a href="{esc(where + qs(lang=lang))}" title="{esc(cat.short(p_iri))}">{name}</a>'
+            if where
+            else f'<span title="{esc(cat.short(p_iri))}">{name}</span>'
+        )
         out.append([prop, _value(cat, o, lang), _evidence(cat, graphs, lang)])
     return out
 
@@ -145,10 +151,37 @@ def _chain(cat: Catalog, iri: str, lang: str) -> str:
     if not cat.is_class(iri, "Mandate"):
         return ""
     up, down = _walk(cat, iri, "?x emg:followsFrom ?m"), _walk(cat, iri, "?m emg:followsFrom ?x")
-    items = [f"<li>{_value(cat, ox.NamedNode(m), lang)}</li>" for m in reversed(up)]
-    items.append(f'<li class="self"><strong>{esc(cat.label(iri, lang))}</strong></li>')
-    items += [f"<li>{_value(cat, ox.NamedNode(m), lang)}</li>" for m in down]
-    return f'<h2>{esc(t("chain", lang))}</h2><ol class="chain">{"".join(items)}</ol>'
+    dates = {m: _issued(cat, m) for m in (*up, iri, *down)}
+
+    def item(m: str, cls: str = "") -> str:
+        when = f' <span class="tag">{esc(dates[m])}</span>' if dates[m] else ""
+        name = (
+            f"<strong>{esc(cat.label(m, lang))}</strong>"
+            if m == iri
+            else _value(cat, ox.NamedNode(m), lang)
+        )
+        return f"<li{cls}>{name}{when}</li>"
+
+    def by_date(ms: list[str]) -> list[str]:  # issue date first, the walk's order else
+        return sorted(ms, key=lambda m: dates[m] or "9999")
+
+    items = [item(m) for m in by_date(list(reversed(up)))]
+    items.append(item(iri, ' class="self"'))
+    items += [item(m) for m in by_date(down)]
+    table_link = f"/queries/mandate-chain{qs(mandate=iri, lang=lang)}"
+    more = f' <a href="{esc(table_link)}">{esc(t("chain_table", lang))}</a>'
+    return f'<h2>{esc(t("chain", lang))}{more}</h2><ol class="chain">{"".join(items)}</ol>'
+
+
+def _issued(cat: Catalog, mandate: str) -> str:
+    """When the decision or meeting issuing ``mandate`` was (the most precise date given)."""
+    rows = select(
+        cat.store,
+        """SELECT ?d WHERE { ?x emg:issuedBy/(schema:startDate|dct:issued
+        |emg:adoptedAt/schema:startDate) ?d }""",
+        x=ox.NamedNode(mandate),
+    )
+    return max((r["d"] for r in rows if "d" in r), key=lambda d: (len(d), d), default="")
 
 
 def _walk(cat: Catalog, start: str, pattern: str, limit: int = 20) -> list[str]:
@@ -270,12 +303,18 @@ def entity_page(cat: Catalog, iri: str, lang: str, path: str, viz_link: str = ""
 
 
 def entity_rdf(cat: Catalog, iri: str, key: str) -> bytes:
-    """The entity's facts, both directions, as RDF (quad formats keep the evidence graphs)."""
+    """The entity's facts, both directions, as RDF (quad formats keep the evidence graphs).
+
+    An IRI that only names a graph (``id/graph/provenance``) has no facts of its own: it is
+    served as the graph's content, so no IRI the HTML page shows answers with an empty file.
+    """
     node = ox.NamedNode(iri)
     quads = [
         *cat.store.quads_for_pattern(node, None, None, None),
         *cat.store.quads_for_pattern(None, None, node, None),
     ]
+    if not quads:
+        quads = list(cat.store.quads_for_pattern(None, None, None, node))
     fmt = RDF_FORMATS[key][1]
     if key in ("trig", "nq"):
         return ox.serialize(sorted(quads, key=str), format=fmt, prefixes=PREFIXES) or b""

@@ -15,7 +15,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pyoxigraph as ox
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["Handler", "AppServer", "MAX_BODY"]
 
 ID = "https://w3id.org/emg-kg/id/"
+ONTOLOGY = "https://w3id.org/emg-kg/ontology#"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?")
 _SUFFIX = re.compile(r"\.[a-z0-9+\-]{1,12}$")
@@ -117,9 +118,18 @@ class Handler(BaseHTTPRequestHandler):
             {"Vary": "Accept", **(headers or {})} if reply.status == 200 else None,
         )
 
-    def not_found(self, lang: str, what: str) -> None:
-        body = f'<p class="error">{esc(what)}</p><p><a href="/{qs(lang=lang)}">emg-kg</a></p>'
-        self.html(frame("404", body, lang), 404)
+    def not_found(self, lang: str, what: str, search: str = "") -> None:
+        """A 404 page; ``search`` offers a search for that text (the end of an unknown IRI)."""
+        more = ""
+        if search:
+            words = f"搜索“{search}”" if lang == "zh" else f"search for “{search}”"
+            link = "/search" + qs(q=search, lang=lang)
+            more = f' · <a class="search" href="{esc(link)}">{esc(words)}</a>'
+        body = f'<p class="error">{esc(what)}</p><p><a href="/{qs(lang=lang)}">emg-kg</a>{more}</p>'
+        parts = urlsplit(self.path)
+        params = {k: v[-1] for k, v in parse_qs(parts.query).items() if k != "lang"}
+        title = "未找到" if lang == "zh" else "Not found"
+        self.html(frame(title, body, lang, unquote(parts.path), params), 404)
 
     # --- methods ------------------------------------------------------------------------------
 
@@ -193,6 +203,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.sparql(params, one, lang)
         if path.startswith("/id/"):
             return self.entity(ID + path[len("/id/") :], path, one, lang)
+        if path.startswith("/ontology/"):  # the project's classes and properties
+            return self.entity(ONTOLOGY + path[len("/ontology/") :], path, one, lang)
         if path.startswith("/static/"):
             return self.static(path[len("/static/") :])
         if path.startswith("/queries/"):
@@ -201,8 +213,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.view(path[len("/views/") :], one, lang)
         if path == "/":
             level = one.get("evidence", "report")
-            gaps = app.gaps(lang, level if level in EVIDENCE else "report")
-            return self.html(home(app.catalog, lang, gaps, app.views.names(lang), app.queries()))
+            level = level if level in EVIDENCE else "report"
+            gaps = app.gaps(lang, level)
+            views, queries = app.views.names(lang), app.queries()
+            return self.html(home(app.catalog, lang, gaps, views, queries, level))
         if path == "/search":
             return self.html(search_page(app.catalog, one.get("q", ""), lang))
         if path == "/queries":
@@ -231,6 +245,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.description(accept, fmt, lang)
         if len(params["query"]) > 1:
             return self.text(400, "give one query parameter, not several")
+        for key in ("default-graph-uri", "named-graph-uri"):
+            for value in params.get(key, []):
+                try:
+                    ox.NamedNode(value)
+                except ValueError:
+                    return self.text(400, f"{key}: {value!r} is not an IRI")
         job = Job(
             text=params["query"][0],
             accept=accept,
@@ -278,7 +298,8 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             return self.not_found(lang, f"{iri!r} is not an IRI")
         if not app.catalog.exists(iri):
-            return self.not_found(lang, f"no entity <{iri}> in the graph")
+            tail = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            return self.not_found(lang, f"no entity <{iri}> in the graph", tail)
         fmt = one.get("format", "")
         if fmt:
             key = {
@@ -305,7 +326,7 @@ class Handler(BaseHTTPRequestHandler):
                 entity_page(app.catalog, iri, lang, path, link),
                 headers={
                     "Vary": "Accept",
-                    "Link": f'<{path}?format=ttl>; rel="alternate"; type="text/turtle"',
+                    "Link": f'<{quote(path)}?format=ttl>; rel="alternate"; type="text/turtle"',
                 },
             )
         self.send(200, entity_rdf(app.catalog, iri, key), RDF_FORMATS[key][0], {"Vary": "Accept"})
@@ -320,34 +341,49 @@ class Handler(BaseHTTPRequestHandler):
         values = {p.name: one[p.name] for p in query.params if p.name in one and p.name != "lang"}
         if "lang" in query.param_names:
             values["lang"] = lang
+        missing = [p.name for p in query.params if p.required and p.name not in values]
         if dot:
+            if missing:  # say it in the web's words, not the command line's
+                example = "&".join(f"{m}=..." for m in missing)
+                return self.text(
+                    400,
+                    f"{name}: missing parameter(s) {', '.join(missing)}: "
+                    f"/queries/{name}.{fmt}?{example}",
+                )
             reply = app.run(Job(name=name, params=values, fmt=fmt))
             disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
             return self.reply(reply, disposition)
-        missing = [p.name for p in query.params if p.required and p.name not in values]
-        answer, error = None, ""
+        answer, error, status, kind = None, "", 200, "select"
         if not missing:
             reply = app.run(Job(name=name, params=values, table=True))
             if reply.status == 200:
-                answer = json.loads(reply.body)
+                answer, kind = json.loads(reply.body), reply.kind
             else:
-                error = reply.body.decode("utf-8", "replace")
-        self.html(query_page(app.catalog, query, values, lang, answer, error))
+                error, status = reply.body.decode("utf-8", "replace"), reply.status
+        page = query_page(app.catalog, query, values, lang, answer, error, missing, kind)
+        self.html(page, status)
 
     def editor(self, text: str, lang: str) -> None:
-        answer, error = None, ""
+        answer, error, status, kind = None, "", 200, "select"
         if text.strip():
             reply = self.server.app.run(Job(text=text, table=True))
             if reply.status == 200:
-                answer = json.loads(reply.body)
+                answer, kind = json.loads(reply.body), reply.kind
             else:
-                error = reply.body.decode("utf-8", "replace")
-        self.html(editor_page(self.server.app.catalog, text, lang, answer, error))
+                error, status = reply.body.decode("utf-8", "replace"), reply.status
+        page = editor_page(self.server.app.catalog, text, lang, answer, error, kind)
+        self.html(page, status)
 
     def view(self, name: str, one: dict[str, str], lang: str) -> None:
-        page = self.server.app.views.page(name, lang, one.get("entity"))
+        entity = one.get("entity")
+        if name == "neighbourhood" and not entity:
+            return self.not_found(lang, "the neighbourhood view needs ?entity=IRI")
+        page = self.server.app.views.page(name, lang, entity)
+        if page is None and name == "neighbourhood":
+            return self.not_found(lang, f"no entity <{entity}> in the graph's views")
         if page is None:
-            return self.not_found(lang, f"no view {name!r}")
+            names = ", ".join(n for n, _ in self.server.app.views.names(lang))
+            return self.not_found(lang, f"no view {name!r}; there are: {names}")
         body, ctype, csp = page
         self.send(200, body, ctype, {"Content-Security-Policy": csp})
 

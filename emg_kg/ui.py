@@ -52,6 +52,7 @@ def home(
     gaps: str,
     views: Sequence[tuple[str, str]],
     queries: dict[str, NamedQuery],
+    evidence: str = "report",
 ) -> bytes:
     """Search box, the gap report, and links to every view, query and page."""
     view_links = "".join(
@@ -102,7 +103,8 @@ def home(
         esc(_zh(lang, "报告", "The report"))
     }</a></li>
 </ul></section></div>"""
-    return frame(_zh(lang, "环境管理小组知识图谱", "EMG knowledge graph"), body, lang, "/")
+    kept = {"evidence": evidence} if evidence != "report" else None  # the language switch
+    return frame(_zh(lang, "环境管理小组知识图谱", "EMG knowledge graph"), body, lang, "/", kept)
 
 
 def search_page(cat: Catalog, q: str, lang: str) -> bytes:
@@ -194,6 +196,8 @@ def query_page(
     lang: str,
     answer: dict[str, Any] | None,
     error: str,
+    missing: Sequence[str] = (),
+    kind: str = "select",
 ) -> bytes:
     """A form for the query's parameters, its results, download and share links."""
     fields = []
@@ -219,7 +223,7 @@ def query_page(
     downloads = " ".join(
         f'<a class="download" href="{esc(link)}.{fmt}?{esc(urlencode(values))}" '
         f"download>{fmt.upper()}</a>"
-        for fmt in ("csv", "json")
+        for fmt in (("ttl", "jsonld") if kind == "graph" else ("csv", "json"))
     )
     body = [
         f"<p>{esc(q.description)}</p>",
@@ -231,6 +235,11 @@ def query_page(
         f'{qs(query=q.text, lang=lang)}">{esc(_zh(lang, "在编辑器中打开", "open in the editor"))}'
         "</a></p></details>",
     ]
+    if missing:
+        ask = _zh(
+            lang, "请填写必填参数后运行：", "Fill in the required parameter(s) and press Run: "
+        )
+        body.append(f'<p class="note missing">{esc(ask)}{esc(", ".join(missing))}</p>')
     if error:
         body.append(f'<p class="error">{esc(error)}</p>')
     if answer is not None:
@@ -247,9 +256,18 @@ def query_page(
 
 
 def editor_page(
-    cat: Catalog, text: str, lang: str, answer: dict[str, Any] | None, error: str
+    cat: Catalog,
+    text: str,
+    lang: str,
+    answer: dict[str, Any] | None,
+    error: str,
+    kind: str = "select",
 ) -> bytes:
-    """A textarea for ad-hoc SPARQL (GET, so the URL shares it) and the results table."""
+    """A textarea for ad-hoc SPARQL (GET, so the URL shares it) and the results table.
+
+    ``kind`` is the query's (``select``, ``ask``, ``graph``): a CONSTRUCT or DESCRIBE is
+    offered as Turtle, N-Triples and JSON-LD, the others as CSV, TSV, JSON and XML.
+    """
     shown = text or EXAMPLE_QUERY
     body = [
         f'<form class="editor" method="get" action="/editor"><textarea name="query" '
@@ -264,7 +282,7 @@ def editor_page(
     if answer is not None:
         links = " ".join(
             f'<a class="download" href="/sparql{esc(qs(query=text, format=f))}">{f.upper()}</a>'
-            for f in ("csv", "tsv", "json", "xml")
+            for f in (("ttl", "nt", "jsonld") if kind == "graph" else ("csv", "tsv", "json", "xml"))
         )
         body.append(
             f'<p class="actions">{esc(_zh(lang, "下载", "Download"))}: {links} · '
@@ -287,18 +305,18 @@ def timeline_page(cat: Catalog, lang: str) -> bytes:
     rows = []
     for r in cat.timeline():
         when = r["date"] + (f" – {r['end']}" if r.get("end") else "")
-        evidence = r.get("g", "")
-        ev = (
-            f'<a href="{esc(href(evidence, lang))}">{esc(cat.label(evidence, lang))}</a>'
-            if evidence
-            else ""
-        )
+        evidence = []
+        for graph, dates in r.get("sources", []):
+            note = f' <span class="tag">{esc(dates)}</span>' if dates != r["date"] else ""
+            evidence.append(
+                f'<a href="{esc(href(graph, lang))}">{esc(cat.label(graph, lang))}</a>{note}'
+            )
         rows.append(
             [
                 esc(when),
                 esc(kinds.get(r["kind"], r["kind"])),
                 f'<a href="{esc(href(r["x"], lang))}">{esc(cat.label(r["x"], lang))}</a>',
-                ev,
+                "<br>".join(evidence),
             ]
         )
     head = [
@@ -307,7 +325,14 @@ def timeline_page(cat: Catalog, lang: str) -> bytes:
         _zh(lang, "名称", "Name"),
         _zh(lang, "依据", "Evidence"),
     ]
-    body = f'<p class="count">{len(rows)}</p>' + table(head, rows, "timeline")
+    note = _zh(
+        lang,
+        f"{len(rows)} 个会议和决定。来源给出的日期精度不同时，取最精确的日期；"
+        "其他来源的日期列在依据旁。",
+        f"{len(rows)} meetings and decisions. Where sources date one more or less precisely, "
+        "the most precise date is shown; a source giving another date has it next to it.",
+    )
+    body = f'<p class="count">{esc(note)}</p>' + table(head, rows, "timeline")
     return frame(
         _zh(lang, "会议与决定时间线", "Timeline of meetings and decisions"), body, lang, "/timeline"
     )

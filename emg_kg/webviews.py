@@ -138,14 +138,14 @@ def gap_report(catalog: Catalog, layout: Layout, lang: str, evidence: str = "rep
     def section(zh_title: str, en_title: str, query: str, count: int, body: str) -> str:
         title = zh_title if zh else en_title
         return (
-            f'<h3><a href="/queries/{query}{qs(evidence=evidence, lang=lang)}">'
+            f'<h3><a href="/queries/{query}{esc(qs(evidence=evidence, lang=lang))}">'
             f"{esc(title)}</a> ({count})</h3>{body}"
         )
 
     switch = " | ".join(
         f"<strong>{e}</strong>"
         if e == evidence
-        else f'<a href="/{qs(evidence=e, lang=lang)}">{e}</a>'
+        else f'<a href="/{esc(qs(evidence=e, lang=lang))}">{e}</a>'
         for e in EVIDENCE
     )
     out = [

@@ -3,6 +3,7 @@ and content negotiation, refusals, time and size limits, entity pages and the ap
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -15,6 +16,7 @@ import urllib.parse
 import urllib.request
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from pathlib import Path
 
@@ -497,6 +499,8 @@ def test_mandate_page_shows_its_chain(server: Running) -> None:
 
 def test_unknown_entity_is_404(server: Running) -> None:
     assert http(server.url + "id/agency/NOPE")[0] == 404
+    page = http(server.url + "id/agency/undp?lang=en")[2].decode()  # wrong case: offer a search
+    assert 'class="search" href="/search?q=undp&amp;lang=en"' in page
     assert http(server.url + "id/agency/%3Cbad%3E")[0] == 404
 
 
@@ -575,6 +579,138 @@ def test_app_pages_load_nothing_from_the_internet(server: Running) -> None:
         assert "default-src 'self'" in headers["Content-Security-Policy"]
     css = http(server.url + "static/style.css")[2]
     assert b"url(" not in css and b"@import" not in css
+
+
+# --- found by the web audit: each test names the bug it pins --------------------------------
+
+
+def test_unknown_format_is_406_not_json(server: Running) -> None:
+    """``format=xlsx`` used to fall back to SPARQL JSON (and a download named search.xlsx)."""
+    status, _, body = http(sparql_url(server, "ASK {}", format="bogus"))
+    assert status == 406 and b"bogus" in body
+    status, headers, _ = http(server.url + "queries/search.xlsx?text=UNDP")
+    assert status == 406 and "Content-Disposition" not in headers
+    assert http(server.url + "queries/search.tsv?text=UNDP")[0] == 200
+
+
+def test_bad_dataset_iri_is_400(server: Running) -> None:
+    """A ``default-graph-uri`` that is not an IRI used to crash the worker's query (500)."""
+    for key in ("default-graph-uri", "named-graph-uri"):
+        status, _, body = http(sparql_url(server, "ASK {}", **{key: "not an iri"}))
+        assert status == 400 and key.encode() in body
+
+
+def test_every_entity_iri_resolves(server: Running) -> None:
+    """Every IRI under the id space: HTML, and non-empty Turtle and JSON-LD. Graph names
+    (``id/graph/provenance``) used to answer an empty Turtle file and ``[]``."""
+    query = """SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { ?o ?p ?s }
+        UNION { GRAPH ?s { ?a ?b ?c } }
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), "https://w3id.org/emg-kg/id/")) }"""
+    answer = json.loads(http(sparql_url(server, query, format="json"))[2])
+    iris = [b["s"]["value"] for b in answer["results"]["bindings"]]
+    assert len(iris) > 300
+
+    def check(iri: str) -> list[str]:
+        path = urllib.parse.quote(iri[len("https://w3id.org/emg-kg/") :], safe="/:@!$&'()*+,;=-._~")
+        bad = []
+        for accept, ctype in (
+            ("text/html,*/*;q=0.8", "text/html"),
+            ("text/turtle", "text/turtle"),
+            ("application/ld+json", "application/ld+json"),
+        ):
+            status, headers, body = http(server.url + path, Accept=accept)
+            ok = status == 200 and headers["Content-Type"].startswith(ctype)
+            if not ok or len(body.strip()) < 3:
+                bad.append(f"{iri} {accept}: {status} {len(body)} bytes")
+        return bad
+
+    with ThreadPoolExecutor(8) as pool:
+        bad = [b for found in pool.map(check, iris) for b in found]
+    assert not bad, bad[:10]
+    turtle = http(server.url + "id/graph/provenance", Accept="text/turtle")[2]
+    assert len(rdflib.Graph().parse(data=turtle, format="turtle")) > 100
+
+
+def test_timeline_has_one_row_per_meeting(server: Running) -> None:
+    """A meeting dated by two sources (``2011-09`` and ``2011-09-19``) used to get a row per
+    start × end date; now one row, the precise date, every source listed with its date."""
+    page = http(server.url + "timeline?lang=en")[2].decode()
+    rows = re.findall(r"<tr><td>(.*?)</td>.*?<td><a href=\"(/id/[^\"?]+)", page)
+    names = [name for _, name in rows]
+    assert names and len(names) == len(set(names)), [n for n in names if names.count(n) > 1]
+    som17 = page.split('href="/id/meeting/emg-som-17', 1)[0].rsplit("<tr>", 1)[1]
+    assert som17.startswith("<td>2011-09-19</td>")
+    row = page.split('href="/id/meeting/emg-som-17', 1)[1].split("</tr>", 1)[0]
+    assert "/id/report/gc27-emg/para/51" in row and "2011-09<" in row  # the report's own date
+    assert not re.search(r"<td>([\d-]+) – \1</td>", page)  # no "2012 – 2012"
+
+
+def test_ontology_terms_resolve_locally(server: Running) -> None:
+    """Types and properties linked to w3id.org (offline: nowhere); now /ontology/NAME."""
+    page = http(server.url + "id/agency/UNDP?lang=en")[2].decode()
+    assert 'href="/ontology/UNSystemEntity?lang=en"' in page
+    assert "https://w3id.org/emg-kg/ontology#" not in re.sub(r"<code>.*?</code>", "", page)
+    status, _, body = http(server.url + "ontology/UNSystemEntity?lang=en")
+    assert status == 200 and "/id/agency/UNDP" in body.decode()  # its instances point here
+    status, headers, _ = http(server.url + "ontology/UNSystemEntity", Accept="text/turtle")
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    assert http(server.url + "ontology/NoSuchTerm")[0] == 404
+
+
+def test_query_page_errors_are_readable(server: Running) -> None:
+    """Missing or bad parameters: a message on the page (4xx for a bad value), the CSV's
+    message in the web's words (it used to say ``give --param mandate=VALUE``)."""
+    page = http(server.url + "queries/mandate-chain?lang=en")[2].decode()
+    assert 'class="note missing"' in page and "mandate" in page
+    status, _, body = http(server.url + "queries/mandate-chain.csv")
+    assert status == 400 and b"--param" not in body and b"mandate=" in body
+    status, _, body = http(server.url + "queries/mandate-chain?mandate=nonsense&lang=en")
+    assert status == 400 and 'class="error"' in body.decode() and b"Traceback" not in body
+    status, _, body = http(server.url + "editor?" + urllib.parse.urlencode({"query": "SELEC x"}))
+    assert status == 400 and 'class="error"' in body.decode() and b"Traceback" not in body
+
+
+def test_neighbourhood_view_says_what_is_missing(server: Running) -> None:
+    """It used to answer "no view 'neighbourhood'" without the entity and for an unknown one."""
+    status, _, body = http(server.url + "views/neighbourhood?lang=en")
+    assert status == 404 and b"?entity=" in body
+    status, _, body = http(server.url + "views/nope?lang=en")
+    assert status == 404 and b"agency-target" in body  # the views there are
+
+
+def test_editor_offers_rdf_downloads_for_construct(server: Running) -> None:
+    """A CONSTRUCT used to be offered as CSV/TSV downloads, which answer 406."""
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"
+    page = http(server.url + "editor?" + urllib.parse.urlencode({"query": query}))[2].decode()
+    links = re.findall(r'class="download" href="([^"]+)"', page)
+    assert links and all("format=csv" not in link for link in links)
+    for link in links:
+        status, _, body = http(server.url + html.unescape(link).lstrip("/"))
+        assert status == 200 and body, link
+
+
+def test_mandate_chain_is_dated_and_links_the_table(server: Running) -> None:
+    """The chain on a mandate's page was a bare list in walk order; now each step has its
+    issue date, earlier steps in date order, and a link to the mandate-chain query."""
+    page = http(server.url + "id/mandate/gc27-draft-op2-drylands-action-plan?lang=en")[2].decode()
+    chain = page.split('class="chain"', 1)[1].split("</ol>", 1)[0]
+    dates = re.findall(r'<span class="tag">([\d-]+)</span>', chain)
+    assert len(dates) >= 3 and dates == sorted(dates)
+    link = re.search(r'href="(/queries/mandate-chain\?[^"]+)">as a table', page)
+    assert link
+    table = http(server.url + html.unescape(link.group(1)).lstrip("/"))[2].decode()
+    assert 'class="results"' in table and "/id/mandate/unccd-9-cop10-action-plan" in table
+
+
+def test_search_puts_things_before_statements_about_them(server: Running) -> None:
+    """旱地 listed support statements and inferences ("… supports …") among the first hits,
+    before the drylands report itself."""
+    page = http(server.url + "search?" + urllib.parse.urlencode({"q": "旱地"}))[2].decode()
+    hits = re.findall(r'<tr><td><a href="(/id/[^"?]+)', page.split('class="hits"', 1)[1])
+    first_statement = next(
+        i for i, h in enumerate(hits) if h.startswith(("/id/support/", "/id/inference/"))
+    )
+    assert "/id/pub/global-drylands" in hits[:first_statement]
 
 
 # --- the command line --------------------------------------------------------------------------

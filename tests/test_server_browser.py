@@ -109,3 +109,48 @@ def test_timeline_and_mandate_chain(page: Any) -> None:
     assert page.locator("table.timeline tbody tr").count() > 5
     page.goto("/id/mandate/gc27-draft-op2-drylands-action-plan?lang=en")
     assert page.locator("ol.chain li").count() >= 2
+
+
+def test_language_switch_stays_on_the_page(page: Any) -> None:
+    """The switch keeps the path and the parameters: it used to drop the evidence level on the
+    home page and send a 404 page home."""
+    for path, kept in (
+        ("/?evidence=curated", "evidence=curated"),
+        ("/id/agency/NOPE", "/id/agency/NOPE"),
+        ("/search?q=UNDP", "q=UNDP"),
+        ("/queries/search?text=UNDP", "text=UNDP"),
+        ("/id/report/gc27-emg/para/20", "/id/report/gc27-emg/para/20"),
+    ):
+        page.goto(path)
+        page.click("header .langs a[hreflang=en]")
+        page.wait_for_url(re.compile(r"lang=en"))
+        assert kept in page.url, (path, page.url)
+        page.click("header .langs a[hreflang=zh]")
+        page.wait_for_url(re.compile(r"lang=zh"))
+        assert kept in page.url, (path, page.url)
+    page.goto("/?evidence=curated&lang=en")
+    assert page.locator(".note strong", has_text="curated").count() == 1
+
+
+def test_search_box_keeps_the_query(page: Any) -> None:
+    """The header's search box used to come back empty on the results page."""
+    page.goto("/?lang=en")
+    page.fill("form.bigsearch input[name=q]", "旱地")
+    page.click("form.bigsearch button")
+    page.wait_for_url(re.compile(r"/search\?"))
+    assert page.input_value("header form.search input[name=q]") == "旱地"
+    assert page.locator("table.passages tbody tr").count() >= 1
+
+
+def test_share_links_reproduce_the_results(page: Any) -> None:
+    page.goto("/queries/mandate-chain?mandate=mandate:gc27-draft-op2-drylands-action-plan&lang=en")
+    rows = page.inner_text("table.results")
+    page.goto(page.get_attribute("a.share", "href"))
+    assert page.inner_text("table.results") == rows
+    page.goto("/editor?lang=en")
+    query = "SELECT ?t WHERE { ?t a emg:AichiTarget } ORDER BY ?t LIMIT 3"
+    page.fill("textarea[name=query]", query)
+    page.click("form.editor button")
+    rows = page.inner_text("table.results")
+    page.goto(page.get_attribute("a.share", "href"))
+    assert page.inner_text("table.results") == rows and "Target 1" in rows
