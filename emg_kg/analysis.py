@@ -280,7 +280,9 @@ def explain_path(G: nx.MultiDiGraph, source: str, target: str) -> dict[str, Any]
     link by link with its predicate, direction and evidence.
 
     Raises ``networkx.NodeNotFound`` if either end is not in ``G``; ``connected`` is False and
-    ``steps`` empty when no chain exists. Of parallel links the best-evidenced is shown.
+    ``steps`` empty when no chain exists. Of several equally short chains the best-evidenced is
+    chosen (fewest links first, then stated over curated over derived over user), and of
+    parallel links the best-evidenced is shown.
 
     Examples
     --------
@@ -304,11 +306,16 @@ def explain_path(G: nx.MultiDiGraph, source: str, target: str) -> dict[str, Any]
         "length": None,
         "steps": [],
     }
+    rank = {lv: i for i, lv in enumerate(LEVELS)}
+    H = _simple(G)
+    for u, v, d in G.edges(data=True):  # one hop costs 1; a weaker level adds a little
+        if u != v:
+            cost = 1 + rank.get(d.get("level", "user"), 3) / (4 * (len(G) + 1))
+            H[u][v]["cost"] = min(H[u][v].get("cost", cost), cost)
     try:
-        nodes = nx.shortest_path(_simple(G), source, target)
+        nodes = nx.dijkstra_path(H, source, target, weight="cost")
     except nx.NetworkXNoPath:
         return result
-    rank = {lv: i for i, lv in enumerate(LEVELS)}
     for u, v in zip(nodes, nodes[1:], strict=False):
         links = [("->", d) for d in (G.get_edge_data(u, v) or {}).values()]
         links += [("<-", d) for d in (G.get_edge_data(v, u) or {}).values()]
@@ -324,10 +331,12 @@ def explain_path(G: nx.MultiDiGraph, source: str, target: str) -> dict[str, Any]
             {
                 "from": G.nodes[u].get("short", u),
                 "from_label": G.nodes[u].get("label_en", u),
+                "from_label_zh": G.nodes[u].get("label_zh", u),
                 "direction": way,
                 "predicate": d.get("predicate", ""),
                 "to": G.nodes[v].get("short", v),
                 "to_label": G.nodes[v].get("label_en", v),
+                "to_label_zh": G.nodes[v].get("label_zh", v),
                 "evidence": d.get("evidence", []),
                 "level": d.get("level", ""),
                 "also": sorted({x[1].get("predicate", "") for x in links[1:]}),

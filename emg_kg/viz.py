@@ -33,7 +33,7 @@ from .analysis import neighbourhood, select
 from .prefixes import PREFIXES
 from .projection import LEVELS, VIEWS, best_level, load_index, sort_key
 from .store import atomic_write
-from .viz_layout import Positions, bipartite_columns, layout
+from .viz_layout import FORCE_LIMIT, Boxes, Positions, bipartite_columns, layout
 from .viz_template import (
     LEVEL_NAMES,
     TITLES,
@@ -80,13 +80,15 @@ FAMILY_SHAPES = _pairs("""
 organization dot person star post triangle meeting square document diamond
 mandate triangleDown statement triangleDown concept hexagon place square other dot
 """)
-#: Evidence level -> (line colour, dash pattern or False).
-LEVEL_STYLE: dict[str, tuple[str, Any]] = {
-    "stated": ("#444444", False),
-    "curated": ("#1f77b4", [8, 4]),
-    "derived": ("#e65100", [3, 4]),
-    "user": ("#7b1fa2", [10, 3, 2, 3]),
+#: Evidence level -> (line colour, dash pattern or False, line width).
+LEVEL_STYLE: dict[str, tuple[str, Any, float]] = {
+    "stated": ("#444444", False, 2.0),
+    "curated": ("#1f77b4", [8, 4], 1.6),
+    "derived": ("#e65100", [3, 4], 1.6),
+    "user": ("#7b1fa2", [10, 3, 2, 3], 1.6),
 }
+#: Links drawn this much wider in the agency-target view, where they are the point.
+WIDE_VIEWS = {"agency-target": 1.6}
 
 
 def _colour(cls: str) -> str:
@@ -116,11 +118,43 @@ def _merged(lists: Iterable[list[str]]) -> list[str]:
     return sorted({g for one in lists for g in one}, key=sort_key)
 
 
-def positions(G: nx.MultiDiGraph, lang: str = "zh") -> tuple[Positions, list[dict[str, Any]]]:
-    """Node positions, and headings to draw (the goals of the ``agency-target`` view)."""
+def node_size(degree: int) -> float:
+    """A node's size in the page (its radius, in pixels at zoom 1) for its number of links."""
+    return round(min(8 + 3 * degree**0.5, 32), 1)
+
+
+def font_size(degree: int) -> float:
+    """A node's label size: hubs get larger labels, readable when the whole view is shown
+    (the page computes the same in ``fontSize``)."""
+    return min(14 + 2 * degree**0.5, 30)
+
+
+def label_boxes(G: nx.MultiDiGraph, lang: str, degree: dict[Any, int]) -> Boxes:
+    """Each node with its label under it: (width, height, offset of the centre below the node)."""
+    boxes: Boxes = {}
+    for n, d in G.nodes(data=True):
+        k = degree.get(n, 0)
+        size, font = node_size(k), font_size(k)
+        text = node_label(d, lang)
+        wide = sum(1.0 if ord(c) >= 0x2E80 else 0.58 for c in text) * font
+        boxes[n] = (max(2 * size, wide), 2 * size + font + 4, (font + 4) / 2)
+    return boxes
+
+
+def positions(
+    G: nx.MultiDiGraph, lang: str = "zh", degree: dict[Any, int] | None = None
+) -> tuple[Positions, list[dict[str, Any]]]:
+    """Node positions, and headings to draw (the goals of the ``agency-target`` view).
+
+    ``degree`` (the number of neighbours drawn, default from ``G``) sizes each node and label;
+    no two labels overlap in components of up to 1,000 nodes.
+    """
     if G.graph.get("view") == "agency-target":
         return bipartite_columns(G, lang)
-    return layout(G), []
+    if degree is None:
+        degree = {n: len(set(G.predecessors(n)) | set(G.successors(n))) for n in G}
+    boxes = label_boxes(G, lang, degree) if len(G) <= FORCE_LIMIT else None
+    return layout(G, boxes), []
 
 
 def _class_table(attrs: dict[Any, dict[str, Any]], lang: str) -> list[dict[str, Any]]:
@@ -157,7 +191,8 @@ def _edge_rows(
     levels = [lv for lv in LEVELS if lv in present]
     level_at = {lv: i for i, lv in enumerate(levels)}
     words_used = {d.get("verb") or d.get("predicate", "") for ds in pairs.values() for d in ds}
-    with_labels = len(pairs) <= 250 and len(words_used) > 1  # one kind of link: no labels
+    # one kind of link: no labels; the page shows them on small views or for a clicked node
+    with_labels = len(pairs) <= 5000 and len(words_used) > 1
     rows = []
     for (u, v), ds in sorted(pairs.items()):
         if len(ds) == 1:  # the common case, kept cheap for large views
@@ -209,7 +244,7 @@ def page_data(
     supported = {v for _, v in pairs}
     classes = _class_table(attrs, lang)
     class_at = {c["name"]: i for i, c in enumerate(classes)}
-    pos, notes = positions(G, lang)
+    pos, notes = positions(G, lang, {n: degree[at[n]] for n in names})
     nodes = []
     for i, n in enumerate(names):
         d = attrs[n]
@@ -220,7 +255,8 @@ def page_data(
             "zh": d.get("label_zh", str(n)),
             "en": d.get("label_en", str(n)),
             "c": class_at[d.get("class", "Thing")],
-            "s": round(min(10 + 4 * degree[i] ** 0.5, 42), 1),
+            "s": node_size(degree[i]),
+            "d": degree[i],
             "x": x,
             "y": y,
             "p": list(d.get("paragraphs", [])),
@@ -240,6 +276,7 @@ def page_data(
             "label": LEVEL_NAMES[lv][zh],
             "color": LEVEL_STYLE[lv][0],
             "dashes": LEVEL_STYLE[lv][1],
+            "width": LEVEL_STYLE[lv][2] * WIDE_VIEWS.get(view, 1.0),
             "count": sum(1 for e in edges if e["v"] == k),
         }
         for k, lv in enumerate(levels)
@@ -252,6 +289,7 @@ def page_data(
         "nodes": nodes,
         "edges": edges,
         "notes": notes,
+        "centre": at.get(G.graph.get("centre"), -1),
         "classes": classes,
         "levels": level_rows,
     }

@@ -6,7 +6,11 @@ the same positions. Connected components are laid out apart and packed in rows, 
 * every component starts from a radial tree layout (breadth-first from its best-connected node,
   each subtree in a wedge proportional to its leaves), which is linear in size;
 * components of up to :data:`FORCE_LIMIT` nodes are then relaxed by Fruchterman-Reingold, with
-  the repulsion computed only between nodes in neighbouring grid cells, so a step is near linear.
+  the repulsion computed only between nodes in neighbouring grid cells, so a step is near linear;
+* when the size of each node's label is known (``boxes``), components of up to
+  :data:`SEPARATE_LIMIT` nodes are finally spread until no two labels overlap
+  (:func:`separate`); larger ones would take seconds, and their labels are hidden at the zoom
+  that shows them whole anyway.
 
 The ``agency-target`` view gets its own two-column layout: supporters left, targets right,
 grouped by strategic goal, supporters ordered by the mean position of their targets.
@@ -21,13 +25,33 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["Positions", "layout", "radial", "relax", "pack", "bipartite_columns", "FORCE_LIMIT"]
+__all__ = [
+    "Positions",
+    "Boxes",
+    "layout",
+    "radial",
+    "relax",
+    "separate",
+    "pack",
+    "bipartite_columns",
+    "FORCE_LIMIT",
+]
 
 Positions = dict[Hashable, tuple[float, float]]
+#: Node -> (width, height, downward offset of the box's centre from the node), in page pixels:
+#: the node's shape and the label drawn under it.
+Boxes = dict[Hashable, tuple[float, float, float]]
 #: Components larger than this keep the radial layout (force steps would cost > 1 s).
 FORCE_LIMIT = 1000
+#: Components larger than this keep overlapping labels (spreading them costs ~1 s at 1,000).
+SEPARATE_LIMIT = 400
 #: The ideal link length, in page pixels.
 EDGE = 90.0
+#: Each of two overlapping boxes moves this share of the overlap away: moving both by all of
+#: it (not half) overshoots a little, and converges in a crowd several times faster.
+SEP_PUSH = 1.0
+#: Labels should fill at most this share of a layout's bounding box before it is spread.
+SEP_FILL = 0.3
 
 
 def _adjacency(G: nx.Graph) -> dict[Hashable, list[Hashable]]:
@@ -144,29 +168,122 @@ def relax(adj: dict[Hashable, list[Hashable]], pos: Positions, steps: int = 50) 
     return {n: (xs[i], ys[i]) for i, n in enumerate(names)}
 
 
-def pack(parts: list[Positions], gap: float = EDGE) -> Positions:
-    """Place component layouts side by side in rows (largest first), none overlapping."""
-    boxes = []
+def separate(pos: Positions, boxes: Boxes, rounds: int = 200, pad: float = 6.0) -> Positions:
+    """Move nodes apart until no two boxes (node and label) overlap, or ``rounds`` are done.
+
+    Each overlapping pair is pushed apart along the axis where it overlaps least (each by
+    :data:`SEP_PUSH` of the overlap), so labels side by side are mostly stacked. Pairs are found
+    through a grid of cells as wide and as high as the largest box, so a round is near linear.
+
+    >>> sep = separate({"a": (0.0, 0.0), "b": (10.0, 0.0)}, {"a": (100, 20, 0), "b": (100, 20, 0)})
+    >>> (a_x, a_y), (b_x, b_y) = sep["a"], sep["b"]
+    >>> abs(a_x - b_x) >= 100 or abs(a_y - b_y) >= 20
+    True
+    """
+    names = sorted(pos, key=str)
+    if len(names) < 2:
+        return dict(pos)
+    xs, ys = [pos[n][0] for n in names], [pos[n][1] for n in names]
+    default = (EDGE / 3, EDGE / 3, 0.0)
+    ws = [boxes.get(n, default)[0] + pad for n in names]
+    hs = [boxes.get(n, default)[1] + pad for n in names]
+    offs = [boxes.get(n, default)[2] for n in names]
+    # first spread the whole layout evenly if the labels cannot fit in its area at all (a
+    # crowd pushed apart pair by pair would take hundreds of rounds to expand)
+    area = (max(xs) - min(xs) + max(ws)) * (max(ys) - min(ys) + max(hs))  # a line has width
+    grow = min(math.sqrt(sum(w * h for w, h in zip(ws, hs, strict=True)) / (SEP_FILL * area)), 4)
+    if grow > 1:
+        xs, ys = [x * grow for x in xs], [y * grow for y in ys]
+    cell_w, cell_h = max(ws), max(hs)  # two boxes in cells further apart cannot overlap
+    for _ in range(rounds):
+        moved = False
+        grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i in range(len(names)):
+            grid[(int(xs[i] // cell_w), int((ys[i] + offs[i]) // cell_h))].append(i)
+        for (cx, cy), members in sorted(grid.items()):
+            near = [
+                j
+                for ox in (-1, 0, 1)
+                for oy in (-1, 0, 1)
+                for j in grid.get((cx + ox, cy + oy), ())
+            ]
+            for i in members:
+                for j in near:
+                    if j <= i:
+                        continue
+                    dx = xs[j] - xs[i]
+                    dy = (ys[j] + offs[j]) - (ys[i] + offs[i])
+                    over_x = (ws[i] + ws[j]) / 2 - abs(dx)
+                    over_y = (hs[i] + hs[j]) / 2 - abs(dy)
+                    if over_x <= 0 or over_y <= 0:
+                        continue
+                    moved = True
+                    if over_x < over_y:
+                        step = (over_x * SEP_PUSH + 0.5) * (
+                            1 if dx > 0 or (dx == 0 and i % 2) else -1
+                        )
+                        xs[i] -= step
+                        xs[j] += step
+                    else:
+                        step = (over_y * SEP_PUSH + 0.5) * (
+                            1 if dy > 0 or (dy == 0 and i % 2) else -1
+                        )
+                        ys[i] -= step
+                        ys[j] += step
+        if not moved:
+            break
+    return {n: (xs[i], ys[i]) for i, n in enumerate(names)}
+
+
+#: Width over height of the packed picture: about that of the page's drawing area.
+ASPECT = 1.4
+
+
+def pack(parts: list[Positions], gap: float = EDGE / 2, boxes: Boxes | None = None) -> Positions:
+    """Place component layouts in one picture about :data:`ASPECT` times as wide as high, none
+    overlapping: each, tallest first, goes as high as it fits on a skyline (the lowest free
+    height across the width), so small components fill the room beside large ones.
+
+    >>> out = pack([{"a": (0.0, 0.0), "b": (90.0, 0.0)}, {"c": (0.0, 0.0)}])
+    >>> len(out), len(set(out.values()))
+    (3, 3)
+    """
+    rects = []
     for part in parts:
-        cx = sum(x for x, _ in part.values()) / len(part)
-        cy = sum(y for _, y in part.values()) / len(part)
-        r = max(math.hypot(x - cx, y - cy) for x, y in part.values()) + EDGE / 3
-        boxes.append((r, cx, cy, part))
-    boxes.sort(key=lambda b: -b[0])
-    width = max(2 * boxes[0][0], math.sqrt(sum((2 * b[0] + gap) ** 2 for b in boxes)) * 1.2)
+        half = [(boxes[n][0] / 2 if boxes and n in boxes else 0.0) for n in part]
+        down = [(boxes[n][1] / 2 + boxes[n][2] if boxes and n in boxes else 0.0) for n in part]
+        xs, ys = [x for x, _ in part.values()], [y for _, y in part.values()]
+        margin = EDGE / 3
+        left = min(x - h for x, h in zip(xs, half, strict=True)) - margin
+        right = max(x + h for x, h in zip(xs, half, strict=True)) + margin
+        top = min(ys) - margin
+        bottom = max(y + d for y, d in zip(ys, down, strict=True)) + margin
+        rects.append((bottom - top, right - left, left, top, part))
+    rects.sort(key=lambda r: (-r[0], -r[1]))
+    area = sum((h + gap) * (w + gap) for h, w, *_ in rects)
+    width = max(max(w for _, w, *_ in rects), math.sqrt(area * ASPECT))
+    step = max(EDGE / 2, width / 200)  # skyline resolution: at most ~200 columns
+    columns = [0.0] * (int(width / step) + 2)
     out: Positions = {}
-    x = y = row = 0.0
-    for r, cx, cy, part in boxes:
-        if x > 0 and x + 2 * r > width:
-            x, y, row = 0.0, y + row + gap, 0.0
+    for h, w, left, top, part in rects:
+        span = max(1, math.ceil((w + gap) / step))
+        best_y, best_i = math.inf, 0
+        for i in range(max(1, len(columns) - span + 1)):
+            y = max(columns[i : i + span])
+            if y < best_y:
+                best_y, best_i = y, i
+        for k in range(best_i, min(best_i + span, len(columns))):
+            columns[k] = best_y + h + gap
+        x0, y0 = best_i * step, best_y
         for n, (px, py) in part.items():
-            out[n] = (round(px - cx + x + r, 1), round(py - cy + y + r, 1))
-        x, row = x + 2 * r + gap, max(row, 2 * r)
+            out[n] = (round(px - left + x0, 1), round(py - top + y0, 1))
     return out
 
 
-def layout(G: nx.Graph) -> Positions:
-    """Positions for every node of ``G`` (see the module docstring).
+def layout(G: nx.Graph, boxes: Boxes | None = None) -> Positions:
+    """Positions for every node of ``G`` (see the module docstring); ``boxes``, the size of each
+    node with its label, spreads components of up to :data:`FORCE_LIMIT` nodes until no two
+    labels overlap.
 
     >>> pos = layout(nx.path_graph(4))
     >>> len(pos), len(set(pos.values()))
@@ -180,8 +297,10 @@ def layout(G: nx.Graph) -> Positions:
         pos = radial(adj, comp)
         if 2 < len(comp) <= FORCE_LIMIT:
             pos = relax(adj, pos, 60 if len(comp) < 200 else 35)
+            if boxes and len(comp) <= SEPARATE_LIMIT:
+                pos = separate(pos, boxes)
         parts.append(pos)
-    return pack(parts)
+    return pack(parts, boxes=boxes)
 
 
 def bipartite_columns(G: nx.Graph, lang: str = "en") -> tuple[Positions, list[dict[str, Any]]]:

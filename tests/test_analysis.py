@@ -151,6 +151,26 @@ def test_path_from_wmo_to_rio_paragraph_209_is_explained(views: dict[str, nx.Mul
         assert step["evidence"], f"no evidence for {step}"
 
 
+def test_of_equally_short_paths_the_best_evidenced_is_chosen() -> None:
+    """Regression: the first shortest path networkx found was taken, even when an equally short
+    chain stated in the report existed beside one resting on an inference."""
+    for order in (["derived", "stated"], ["stated", "derived"]):
+        G = nx.MultiDiGraph(view="test")
+        for mid, level in zip(("m1", "m2"), order, strict=True):
+            G.add_edge("WMO", mid, predicate="emg:p", evidence=["para:1"], level="stated")
+            G.add_edge(mid, "p209", predicate="emg:q", evidence=["x"], level=level)
+        steps = explain_path(G, "WMO", "p209")["steps"]
+        assert [s["level"] for s in steps] == ["stated", "stated"]
+    G.add_edge("WMO", "p209", predicate="emg:r", evidence=["inf:x"], level="derived")
+    assert explain_path(G, "WMO", "p209")["length"] == 1  # fewer links still win
+
+
+def test_path_steps_name_both_ends_in_both_languages(views: dict[str, nx.MultiDiGraph]) -> None:
+    step = explain_path(views["whole"], WMO, PARA_209)["steps"][0]
+    assert step["from_label_zh"] == "世界气象组织" and step["from_label"].startswith("World")
+    assert step["to_label_zh"]
+
+
 def test_find_resolves_names(index: Index) -> None:
     assert find(index, "agency:WMO") == WMO
     assert find(index, WMO) == WMO

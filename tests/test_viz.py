@@ -20,7 +20,14 @@ import pytest
 
 from emg_kg.analysis import load_index, select
 from emg_kg.projection import VIEWS, Index
-from emg_kg.viz import matrix_data, page_data, write_all, write_matrix, write_view
+from emg_kg.viz import (
+    label_boxes,
+    matrix_data,
+    page_data,
+    write_all,
+    write_matrix,
+    write_view,
+)
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 NASTY = '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">&amp;\u2028'
@@ -135,6 +142,105 @@ def test_agency_target_page_shows_all_twenty_targets(index: Index) -> None:
     assert len(data["notes"]) == 5  # a heading per strategic goal
 
 
+EMG = "https://w3id.org/emg-kg/id/body/EMG"
+
+
+def test_hover_card_appears_on_screen_beside_the_node(
+    index: Index, open_page: Any, tmp_path: Path
+) -> None:
+    """Regression: vis-network's stylesheet is not inlined, and without the page's own rules the
+    card was laid out below the canvas, out of sight (Playwright still called it "visible")."""
+    opened = open_page(write_view(select(index, "organizations"), tmp_path / "org.html", "en"))
+    i = opened.js("emg.data.nodes.findIndex(n => n.id === 'body:EMG')")
+    box = opened.page.locator("#graph canvas").bounding_box()
+    xy = opened.js(
+        f"(() => {{ const p = emg.network.canvasToDOM(emg.network.getPosition({i})); "
+        "return [p.x, p.y]; })()"
+    )
+    x, y = box["x"] + xy[0], box["y"] + xy[1]
+    opened.page.mouse.move(x - 3, y - 3)
+    opened.page.mouse.move(x, y)
+    tip = opened.page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    card = tip.bounding_box()
+    viewport = opened.page.viewport_size
+    assert card["x"] >= 0 and card["y"] >= 0
+    assert card["x"] + card["width"] <= viewport["width"]
+    assert card["y"] + card["height"] <= viewport["height"], card
+    # next to the pointer: starting at its x, above or below it
+    assert card["x"] - 40 <= x <= card["x"] + card["width"] + 40
+    assert card["y"] - 40 <= y <= card["y"] + card["height"] + 40
+    text = tip.inner_text()
+    assert "Environment Management Group" in text and "联合国环境管理小组" in text
+    assert re.search(r"paragraphs: \d+(, \d+)*", text) and "coordination body" in text
+
+
+def test_no_two_labels_overlap_in_a_crowded_neighbourhood(index: Index) -> None:
+    """Regression: the EMG's neighbourhood (90 nodes round one hub) had labels piled on labels."""
+    G = select(index, "neighbourhood", EMG, 1)
+    data = page_data(G, "en")
+    degree = {G.nodes[n]["short"]: 0 for n in G}
+    for e in data["edges"]:
+        degree[data["nodes"][e["f"]]["id"]] += 1
+        degree[data["nodes"][e["t"]]["id"]] += 1
+    at = {G.nodes[n]["short"]: n for n in G}
+    boxes = label_boxes(G, "en", {at[k]: v for k, v in degree.items()})
+    rects = []
+    for n in data["nodes"]:
+        w, h, off = boxes[at[n["id"]]]
+        rects.append((n["x"] - w / 2, n["y"] + off - h / 2, n["x"] + w / 2, n["y"] + off + h / 2))
+    crossing = [
+        (data["nodes"][i]["id"], data["nodes"][j]["id"])
+        for i, a in enumerate(rects)
+        for j, b in enumerate(rects[:i])
+        if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
+    ]
+    assert crossing == []
+
+
+@pytest.mark.parametrize("view", ["mandates", "citations", "organizations", "whole"])
+def test_views_use_the_page_without_waste(view: str, index: Index) -> None:
+    """Spreading labels apart must not blow the picture up: a straight-line component (no area)
+    once grew without bound, and components packed as circles in rows left most of the page
+    empty, so the page opened zoomed out until no label was legible."""
+    G = select(index, view)
+    data = page_data(G, "en")
+    degree = {n: len(set(G.predecessors(n)) | set(G.successors(n))) for n in G}
+    need = sum(w * h for w, h, _ in label_boxes(G, "en", degree).values())
+    xs, ys = [n["x"] for n in data["nodes"]], [n["y"] for n in data["nodes"]]
+    width, height = max(xs) - min(xs), max(ys) - min(ys)
+    assert 0.6 <= width / height <= 2.2, (width, height)  # the drawing area is landscape
+    assert width * height <= 15 * need, (width, height, need)
+
+
+def test_the_centre_of_a_neighbourhood_is_marked(
+    index: Index, open_page: Any, tmp_path: Path
+) -> None:
+    G = select(index, "neighbourhood", EMG, 1)
+    data = page_data(G, "en")
+    assert data["nodes"][data["centre"]]["id"] == "body:EMG"
+    assert page_data(select(index, "whole"), "en")["centre"] == -1
+    opened = open_page(write_view(G, tmp_path / "emg.html", "en"))
+    node = opened.js(f"emg.nodes.get({data['centre']})")
+    assert node["borderWidth"] == 4 and node["font"]["bold"] is True
+
+
+def test_link_labels_of_a_large_view_show_for_the_clicked_node(
+    index: Index, open_page: Any, tmp_path: Path
+) -> None:
+    """Large views drew every link's label on top of each other; now only the clicked node's."""
+    opened = open_page(write_view(select(index, "whole"), tmp_path / "whole.html", "en"))
+    assert opened.js("emg.edges.get().filter(e => e.label).length") == 0
+    i = opened.js("emg.data.nodes.findIndex(n => n.id === 'agency:WMO')")
+    opened.js(
+        f"emg.network.selectNodes([{i}]); emg.network.body.emitter.emit('click', "
+        f"{{nodes: [{i}], edges: []}}) && null"
+    )
+    labelled = opened.js("emg.edges.get().filter(e => e.label).map(e => [e.from, e.to])")
+    assert labelled and all(i in pair for pair in labelled)
+    assert opened.errors == []
+
+
 # --- behaviour, on a small synthetic graph -----------------------------------------------------
 
 
@@ -205,7 +311,7 @@ def test_hover_card_names_the_paragraphs(open_page: Any, tmp_path: Path) -> None
     tip = opened.page.locator("div.vis-tooltip")
     tip.wait_for(state="visible", timeout=5000)
     text = tip.inner_text()
-    assert "hover 2" in text and "Meeting" in text and "para:3" in text
+    assert "hover 2" in text and "Meeting" in text and "段落: 3" in text
 
 
 def test_the_network_guard_sees_requests(open_page: Any, tmp_path: Path) -> None:
