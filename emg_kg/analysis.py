@@ -92,9 +92,12 @@ def at_levels(G: nx.MultiDiGraph, levels: Iterable[str]) -> nx.MultiDiGraph:
     >>> H = at_levels(G, ["stated"])
     >>> H.number_of_nodes(), list(H.edges())
     (3, [('a', 'b')])
+    >>> at_levels(nx.MultiDiGraph(view="v"), ["stated"]).graph
+    {'view': 'v', 'levels': ['stated']}
     """
     keep = set(levels)
-    H = nx.MultiDiGraph(G.graph, levels=sorted(keep))
+    H = nx.MultiDiGraph(**G.graph)  # keyword arguments: a positional dict would become nodes
+    H.graph["levels"] = sorted(keep)
     H.add_nodes_from(G.nodes(data=True))
     H.add_edges_from(
         (u, v, k, d)

@@ -129,6 +129,8 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
     from .analysis import find, load_index, select
     from .errors import EntityNotFound
 
+    if view == "neighbourhood" and not getattr(args, "entity", None):
+        raise EntityNotFound("the neighbourhood view needs --entity X (and --depth N)")
     idx = load_index(_store(layout))
     entity = find(idx, args.entity) if getattr(args, "entity", None) else None
     try:
@@ -138,9 +140,16 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
 
 
 def _print_table(rows: list[list[str]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    """Columns padded by display width: a Chinese character takes two cells."""
+    from unicodedata import east_asian_width
+
+    def width(text: str) -> int:
+        return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        cells = (c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())
 
 
 def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
@@ -206,23 +215,28 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
         for s in result["steps"]:
             link = f"-[{s['predicate']}]->" if s["direction"] == "->" else f"<-[{s['predicate']}]-"
             print(
-                f"  {link} {s['to']} ({s['to_label']})   evidence: "
+                f"  {link} {s['to']} ({s['to_label_zh' if args.lang == 'zh' else 'to_label']})"
+                f"   evidence: "
                 f"{', '.join(s['evidence']) or '-'} ({s['level']})"
             )
     return 0
 
 
 def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
+    from .analysis import at_levels
     from .viz import write_matrix, write_view
 
     if args.view == "matrix":
         G, _ = _view(args, layout, "agency-target")
+        if args.evidence:
+            G = at_levels(G, args.evidence)
         paths = write_matrix(G, args.out, args.lang)
-    else:
-        G, _ = _view(args, layout, args.view)
-        paths = [write_view(G, args.out, args.lang, args.evidence)]
-    for path in paths:
-        print(f"wrote {path} ({G.number_of_nodes()} nodes, {G.number_of_edges()} links)")
+        print(f"wrote {', '.join(map(str, paths))}")
+        return 0
+    G, _ = _view(args, layout, args.view)
+    path = write_view(G, args.out, args.lang, args.evidence)
+    shown = at_levels(G, args.evidence) if args.evidence else G
+    print(f"wrote {path} ({shown.number_of_nodes()} nodes, {shown.number_of_edges()} links)")
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import doctest
 import json
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -226,3 +227,14 @@ def test_cli_viz(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
 def test_docstring_examples(module: Any) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_evidence_filter_keeps_only_entities(tmp_path: Path, capsys: Any) -> None:
+    """A filtered view once turned its graph attributes ("title", "view") into nodes."""
+    assert main(["viz", "matrix", "--evidence", "stated", "--out", str(tmp_path / "m.svg")]) == 0
+    rows = (tmp_path / "m.csv").read_text(encoding="utf-8").splitlines()[1:-1]
+    assert rows and all(":" in row.split(",")[0] for row in rows), rows
+    capsys.readouterr()
+    assert main(["analyze", "components", "--evidence", "stated", "--format", "json"]) == 0
+    hubs = [c["hub"] for c in json.loads(capsys.readouterr().out)]
+    assert all(":" in hub for hub in hubs), hubs
