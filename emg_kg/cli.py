@@ -544,6 +544,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     except BrokenPipeError:
         return 0
+    except OSError as err:  # an output folder that cannot be written, a port in use ...
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"emg-kg: {where}{err.strerror or err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -89,3 +89,17 @@ def test_fact_outside_any_graph_is_refused(copy_layout: Layout) -> None:
     with pytest.raises(SourceError, match="outside any named graph") as err:
         build(copy_layout)
     assert err.value.path == path
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path: Path) -> None:
+    """An output folder that cannot be created: one line naming it, exit 2, no traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = subprocess.run(
+        [sys.executable, "-m", "emg_kg.cli", "build", "--out", str(blocker / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and str(blocker) in result.stderr
+    assert blocker.read_text() == "not a folder"
