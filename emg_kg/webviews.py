@@ -94,11 +94,31 @@ class Views:
                     G = project_view(self._idx(), name, entity, 1)
                 except (KeyError, ValueError):
                     return None
-                html = render_page(page_data(G, lang))
+                data = page_data(G, lang)
+                data["nav"] = _view_nav(name, lang, entity)
+                html = render_page(data)
                 page = (html.encode("utf-8"), "text/html; charset=utf-8", VIEW_CSP)
             if name != "neighbourhood" or len(self._pages) < 500:
                 self._pages[key] = page
             return page
+
+
+def _view_nav(name: str, lang: str, entity: str | None) -> list[tuple[str, str]]:
+    """Links from a view back into the app: home, all views, the same view in the other
+    language, and the centre's entity page. Our own URLs only; the page sets them as text."""
+    from urllib.parse import urlencode
+
+    zh = lang == "zh"
+    other = "en" if zh else "zh"
+    query = {"entity": entity} if entity else {}
+    nav = [
+        (f"/?lang={lang}", "首页" if zh else "Home"),
+        (f"/views?lang={lang}", "所有视图" if zh else "All views"),
+        (f"/views/{name}?{urlencode({**query, 'lang': other})}", "English" if zh else "中文"),
+    ]
+    if entity and entity.startswith(ID):
+        nav.append((f"/id/{entity[len(ID) :]}?lang={lang}", "实体页面" if zh else "Entity page"))
+    return nav
 
 
 #: The gap queries of issue 3 (queries/*.rq), the fallback when :mod:`emg_kg.gaps` fails.

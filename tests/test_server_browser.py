@@ -104,6 +104,20 @@ def test_open_a_view(page: Any) -> None:
     assert page.locator("canvas").count() >= 1
 
 
+def test_a_view_links_back_into_the_app(page: Any) -> None:
+    """Served by the app, a view has a way out: the other language, the centre's page, home."""
+    emg = "https%3A%2F%2Fw3id.org%2Femg-kg%2Fid%2Fbody%2FEMG"
+    page.goto(f"/views/neighbourhood?entity={emg}&lang=en")
+    page.wait_for_selector("canvas")
+    page.click("#nav >> text=中文")
+    page.wait_for_url(re.compile(r"lang=zh"))
+    assert "entity=" in page.url and page.locator("#nav >> text=首页").count() == 1
+    page.click("#nav >> text=实体页面")
+    page.wait_for_url(re.compile(r"/id/body/EMG"))
+    page.click("header .langs a[hreflang=en]")
+    page.wait_for_url(re.compile(r"lang=en"))
+
+
 def test_timeline_and_mandate_chain(page: Any) -> None:
     page.goto("/timeline?lang=en")
     assert page.locator("table.timeline tbody tr").count() > 5
