@@ -461,7 +461,7 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
 
 
 def cmd_demo(args: argparse.Namespace, layout: Layout) -> int:
-    """Build, validate, print the summary (and, as they land, the gap report and the views)."""
+    """The main job: build, validate, print the summary and the gap report, write the views."""
     status = cmd_build(args, layout)
     if not run_validation(layout):
         return 1
