@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 
@@ -27,6 +28,20 @@ def _rests(graphs: list[str]) -> str:
         return "-"
     head, tail = graphs[0], graphs[1:]
     return f"{head} <- {', '.join(tail)}" if tail else head
+
+
+def _clip(text: str, limit: int = 100) -> str:
+    """A table cell: one line, pipes escaped, long actions cut at ``limit`` display cells (a
+    Chinese character takes two); the CSV and JSON keep them whole."""
+    flat = " ".join(text.split()).replace("|", "\\|") or "-"
+    out: list[str] = []
+    width = 0
+    for char in flat:
+        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if width > limit - 1:
+            return "".join(out).rstrip() + "…"
+        out.append(char)
+    return flat
 
 
 def _who(supports: list[Support]) -> str:
@@ -107,11 +122,11 @@ def markdown(report: GapReport) -> str:
         "",
         f"## 4. Mandates still open on {r.as_of} ({len(r.mandates)}, {past} past due)",
         "",
-        "| mandate | issuer | to | due | past due | status | rests on |",
-        "|---|---|---|---|---|---|---|",
+        "| mandate | what | issuer | to | due | past due | status | rests on |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     out += [
-        f"| {m.mandate} | {m.issuer or '-'} | {m.addressees or '-'} | "
+        f"| {m.mandate} | {_clip(m.action)} | {m.issuer or '-'} | {m.addressees or '-'} | "
         f"{' '.join(x for x in (m.due_at, m.due) if x) or '-'} | "
         f"{'**yes**' if m.past_due else 'no'} | {m.status} | {', '.join(m.rests_on)} |"
         for m in r.mandates

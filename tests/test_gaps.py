@@ -80,6 +80,8 @@ def test_every_line_names_its_evidence(report: GapReport) -> None:
             assert "rests on" in line or "cited in" in line, line
         if line.startswith("| mandate:"):
             assert "para:" in line or "fn:" in line, line
+            what = line.split(" | ")[1]  # the action, so a reader sees what was asked
+            assert len(what) > 10 and "\n" not in what, line
     for t in report.targets:
         for s in t.supporters:
             assert s.rests_on and s.rests_on[0] == s.graph
