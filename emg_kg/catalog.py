@@ -16,9 +16,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from .describe import short as _short
-from .prefixes import PREFIXES
+from .prefixes import PREFIXES, sparql_prologue
 
-__all__ = ["Catalog", "Evidence", "Hit", "prologue", "select"]
+__all__ = ["Catalog", "Evidence", "Hit", "select"]
 
 ID = PREFIXES["emgid"]
 SKOS, RDFS, DCT = PREFIXES["skos"], PREFIXES["rdfs"], PREFIXES["dct"]
@@ -35,10 +35,6 @@ _STATEMENTS = tuple(ID + kind for kind in ("support/", "inference/", "figure/"))
 _WHERE = re.compile(r"WHERE\s*\{", re.I)
 
 
-def prologue() -> str:
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-
-
 def select(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[dict[str, str]]:
     """Rows of a trusted query as {variable: lexical value} over the union graph.
 
@@ -52,7 +48,7 @@ def select(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> li
         query = _WHERE.sub(
             lambda m: f"{m.group(0)} VALUES ({names}) {{ ({terms}) }}", query, count=1
         )
-    answer = store.query(prologue() + query, use_default_graph_as_union=True)
+    answer = store.query(sparql_prologue() + query, use_default_graph_as_union=True)
     assert isinstance(answer, ox.QuerySolutions)
     names_ = [v.value for v in answer.variables]
     return [{n: row[n].value for n in names_ if row[n] is not None} for row in answer]

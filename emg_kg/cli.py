@@ -20,6 +20,8 @@ from .paths import Layout, default_layout
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
+    from .build import Built
+
 __all__ = ["main", "build_parser"]
 
 DEFAULT_OUT = Path("out")
@@ -29,23 +31,32 @@ DEFAULT_OUT = Path("out")
 
 
 def cmd_build(args: argparse.Namespace, layout: Layout) -> int:
+    _build_and_write(layout, args.out)
+    return 0
+
+
+def _build_and_write(layout: Layout, out: Path) -> Built:
+    """Build once, write every format, and fill the store cache from the same bytes."""
     from .build import build
     from .store import write_outputs
 
     built = build(layout)
-    paths = write_outputs(built.dataset, args.out)
+    paths = write_outputs(built.dataset, out, layout)
     print(f"built {len(built.dataset)} quads from {len(layout.data_files())} data files")
     for path in paths:
         print(f"  wrote {path}")
-    return 0
+    return built
 
 
-def run_validation(layout: Layout, out: Callable[[str], None] = print) -> bool:
-    """Validate and print the violations; returns whether the data conforms."""
+def run_validation(
+    layout: Layout, out: Callable[[str], None] = print, built: Built | None = None
+) -> bool:
+    """Validate (``built``, or a fresh build) and print the violations; returns whether the
+    data conforms."""
     from .build import build
     from .validate import validate
 
-    report = validate(layout, build(layout))
+    report = validate(layout, built if built is not None else build(layout))
     if report.conforms:
         out("validate: the data conforms (SHACL shapes and integrity checks)")
         return True
@@ -67,10 +78,10 @@ def _store(layout: Layout) -> ox.Store:
     return open_store(layout)
 
 
-def cmd_stats(args: argparse.Namespace, layout: Layout) -> int:
+def cmd_stats(args: argparse.Namespace, layout: Layout, store: ox.Store | None = None) -> int:
     from .describe import stats
 
-    result = stats(_store(layout))
+    result = stats(store if store is not None else _store(layout))
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -141,15 +152,11 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
 
 def _print_table(rows: list[list[str]]) -> None:
     """Columns padded by display width: a Chinese character takes two cells."""
-    from unicodedata import east_asian_width
+    from .results import display_width, pad
 
-    def width(text: str) -> int:
-        return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
-
-    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        cells = (c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True))
-        print("  ".join(cells).rstrip())
+        print("  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
@@ -461,25 +468,29 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
 
 
 def cmd_demo(args: argparse.Namespace, layout: Layout) -> int:
-    """The main job: build, validate, print the summary and the gap report, write the views."""
-    status = cmd_build(args, layout)
-    if not run_validation(layout):
+    """The main job: build, validate, print the summary and the gap report, write the views.
+
+    One build serves the outputs, the validation and the store cache; one store serves the
+    summary, the gap report and the views."""
+    built = _build_and_write(layout, args.out)
+    if not run_validation(layout, built=built):
         return 1
     print()
+    store = _store(layout)
     args.format = "table"
-    cmd_stats(args, layout)
+    cmd_stats(args, layout, store)
     from .gaps import gap_report  # issue 3: the gap report, printed and written
     from .gaps_render import markdown
     from .gaps_render import write_all as write_gaps
 
-    gap = gap_report(layout)
+    gap = gap_report(layout, store=store)
     print("\n" + markdown(gap), end="")
     print(f"gaps: wrote {', '.join(str(p) for p in write_gaps(gap, args.out))}")
     from .viz import write_all  # issue 4: every view and the coverage matrix
 
-    views = write_all(_store(layout), args.out / "views", "zh")
+    views = write_all(store, args.out / "views", "zh")
     print(f"\nviews: wrote {len(views)} files into {args.out / 'views'}")
-    return status
+    return 0
 
 
 # --- parser ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .errors import EntityNotFound
-from .prefixes import PREFIXES
+from .prefixes import PREFIXES, sparql_prologue
 from .results import short as _short
 
 __all__ = ["stats", "resolve", "Fact", "Description", "describe", "short"]
@@ -22,11 +22,12 @@ SPACE = re.compile(r"\s+")
 
 def _q(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
     # Oxigraph substitutes only variables the SELECT projects: queries below project them.
-    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
     subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(k): v for k, v in bind.items()
     }
-    result = store.query(prologue + query, use_default_graph_as_union=True, substitutions=subs)
+    result = store.query(
+        sparql_prologue() + query, use_default_graph_as_union=True, substitutions=subs
+    )
     assert isinstance(result, ox.QuerySolutions)
     return list(result)
 

@@ -14,13 +14,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .api import Engine, run
 from .errors import QueryError
 from .paths import Layout
 from .queries import get_query, parse_header
 from .results import short
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 __all__ = ["EVIDENCE", "LEVELS", "REPORT_DATE", "GapReport", "compute", "gap_report"]
 
@@ -273,11 +276,14 @@ def gap_report(
     as_of: str = REPORT_DATE,
     lang: str = "zh",
     mapping: Path | None = None,
+    store: ox.Store | None = None,
 ) -> GapReport:
-    """Open the cached store, merge a user mapping if given, and compute every gap.
+    """Open the cached store (or use ``store``), merge a user mapping if given, and compute
+    every gap.
 
     With a mapping and no ``evidence``, the level is ``all``: a user who brings links wants
-    them counted. Raises MappingError (naming the line) before anything is merged.
+    them counted. Raises MappingError (naming the line) before anything is merged; a mapping
+    is merged into ``store`` itself.
     """
     import datetime as dt
 
@@ -289,7 +295,7 @@ def gap_report(
         dt.date.fromisoformat(as_of)
     except ValueError:
         raise QueryError(f"--as-of {as_of!r} is not a date YYYY-MM-DD") from None
-    engine = OxigraphEngine(open_store(layout))
+    engine = OxigraphEngine(store if store is not None else open_store(layout))
     links = []
     if mapping is not None:
         links = read_mapping(mapping, engine)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 
 from .gaps import LEVELS, GapReport, Support
+from .results import clip
 
 __all__ = ["markdown", "to_json", "to_csv", "write_all", "FORMATS"]
 
@@ -31,17 +31,9 @@ def _rests(graphs: list[str]) -> str:
 
 
 def _clip(text: str, limit: int = 100) -> str:
-    """A table cell: one line, pipes escaped, long actions cut at ``limit`` display cells (a
-    Chinese character takes two); the CSV and JSON keep them whole."""
-    flat = " ".join(text.split()).replace("|", "\\|") or "-"
-    out: list[str] = []
-    width = 0
-    for char in flat:
-        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
-        if width > limit - 1:
-            return "".join(out).rstrip() + "…"
-        out.append(char)
-    return flat
+    """A table cell: one line, pipes escaped, long actions cut at ``limit`` display cells (the
+    CSV and JSON keep them whole)."""
+    return clip(text, limit).replace("|", "\\|") or "-"
 
 
 def _who(supports: list[Support]) -> str:

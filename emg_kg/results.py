@@ -143,41 +143,44 @@ def short(term: Term | None, prefixes: dict[str, str]) -> str:
     return term.value if isinstance(term, ox.Literal) else str(term)
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
+    """Terminal cells a text takes: a Chinese character counts two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """One line of at most ``limit`` display cells, cut with an ellipsis."""
     text = " ".join(text.split())
-    if _width(text) <= limit:
+    if display_width(text) <= limit:
         return text
     out, used = "", 0
     for char in text:
-        step = _width(char)
+        step = display_width(char)
         if used + step > limit - 1:
             break
         out, used = out + char, used + step
     return out + "…"
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+def pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
 
 
 def table(result: Result, limit: int = CELL_WIDTH) -> str:
     """An aligned text table (CJK characters count double), long cells clipped."""
     if result.kind == "ask":
         return "true\n" if result.boolean else "false\n"
-    cells = [[_clip(short(t, result.prefixes), limit) for t in row] for row in result.rows]
+    cells = [[clip(short(t, result.prefixes), limit) for t in row] for row in result.rows]
     widths = [
-        max([_width(v), *(_width(r[i]) for r in cells)]) for i, v in enumerate(result.variables)
+        max([display_width(v), *(display_width(r[i]) for r in cells)])
+        for i, v in enumerate(result.variables)
     ]
     lines = [
-        "  ".join(_pad(v, w) for v, w in zip(result.variables, widths, strict=True)),
+        "  ".join(pad(v, w) for v, w in zip(result.variables, widths, strict=True)),
         "  ".join("-" * w for w in widths),
     ]
     lines += [
-        "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+        "  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
     ]
     lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(lines) + "\n"

@@ -129,11 +129,16 @@ def atomic_write(files: dict[Path, bytes]) -> None:
         os.replace(temp, target)
 
 
-def write_outputs(ds: Dataset, out_dir: Path) -> list[Path]:
-    """Write every format into ``out_dir``; returns the paths written."""
+def write_outputs(ds: Dataset, out_dir: Path, layout: Layout | None = None) -> list[Path]:
+    """Write every format into ``out_dir``; returns the paths written.
+
+    With ``layout``, the N-Quads just serialized also fill the store cache, so the commands
+    that follow (query, gaps, views) do not build and serialize the same dataset again."""
     blobs = serialize_all(ds)
     files = {out_dir / name: data for name, data in blobs.items()}
     atomic_write(files)
+    if layout is not None:
+        cached_nquads(layout, blobs["emg.nq"])
     return list(files)
 
 
@@ -152,13 +157,16 @@ def _prune(cache_dir: Path, keep: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-def cached_nquads(layout: Layout) -> Path:
-    """The built dataset as N-Quads, rebuilt only when an input file changed."""
+def cached_nquads(layout: Layout, built_nquads: bytes | None = None) -> Path:
+    """The built dataset as N-Quads, rebuilt only when an input file changed (or taken from
+    ``built_nquads``, the N-Quads of a dataset the caller has just built from the same files)."""
     path = layout.cache_dir / f"emg-{fingerprint(layout)}.nq"
     if not path.exists():
-        from .build import build  # rdflib costs ~0.35 s to import: only on a cache miss
+        blob = built_nquads
+        if blob is None:
+            from .build import build  # rdflib costs ~0.35 s to import: only on a cache miss
 
-        blob = serialize_all(build(layout).dataset)["emg.nq"]
+            blob = serialize_all(build(layout).dataset)["emg.nq"]
         atomic_write({path: blob})
         _prune(layout.cache_dir, path)
     return path

@@ -14,7 +14,7 @@ from emg_kg.build import Built, build, union_graph
 from emg_kg.errors import SourceError
 from emg_kg.namespaces import GRAPH_ONTOLOGY, GRAPH_REPORT
 from emg_kg.paths import Layout
-from emg_kg.store import OUTPUT_FILES, write_outputs
+from emg_kg.store import OUTPUT_FILES, cached_nquads, write_outputs
 
 
 def test_every_curated_fact_is_in_a_named_graph(built: Built) -> None:
@@ -103,3 +103,15 @@ def test_unwritable_output_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and str(blocker) in result.stderr
     assert blocker.read_text() == "not a folder"
+
+
+def test_build_fills_the_store_cache_with_its_own_bytes(
+    copy_layout: Layout, tmp_path: Path
+) -> None:
+    """`build` and `demo` serialize once: the cache the queries read is the N-Quads written."""
+    built = build(copy_layout)
+    write_outputs(built.dataset, tmp_path / "out", copy_layout)
+    cached = list(copy_layout.cache_dir.glob("emg-*.nq"))
+    assert len(cached) == 1
+    assert cached[0].read_bytes() == (tmp_path / "out" / "emg.nq").read_bytes()
+    assert cached_nquads(copy_layout) == cached[0]  # a hit: nothing is built again

@@ -57,3 +57,15 @@ def test_readme_queries_run_unchanged_and_agree_on_both_engines(
     }
     assert answers["oxigraph"], "a README example returns nothing"
     assert answers["oxigraph"] == answers["rdflib"]
+
+
+def test_readme_python_examples_run() -> None:
+    """The notebook examples run as printed (``.df()`` needs pandas, which is optional)."""
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+    assert len(blocks) >= 2
+    for block in blocks:
+        namespace: dict[str, object] = {}
+        exec(compile(block.replace(".df()", ""), "README.md", "exec"), namespace)  # noqa: S102
+    kg = namespace["kg"]
+    targets = kg.query("SELECT DISTINCT ?t WHERE { ?t a emg:AichiTarget }")  # type: ignore[attr-defined]
+    assert len(targets) == 20
