@@ -1,0 +1,198 @@
+"""The web-facing side of `emg-kg serve`: a Starlette app on uvicorn, built to be exposed.
+
+Why not the standard library's threads: one thread per connection, unbounded, no header
+timeout and no chunked bodies let a few thousand half-open connections take the server down,
+and a body sent with ``Transfer-Encoding: chunked`` was read as a second request (issue 8).
+Here the HTTP/1.1 parsing is uvicorn's (h11: ``Content-Length`` and chunked framing checked,
+a bad one is a 400), one event loop holds the connections, and:
+
+* at most ``max_connections`` connections or requests at once (more get a 503), a listen
+  ``backlog``, an idle keep-alive limit, and :class:`GuardedH11`'s **header timeout**: a
+  connection that has not sent a whole request head within ``header_timeout`` seconds (of
+  opening, or of its previous answer) is closed, so slow or half requests cannot pile up;
+* a request body is read with a deadline (``body_timeout``: a ``Content-Length`` longer than
+  what is sent gets a 408) and a size limit (:data:`~emg_kg.routes.MAX_BODY`: a 413);
+* the routing and the pages (:class:`~emg_kg.routes.Exchange`) run in a bounded set of
+  threads, so a query waiting for its worker process never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import request_response
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from .routes import MAX_BODY, Exchange
+
+if TYPE_CHECKING:
+    from .server import App
+
+__all__ = ["asgi_app", "GuardedH11", "listen"]
+
+_DRAIN = 16 * MAX_BODY  # a body up to this size is read away before the 413, so it is seen
+
+
+class GuardedH11(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol plus a deadline for the request head (slowloris).
+
+    uvicorn only times out an idle connection *after* an answer, and any byte received resets
+    that timer; a client that opens a connection and trickles half a request would hold it for
+    ever. Here every connection must deliver a complete request head within ``header_timeout``
+    seconds of opening or of its previous answer, or it is closed.
+    """
+
+    header_timeout: float = 10.0
+    _head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._arm()
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._head_timer = self.loop.call_later(self.header_timeout, self._head_expired)
+
+    def _disarm(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_expired(self) -> None:
+        self._head_timer = None
+        waiting_for_head = self.cycle is None or self.cycle.response_complete
+        if waiting_for_head and not self.transport.is_closing():
+            self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        before = self.cycle
+        super().data_received(data)
+        if self.cycle is not before:  # a whole request head arrived: its answer re-arms
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        before = self.cycle
+        super().on_response_complete()
+        if self.cycle is before and not self.transport.is_closing():
+            self._arm()  # (a pipelined request that started meanwhile is already under way)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
+def guarded_protocol(header_timeout: float) -> type[GuardedH11]:
+    """A :class:`GuardedH11` subclass with this header timeout (uvicorn takes a class)."""
+    return type("GuardedH11", (GuardedH11,), {"header_timeout": header_timeout})
+
+
+def _plain(status: int, message: str, close: bool = False) -> Response:
+    headers = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+    if close:
+        headers["Connection"] = "close"
+    return Response(message + "\n", status, headers, media_type="text/plain; charset=utf-8")
+
+
+async def _read_body(request: Request, timeout: float) -> bytes | Response:
+    """The body, or the answer that refuses it (413 too large, 408 too slow, 400 cut off)."""
+    declared = request.headers.get("content-length")
+    too_large = declared is not None and declared.isdigit() and int(declared) > MAX_BODY
+    if too_large and int(declared or 0) > _DRAIN:
+        return _plain(413, f"the request body is over {MAX_BODY} bytes", close=True)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with anyio.fail_after(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > _DRAIN:
+                    break
+                if size <= MAX_BODY:
+                    chunks.append(chunk)
+    except TimeoutError:
+        return _plain(408, f"the request body did not arrive within {timeout:g} s", close=True)
+    except ClientDisconnect:
+        return _plain(400, "the client closed the connection before the body ended", close=True)
+    if size > MAX_BODY:
+        return _plain(413, f"the request body is over {MAX_BODY} bytes", close=True)
+    return b"".join(chunks)
+
+
+def asgi_app(app: App) -> Starlette:
+    """The Starlette application serving ``app`` (one route: the :class:`Exchange` routes)."""
+    settings = app.settings
+    limiter: list[anyio.CapacityLimiter] = []
+
+    async def handle(request: Request) -> Response:
+        body = b""
+        if request.method in ("POST", "PUT", "PATCH"):
+            read = await _read_body(request, settings.body_timeout)
+            if isinstance(read, Response):
+                return read
+            body = read
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
+        target = raw_path.decode("latin-1") + (f"?{query}" if query else "")
+        client = request.client.host if request.client else ""
+        server = request.scope.get("server") or ("127.0.0.1", 0)
+        exchange = Exchange(
+            app, request.method, target, request.headers, body, client, (server[0], server[1])
+        )
+        if not limiter:  # created in the loop: the threads pages and queries may hold at once
+            limiter.append(anyio.CapacityLimiter(settings.threads))
+        answer = await anyio.to_thread.run_sync(exchange.handle, limiter=limiter[0])
+        headers = dict(answer.headers)
+        if answer.status not in (204, 304):
+            headers["Content-Length"] = str(len(answer.body))
+        content = b"" if request.method == "HEAD" else answer.body
+        return Response(content, answer.status, headers)
+
+    # No Starlette routes: every path goes to the Exchange (which answers 404 and 405 itself;
+    # a route pattern would not even match a path with an encoded line break in it).
+    starlette = Starlette()
+    starlette.router.default = request_response(handle)
+    return starlette
+
+
+def listen(host: str, port: int, backlog: int) -> socket.socket:
+    """A bound, listening TCP socket (bound here so ``--port 0`` can say its port at once)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+        sock.set_inheritable(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def uvicorn_config(app: App, sock: socket.socket) -> Any:
+    """uvicorn's configuration from the server's settings (limits, timeouts, proxies)."""
+    import uvicorn
+
+    s = app.settings
+    return uvicorn.Config(
+        asgi_app(app),
+        http=guarded_protocol(s.header_timeout),
+        lifespan="off",
+        limit_concurrency=s.max_connections,
+        backlog=s.backlog,
+        timeout_keep_alive=max(1, round(s.keep_alive)),
+        timeout_graceful_shutdown=5,
+        proxy_headers=bool(s.trusted_proxies),
+        forwarded_allow_ips=list(s.trusted_proxies) or None,
+        server_header=False,
+        date_header=True,
+        access_log=not s.quiet,
+        log_level="warning" if s.quiet else "info",
+    )
