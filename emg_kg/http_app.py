@@ -6,7 +6,7 @@ and a body sent with ``Transfer-Encoding: chunked`` was read as a second request
 Here the HTTP/1.1 parsing is uvicorn's (h11: ``Content-Length`` and chunked framing checked,
 a bad one is a 400), one event loop holds the connections, and:
 
-* at most ``max_connections`` connections or requests at once (more get a 503), a listen
+* at most ``max_connections`` connections at once (more are closed on accept), a listen
   ``backlog``, an idle keep-alive limit, and :class:`GuardedH11`'s **header timeout**: a
   connection that has not sent a whole request head within ``header_timeout`` seconds (of
   opening, or of its previous answer) is closed, so slow or half requests cannot pile up;
@@ -41,7 +41,13 @@ _DRAIN = 16 * MAX_BODY  # a body up to this size is read away before the 413, so
 
 
 class GuardedH11(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol plus a deadline for the request head (slowloris).
+    """uvicorn's HTTP/1.1 protocol plus a cap on connections and a deadline for the request
+    head (slowloris).
+
+    uvicorn's ``limit_concurrency`` answers 503 to a request that arrives while too many
+    connections are open, but it still accepts and holds them; here a connection over
+    ``max_connections`` is closed as soon as it is accepted, so a flood costs descriptors only
+    for as long as it lasts.
 
     uvicorn only times out an idle connection *after* an answer, and any byte received resets
     that timer; a client that opens a connection and trickles half a request would hold it for
@@ -50,10 +56,14 @@ class GuardedH11(H11Protocol):
     """
 
     header_timeout: float = 10.0
+    max_connections: int = 1000
     _head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
+        if len(self.connections) > self.max_connections:
+            self.transport.close()  # over the cap: closed at once, nothing is read
+            return
         self._arm()
 
     def _arm(self) -> None:
@@ -88,9 +98,10 @@ class GuardedH11(H11Protocol):
         super().connection_lost(exc)
 
 
-def guarded_protocol(header_timeout: float) -> type[GuardedH11]:
-    """A :class:`GuardedH11` subclass with this header timeout (uvicorn takes a class)."""
-    return type("GuardedH11", (GuardedH11,), {"header_timeout": header_timeout})
+def guarded_protocol(header_timeout: float, max_connections: int) -> type[GuardedH11]:
+    """A :class:`GuardedH11` subclass with these limits (uvicorn takes a class)."""
+    limits = {"header_timeout": header_timeout, "max_connections": max_connections}
+    return type("GuardedH11", (GuardedH11,), limits)
 
 
 def _plain(status: int, message: str, close: bool = False) -> Response:
@@ -131,6 +142,9 @@ def asgi_app(app: App) -> Starlette:
     limiter: list[anyio.CapacityLimiter] = []
 
     async def handle(request: Request) -> Response:
+        if "content-length" in request.headers and "transfer-encoding" in request.headers:
+            # RFC 9112 6.3: a smuggling attempt behind a proxy; refuse it and close
+            return _plain(400, "Content-Length and Transfer-Encoding together", close=True)
         body = b""
         if request.method in ("POST", "PUT", "PATCH"):
             read = await _read_body(request, settings.body_timeout)
@@ -183,9 +197,9 @@ def uvicorn_config(app: App, sock: socket.socket) -> Any:
     s = app.settings
     return uvicorn.Config(
         asgi_app(app),
-        http=guarded_protocol(s.header_timeout),
+        http=guarded_protocol(s.header_timeout, s.max_connections),
         lifespan="off",
-        limit_concurrency=s.max_connections,
+        limit_concurrency=s.max_connections + 1,  # a second wall: tasks <= connections
         backlog=s.backlog,
         timeout_keep_alive=max(1, round(s.keep_alive)),
         timeout_graceful_shutdown=5,

@@ -242,7 +242,11 @@ class Exchange:
             return self.html(views_page(app.views.names(lang), lang))
         if path == "/status":
             details = app.settings.public_status or _is_loopback(self.client)
-            body = json.dumps(app.pool.status(details), indent=1).encode()
+            doc = app.pool.status(details)
+            if details:
+                pages, size, limit = app.views.cache_size()
+                doc["view_cache"] = {"pages": pages, "bytes": size, "limit": limit}
+            body = json.dumps(doc, indent=1).encode()
             return self.send(200, body, "application/json", {"Cache-Control": "no-store"})
         if path == "/favicon.ico":
             return self.send(204, b"", "image/x-icon")

@@ -34,7 +34,7 @@ class Settings:
     client_queue: int = 8  # queries one client may have waiting
     max_queue: int = 64  # queries waiting in all
     queue_wait: float = 30.0  # seconds a query may wait for a worker
-    max_connections: int = 1000  # connections (or requests) at once; more get a 503
+    max_connections: int = 1000  # connections at once; more are closed on accept
     backlog: int = 1024
     keep_alive: float = 5.0  # seconds an idle keep-alive connection stays open
     header_timeout: float = 10.0  # seconds to send a whole request head
@@ -69,7 +69,7 @@ _OPTIONS: list[tuple[str, str, type, str, str]] = [
     ("--client-queue", "client_queue", int, "N", "queries one client may have waiting"),
     ("--queue", "max_queue", int, "N", "queries waiting in all; more get 503 + Retry-After"),
     ("--queue-wait", "queue_wait", float, "S", "seconds a query may wait for a worker"),
-    ("--max-connections", "max_connections", int, "N", "open connections; more get a 503"),
+    ("--max-connections", "max_connections", int, "N", "open connections; more are closed at once"),
     ("--backlog", "backlog", int, "N", "listen backlog (connections not yet accepted)"),
     ("--keep-alive", "keep_alive", float, "S", "seconds an idle connection stays open"),
     ("--header-timeout", "header_timeout", float, "S", "seconds to send a request head"),

@@ -40,6 +40,10 @@ class Views:
         self._pages: SizedLRU[tuple[bytes, str, str]] = SizedLRU(cache_bytes)
         self._lock = threading.Lock()
 
+    def cache_size(self) -> tuple[int, int, int]:
+        """(pages, bytes, limit) of the page cache, for /status."""
+        return len(self._pages), self._pages.size, self._pages.max_bytes
+
     def _idx(self) -> Any:
         from .analysis import load_index
 
