@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["asgi_app", "GuardedH11", "listen"]
 
+_PIECE = 1 << 16  # an answer is written 64 kB at a time
 _DRAIN = 16 * MAX_BODY  # a body up to this size is read away before the 413, so it is seen
 
 
@@ -104,6 +105,31 @@ def guarded_protocol(header_timeout: float, max_connections: int) -> type[Guarde
     return type("GuardedH11", (GuardedH11,), limits)
 
 
+class _Paced(Response):
+    """A response sent in 64 kB pieces, each within ``timeout`` seconds: a client that stops
+    reading has its connection closed and the answer dropped, instead of pinning it in the
+    server's memory for as long as it likes."""
+
+    def __init__(
+        self, content: bytes, status: int, headers: dict[str, str], timeout: float
+    ) -> None:
+        super().__init__(content, status, headers)
+        self.timeout = timeout
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        start = {"type": "http.response.start", "status": self.status_code}
+        await send({**start, "headers": self.raw_headers})
+        body = memoryview(self.body)
+        try:
+            for at in range(0, max(1, len(body)), _PIECE):
+                piece = bytes(body[at : at + _PIECE])
+                more = at + _PIECE < len(body)
+                with anyio.fail_after(self.timeout):
+                    await send({"type": "http.response.body", "body": piece, "more_body": more})
+        except TimeoutError:
+            return  # uvicorn closes a connection whose answer did not complete
+
+
 def _plain(status: int, message: str, close: bool = False) -> Response:
     headers = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
     if close:
@@ -166,7 +192,7 @@ def asgi_app(app: App) -> Starlette:
         if answer.status not in (204, 304):
             headers["Content-Length"] = str(len(answer.body))
         content = b"" if request.method == "HEAD" else answer.body
-        return Response(content, answer.status, headers)
+        return _Paced(content, answer.status, headers, timeout=settings.send_timeout)
 
     # No Starlette routes: every path goes to the Exchange (which answers 404 and 405 itself;
     # a route pattern would not even match a path with an encoded line break in it).

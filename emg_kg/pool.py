@@ -49,7 +49,7 @@ class Job:
     default_graph: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     max_rows: int = 10_000
-    max_bytes: int = 16 * 1024**2  # a larger serialized answer is refused (422), not sent
+    max_bytes: int = 8 * 1024**2  # a larger serialized answer is refused (422), not sent
 
 
 @dataclass

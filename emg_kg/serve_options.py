@@ -27,7 +27,7 @@ class Settings:
     max_rows: int = 10_000
     workers: int = max(2, min(4, os.cpu_count() or 2))
     quiet: bool = False
-    max_bytes: int = 16 * 1024**2  # the largest answer, in bytes
+    max_bytes: int = 8 * 1024**2  # the largest answer, in bytes (the whole graph is ~2.4 MB)
     reserved: int = 1  # workers kept for quick queries
     quick: float = 2.0  # seconds a query may hold a reserved worker
     per_client: int = 2  # queries one client may have running
@@ -39,6 +39,7 @@ class Settings:
     keep_alive: float = 5.0  # seconds an idle keep-alive connection stays open
     header_timeout: float = 10.0  # seconds to send a whole request head
     body_timeout: float = 30.0  # seconds to send a request body
+    send_timeout: float = 30.0  # seconds a client may take to read each 64 kB of an answer
     trusted_proxies: list[str] = field(default_factory=list)  # may set X-Forwarded-For
     public_status: bool = False  # /status in full for every client, not only loopback
     view_cache: int = 64 * 1024**2  # bytes of view pages kept in memory
@@ -74,6 +75,7 @@ _OPTIONS: list[tuple[str, str, type, str, str]] = [
     ("--keep-alive", "keep_alive", float, "S", "seconds an idle connection stays open"),
     ("--header-timeout", "header_timeout", float, "S", "seconds to send a request head"),
     ("--body-timeout", "body_timeout", float, "S", "seconds to send a request body"),
+    ("--send-timeout", "send_timeout", float, "S", "seconds to read each 64 kB of an answer"),
     ("--view-cache", "view_cache", int, "BYTES", "memory for cached view pages"),
 ]
 

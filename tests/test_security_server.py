@@ -111,6 +111,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         tmp,
         *("--workers", "2", "--reserved-workers", "1", "--timeout", "3"),
         *("--header-timeout", "2", "--body-timeout", "2", "--keep-alive", "2"),
+        *("--send-timeout", "2"),
         *("--client-queries", "1", "--client-queue", "1", "--max-bytes", str(MAX_BYTES)),
         *("--view-cache", str(VIEW_CACHE), "--trusted-proxy", "127.0.0.9"),
     )
@@ -445,3 +446,44 @@ def test_stopping_leaves_no_snapshot_and_no_worker(tmp_path: Path, sig: signal.S
     assert list(tmp_path.glob("emg-kg-serve-*")) == []
     if sig == signal.SIGTERM:
         assert "Traceback" not in server.log.read_text()
+
+
+def test_a_client_that_never_reads_is_dropped(tmp_path: Path) -> None:
+    """An answer is written 64 kB at a time, each within --send-timeout (1 s here): a client
+    that stops reading loses its connection, and the server its copy of the answer (larger
+    than the kernel's socket buffers, 4 MB here, so the server would otherwise hold it)."""
+    server = launch(tmp_path, "--workers", "1", "--send-timeout", "1", "--max-bytes", "20000000")
+    query = (
+        "SELECT * WHERE { ?s ?p ?o . ?t ?q ?o "
+        "BIND(CONCAT(STR(?s), STR(?t), STR(?s), STR(?t)) AS ?pad) } LIMIT 9999"
+    )
+    path = "/sparql?" + urllib.parse.urlencode({"query": query})
+    try:
+        status, _, body = server.get(path, Accept="application/sparql-results+xml")
+        assert status == 200 and len(body) > 6_000_000
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(10)
+        sock.connect((server.host, server.port))
+        sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: x\r\n"
+            "Accept: application/sparql-results+xml\r\n\r\n".encode()
+        )
+        time.sleep(6)  # the query, then the send timeout, without reading a byte
+        received = b""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(1 << 16)
+            except (ConnectionResetError, TimeoutError):
+                break
+            if not chunk:
+                break
+            received += chunk
+        sock.close()
+        assert received.startswith(b"HTTP/1.1 200")
+        assert len(received) < len(body)  # cut off: the server gave up on this client
+        assert server.get("/status")[0] == 200
+    finally:
+        assert stop(server) == 0
+    assert "Traceback" not in server.log.read_text()
