@@ -134,21 +134,26 @@ def exchange(server: Server, data: bytes, timeout: float = 5.0, source: str = ""
     sock = socket.create_connection(
         (server.host, server.port), timeout=timeout, source_address=(source, 0) if source else None
     )
-    received = b""
-    deadline = time.monotonic() + timeout
     try:
         sock.sendall(data)
-        while time.monotonic() < deadline:
-            sock.settimeout(max(0.05, deadline - time.monotonic()))
-            try:
-                chunk = sock.recv(1 << 16)
-            except (TimeoutError, ConnectionResetError):
-                break
-            if not chunk:
-                break
-            received += chunk
+        return read_all(sock, timeout)
     finally:
         sock.close()
+
+
+def read_all(sock: socket.socket, timeout: float) -> bytes:
+    """What ``sock`` receives until the server closes it or ``timeout`` passes."""
+    received = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(1 << 16)
+        except (TimeoutError, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        received += chunk
     return received
 
 
@@ -470,16 +475,7 @@ def test_a_client_that_never_reads_is_dropped(tmp_path: Path) -> None:
             "Accept: application/sparql-results+xml\r\n\r\n".encode()
         )
         time.sleep(6)  # the query, then the send timeout, without reading a byte
-        received = b""
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                chunk = sock.recv(1 << 16)
-            except (ConnectionResetError, TimeoutError):
-                break
-            if not chunk:
-                break
-            received += chunk
+        received = read_all(sock, 20)
         sock.close()
         assert received.startswith(b"HTTP/1.1 200")
         assert len(received) < len(body)  # cut off: the server gave up on this client
