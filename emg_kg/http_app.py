@@ -216,7 +216,21 @@ def listen(host: str, port: int, backlog: int) -> socket.socket:
     return sock
 
 
-def uvicorn_config(app: App, sock: socket.socket) -> Any:
+def make_server(app: App) -> Any:
+    """A uvicorn server for ``app`` that, when told to stop (SIGTERM, Ctrl-C, ``should_exit``),
+    first stops the query pool: a running query is answered "shutting down" at once instead of
+    holding the shutdown until uvicorn's grace period runs out and cancels it."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            app.pool.close()
+            await super().shutdown(sockets)
+
+    return Server(uvicorn_config(app))
+
+
+def uvicorn_config(app: App) -> Any:
     """uvicorn's configuration from the server's settings (limits, timeouts, proxies)."""
     import uvicorn
 
@@ -232,6 +246,7 @@ def uvicorn_config(app: App, sock: socket.socket) -> Any:
         proxy_headers=bool(s.trusted_proxies),
         forwarded_allow_ips=list(s.trusted_proxies) or None,
         server_header=False,
+        h11_max_incomplete_event_size=64 * 1024,  # a request head (a GET query) up to 64 kB
         date_header=True,
         access_log=not s.quiet,
         log_level="warning" if s.quiet else "info",

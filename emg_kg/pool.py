@@ -127,11 +127,24 @@ def _worker_main(
         conn_out.send(reply)
 
 
+def _exit_with(server: int) -> None:
+    """Exit when the server process is gone, even mid-query (a SIGKILLed server cannot kill
+    its workers, and a worker busy with a runaway query does not read its pipe's end)."""
+
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-server", daemon=True).start()
+
+
 def worker_entry(fd_in: str, fd_out: str, nquads: str, root: str, memory: str) -> None:
     """What ``python -c`` runs in a worker: wrap the inherited pipe ends, then serve."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    _exit_with(int(os.environ.get("EMG_KG_SERVER_PID") or os.getppid()))
     _worker_main(
         Connection(int(fd_in), writable=False),
         Connection(int(fd_out), readable=False),
@@ -154,6 +167,7 @@ class _Worker:
         package_parent = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+        env["EMG_KG_SERVER_PID"] = str(os.getpid())
         code = "import sys; from emg_kg.pool import worker_entry; worker_entry(*sys.argv[1:])"
         try:
             self.process = subprocess.Popen(
@@ -405,6 +419,8 @@ class QueryPool:
                     self._count("errors")
                 return reply
         except (EOFError, OSError):
+            if self._closed:  # close() killed it under us
+                return Reply.error(503, "the server is shutting down", self.retry_after)
             self._count("errors")
             self._retire(worker)
             return Reply.error(500, "the query worker died (out of memory?); it was replaced")

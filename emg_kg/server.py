@@ -34,7 +34,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .catalog import Catalog
-from .http_app import listen, uvicorn_config
+from .http_app import listen, make_server
 from .paths import Layout
 from .pool import Job, QueryPool, Reply
 from .queries import NamedQuery, load_queries
@@ -169,8 +169,6 @@ class Running:
 
 
 def _prepare(layout: Layout, settings: Settings) -> tuple[App, socket.socket, Any]:
-    import uvicorn
-
     raise_open_files_limit()
     sock = listen(settings.host, settings.port, settings.backlog)
     try:
@@ -178,7 +176,7 @@ def _prepare(layout: Layout, settings: Settings) -> tuple[App, socket.socket, An
     except BaseException:
         sock.close()
         raise
-    return app, sock, uvicorn.Server(uvicorn_config(app, sock))
+    return app, sock, make_server(app)
 
 
 def start(layout: Layout, settings: Settings) -> Running:
