@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -33,6 +34,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from .routes import MAX_BODY, Exchange
 
 if TYPE_CHECKING:
+    from .serve_options import Settings
     from .server import App
 
 __all__ = ["asgi_app", "GuardedH11", "listen"]
@@ -47,8 +49,9 @@ class GuardedH11(H11Protocol):
 
     uvicorn's ``limit_concurrency`` answers 503 to a request that arrives while too many
     connections are open, but it still accepts and holds them; here a connection over
-    ``max_connections`` is closed as soon as it is accepted, so a flood costs descriptors only
-    for as long as it lasts.
+    ``max_connections`` in all, or over ``client_connections`` from one address (a trusted
+    proxy's excepted), is closed as soon as it is accepted: one client holding connections
+    open cannot lock the others out, and a flood costs descriptors only while it lasts.
 
     uvicorn only times out an idle connection *after* an answer, and any byte received resets
     that timer; a client that opens a connection and trickles half a request would hold it for
@@ -58,12 +61,19 @@ class GuardedH11(H11Protocol):
 
     header_timeout: float = 10.0
     max_connections: int = 1000
+    client_connections: int = 64
+    exempt: frozenset[str] = frozenset()  # addresses with no per-address cap (proxies)
+    per_peer: Counter[str] = Counter()  # open connections by address (one per subclass)
     _head_timer: asyncio.TimerHandle | None = None
+    _peer: str | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
-        if len(self.connections) > self.max_connections:
-            self.transport.close()  # over the cap: closed at once, nothing is read
+        self._peer = str(self.client[0]) if self.client else ""
+        self.per_peer[self._peer] += 1
+        mine = self.per_peer[self._peer] if self._peer not in self.exempt else 0
+        if len(self.connections) > self.max_connections or mine > self.client_connections:
+            self.transport.close()  # over a cap: closed at once, nothing is read
             return
         self._arm()
 
@@ -96,12 +106,23 @@ class GuardedH11(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._peer is not None:
+            self.per_peer[self._peer] -= 1
+            if self.per_peer[self._peer] <= 0:
+                del self.per_peer[self._peer]
+            self._peer = None
         super().connection_lost(exc)
 
 
-def guarded_protocol(header_timeout: float, max_connections: int) -> type[GuardedH11]:
+def guarded_protocol(settings: Settings) -> type[GuardedH11]:
     """A :class:`GuardedH11` subclass with these limits (uvicorn takes a class)."""
-    limits = {"header_timeout": header_timeout, "max_connections": max_connections}
+    limits = {
+        "header_timeout": settings.header_timeout,
+        "max_connections": settings.max_connections,
+        "client_connections": settings.client_connections,
+        "exempt": frozenset(settings.trusted_proxies),
+        "per_peer": Counter(),
+    }
     return type("GuardedH11", (GuardedH11,), limits)
 
 
@@ -237,7 +258,7 @@ def uvicorn_config(app: App) -> Any:
     s = app.settings
     return uvicorn.Config(
         asgi_app(app),
-        http=guarded_protocol(s.header_timeout, s.max_connections),
+        http=guarded_protocol(s),
         lifespan="off",
         limit_concurrency=s.max_connections + 1,  # a second wall: tasks <= connections
         backlog=s.backlog,

@@ -14,7 +14,9 @@ Fairness (issue 8): a client (a peer address) may have only ``per_client`` queri
 most ``max_queue`` wait (``client_queue`` per client), and the rest get a 503 with Retry-After.
 ``reserved`` extra workers are kept for quick queries: a client with nothing running may use
 one, but only for ``quick`` seconds; a query that overruns there is moved to a general worker
-(the reserved one is replaced), so two slow clients cannot make ``ASK {}`` wait.
+(the reserved one is replaced), so two slow clients cannot make ``ASK {}`` wait; and a query
+still running after ``quick`` seconds on a general worker has that worker reniced (it yields
+the CPU to quick queries; the worker is replaced once it answers).
 """
 
 from __future__ import annotations
@@ -127,6 +129,18 @@ def _worker_main(
         conn_out.send(reply)
 
 
+def _lower_priority(worker: _Worker) -> bool:
+    """Renice a worker whose query has run past the quick limit (Unix; False elsewhere).
+
+    On two CPUs a runaway query competes with every other one for the processor, not only for
+    a worker: niced, it runs on what the quick queries leave."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, 10)
+        return True
+    except (AttributeError, OSError):
+        return False
+
+
 def _exit_with(server: int) -> None:
     """Exit when the server process is gone, even mid-query (a SIGKILLed server cannot kill
     its workers, and a worker busy with a runaway query does not read its pipe's end)."""
@@ -225,7 +239,7 @@ class Limits:
     timeout: float = 10.0  # seconds a query may run before its worker is killed
     queue_wait: float = 30.0  # seconds a request may wait for a worker before a 503
     reserved: int = 1  # extra workers kept for quick queries
-    quick: float = 2.0  # seconds a query may run on a reserved worker before it moves
+    quick: float = 3.0  # seconds a query may run on a reserved worker before it moves
     per_client: int = 2  # queries one client may have running at once
     client_queue: int = 8  # queries one client may have waiting
     max_queue: int = 64  # queries waiting in all
@@ -409,12 +423,20 @@ class QueryPool:
         """Send ``job`` to ``worker`` and wait for its reply; None when it overran (the
         worker is then retired)."""
         self._count("queries")
-        limit = self.timeout if worker.lane == "general" else min(self.limits.quick, self.timeout)
+        quick = min(self.limits.quick, self.timeout)
+        niced = False
         try:
             worker.send_conn.send(job)
-            if worker.conn.poll(limit):
+            answered = worker.conn.poll(quick)
+            if not answered and worker.lane == "general":
+                niced = _lower_priority(worker)  # a slow query yields the CPU to quick ones
+                answered = worker.conn.poll(self.timeout - quick)
+            if answered:
                 reply: Reply = worker.conn.recv()
-                self._release(worker)
+                if niced:  # its priority cannot be raised again: start a fresh one
+                    self._retire(worker)
+                else:
+                    self._release(worker)
                 if reply.status >= 500:
                     self._count("errors")
                 return reply

@@ -29,12 +29,13 @@ class Settings:
     quiet: bool = False
     max_bytes: int = 8 * 1024**2  # the largest answer, in bytes (the whole graph is ~2.4 MB)
     reserved: int = 1  # workers kept for quick queries
-    quick: float = 2.0  # seconds a query may hold a reserved worker
+    quick: float = 3.0  # seconds a query may hold a reserved worker (then: reniced or moved)
     per_client: int = 2  # queries one client may have running
     client_queue: int = 8  # queries one client may have waiting
     max_queue: int = 64  # queries waiting in all
     queue_wait: float = 30.0  # seconds a query may wait for a worker
     max_connections: int = 1000  # connections at once; more are closed on accept
+    client_connections: int = 64  # connections from one address (a trusted proxy's excepted)
     backlog: int = 1024
     keep_alive: float = 5.0  # seconds an idle keep-alive connection stays open
     header_timeout: float = 10.0  # seconds to send a whole request head
@@ -71,6 +72,7 @@ _OPTIONS: list[tuple[str, str, type, str, str]] = [
     ("--queue", "max_queue", int, "N", "queries waiting in all; more get 503 + Retry-After"),
     ("--queue-wait", "queue_wait", float, "S", "seconds a query may wait for a worker"),
     ("--max-connections", "max_connections", int, "N", "open connections; more are closed at once"),
+    ("--client-connections", "client_connections", int, "N", "open connections from one address"),
     ("--backlog", "backlog", int, "N", "listen backlog (connections not yet accepted)"),
     ("--keep-alive", "keep_alive", float, "S", "seconds an idle connection stays open"),
     ("--header-timeout", "header_timeout", float, "S", "seconds to send a request head"),
