@@ -5,19 +5,20 @@ Both read the cached Oxigraph store, so they answer without rebuilding or import
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .errors import EntityNotFound
 from .prefixes import PREFIXES, sparql_prologue
 from .results import short as _short
+
+if TYPE_CHECKING:
+    from .resolve import Resolution
 
 __all__ = ["stats", "resolve", "Fact", "Description", "describe", "short"]
 
 ID = PREFIXES["emgid"]
-SPACE = re.compile(r"\s+")
 
 
 def _q(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
@@ -70,42 +71,16 @@ def stats(store: ox.Store) -> dict[str, object]:
     }
 
 
-def _norm(text: str) -> str:
-    return SPACE.sub("", text).casefold()
+def resolve(store: ox.Store, name: str, notes: list[Resolution] | None = None) -> ox.NamedNode:
+    """An entity by IRI, prefixed name, label or alias, through the one resolver
+    (:mod:`emg_kg.resolve`: exact names only; unknown or ambiguous is an UnresolvedName)."""
+    from .resolve import resolve as resolve_name
+    from .resolve import store_names
 
-
-def _known(store: ox.Store, node: ox.NamedNode) -> bool:
-    return bool(_q(store, "SELECT ?x ?p WHERE { { ?x ?p ?o } UNION { ?o ?p ?x } } LIMIT 1", x=node))
-
-
-def resolve(store: ox.Store, name: str) -> ox.NamedNode:
-    """An entity by IRI, prefixed name, label or alias (exact first, then substring)."""
-    if name.startswith(("http://", "https://")):
-        node = ox.NamedNode(name)
-        if _known(store, node):
-            return node
-        raise EntityNotFound(f"no entity <{name}>")
-    prefix, sep, local = name.partition(":")
-    if sep and prefix in PREFIXES and " " not in name:
-        node = ox.NamedNode(PREFIXES[prefix] + local)
-        if _known(store, node):
-            return node
-    rows = _q(
-        store,
-        """SELECT DISTINCT ?s ?l WHERE {
-        ?s skos:prefLabel|skos:altLabel|skos:hiddenLabel|skos:notation|dct:identifier ?l }""",
-    )
-    want = _norm(name)
-    exact = sorted({r["s"].value for r in rows if _norm(r["l"].value) == want})
-    if len(exact) == 1:
-        return ox.NamedNode(exact[0])
-    partial = exact or sorted({r["s"].value for r in rows if want and want in _norm(r["l"].value)})
-    if len(partial) == 1:
-        return ox.NamedNode(partial[0])
-    if not partial:
-        raise EntityNotFound(f"no entity is called {name!r} (try a label, an acronym or an IRI)")
-    names = ", ".join(short(ox.NamedNode(p)) for p in partial[:12])
-    raise EntityNotFound(f"{name!r} matches {len(partial)} entities: {names}; be more specific")
+    found = resolve_name(name, store_names(store))
+    if notes is not None:
+        notes.append(found)
+    return ox.NamedNode(found.iri)
 
 
 @dataclass

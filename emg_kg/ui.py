@@ -36,6 +36,11 @@ SELECT ?target ?name (COUNT(DISTINCT ?supporter) AS ?supporters) WHERE {
 """
 
 
+def example_query(lang: str) -> str:
+    """The editor's example, filtering names in the page's language."""
+    return EXAMPLE_QUERY.replace('lang(?name) = "zh"', f'lang(?name) = "{lang}"')
+
+
 _EDITOR_NOTE = (
     "默认图为所有证据图的并集；项目前缀已预先声明。",
     "The default graph is the union of all evidence graphs; the project prefixes are predeclared.",
@@ -268,7 +273,7 @@ def editor_page(
     ``kind`` is the query's (``select``, ``ask``, ``graph``): a CONSTRUCT or DESCRIBE is
     offered as Turtle, N-Triples and JSON-LD, the others as CSV, TSV, JSON and XML.
     """
-    shown = text or EXAMPLE_QUERY
+    shown = text or example_query(lang)
     body = [
         f'<form class="editor" method="get" action="/editor"><textarea name="query" '
         f'rows="14" spellcheck="false">{esc(shown)}</textarea><br>'
