@@ -109,11 +109,21 @@ def cmd_show(args: argparse.Namespace, layout: Layout) -> int:
         if desc.labels.get(lang):
             print(f"  names ({lang or 'no language'}): {' | '.join(sorted(desc.labels[lang]))}")
     print(f"  types: {', '.join(desc.types)}")
-    for _key, (label, text, facts) in desc.evidence.items():
+    if desc.text:  # a paragraph or footnote: its text, and whose words the English is
+        print(f"\n   {desc.text}")
+        if desc.text != desc.original:
+            from .translation import NOTE
+
+            print(f"   [{NOTE['en']}]\n   原文: {desc.original}")
+    for key, (label, text, facts) in desc.evidence.items():
         print()
         print(f"== {label}")
         if text:
             print(f"   {text}")
+        if key in desc.translated:  # issue 11: say whose words these are
+            from .translation import NOTE
+
+            print(f"   [{NOTE['en']}]")
         for fact in facts:
             arrow = (
                 f"{fact.predicate} -> {fact.value}"

@@ -100,6 +100,11 @@ class Description:
     types: list[str] = field(default_factory=list)
     #: evidence name -> (evidence label, evidence text or note, facts)
     evidence: dict[str, tuple[str, str, list[Fact]]] = field(default_factory=dict)
+    #: evidence names whose text shown is the project's unofficial English translation
+    translated: set[str] = field(default_factory=set)
+    #: a paragraph's or footnote's own text (in ``lang`` when there is one), and the original
+    text: str = ""
+    original: str = ""
 
 
 def _label(store: ox.Store, node: object, lang: str) -> str:
@@ -110,6 +115,29 @@ def _label(store: ox.Store, node: object, lang: str) -> str:
     return by_lang.get(lang) or by_lang.get("en") or short(node)
 
 
+def _text(store: ox.Store, graph: object, lang: str) -> tuple[str, bool]:
+    """The text an evidence graph stands for, in ``lang`` when there is one (else the
+    report's Chinese), and whether it is the English translation."""
+    rows = _q(
+        store,
+        """SELECT ?e ?t ?k WHERE { { ?e schema:text ?t BIND(0 AS ?k) }
+        UNION { ?e emg:reasoning ?t BIND(1 AS ?k) } UNION { ?e dct:title ?t BIND(2 AS ?k) } }""",
+        e=graph,  # type: ignore[arg-type]
+    )
+    if not rows:
+        return "", False
+    best = min(
+        rows,
+        key=lambda r: (
+            int(r["k"].value),
+            r["t"].language != lang,
+            r["t"].language != "zh",
+            r["t"].value,
+        ),
+    )
+    return best["t"].value, best["k"].value == "0" and best["t"].language == "en"
+
+
 def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Description:
     """Every fact about ``node`` (both directions), each under the graph that states it."""
     desc = Description(node.value)
@@ -118,6 +146,12 @@ def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Descripti
     desc.types = sorted(
         short(r["t"]) for r in _q(store, "SELECT DISTINCT ?x ?t WHERE { ?x a ?t }", x=node)
     )
+    texts = {
+        r["t"].language: r["t"].value
+        for r in _q(store, "SELECT ?x ?t WHERE { ?x schema:text ?t }", x=node)
+    }
+    desc.original = texts.get("zh", "")
+    desc.text = texts.get(lang) or desc.original
     rows = _q(
         store,
         """SELECT ?x ?g ?p ?o ?dir WHERE {
@@ -130,13 +164,10 @@ def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Descripti
         g = r["g"]
         key = g.value
         if key not in desc.evidence:
-            text = _q(
-                store,
-                """SELECT ?e ?t WHERE { { ?e schema:text ?t } UNION
-                { ?e emg:reasoning ?t } UNION { ?e dct:title ?t } } LIMIT 1""",
-                e=g,
-            )
-            desc.evidence[key] = (_label(store, g, lang), text[0]["t"].value if text else "", [])
+            text, translated = _text(store, g, lang)
+            desc.evidence[key] = (_label(store, g, lang), text, [])
+            if translated:
+                desc.translated.add(key)
         outgoing = r["dir"].value == "out"
         value = r["o"]
         shown = (

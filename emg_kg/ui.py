@@ -148,13 +148,19 @@ def search_page(cat: Catalog, q: str, lang: str) -> bytes:
                 [
                     [
                         f'<a href="{esc(href(h.iri, lang))}">{esc(cat.label(h.iri, lang))}</a>',
-                        esc(h.matched),
+                        esc(h.matched)
+                        + (f' <span class="tag">{esc(_zh(lang, "英译", "translation"))}</span>')
+                        * (h.kind == "text-en"),
                     ]
                     for h in passages
                 ],
                 "passages",
             )
         )
+        if any(h.kind == "text-en" for h in passages):
+            from .pages import translation_note
+
+            body.append(translation_note(lang))
     title = f"{_zh(lang, '搜索', 'Search')}: {q}"
     return frame(title, "\n".join(body), lang, "/search", {"q": q})
 
