@@ -245,6 +245,7 @@ def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
     from .analysis import at_levels
     from .viz import write_matrix, write_view
 
+    _check_suffix(args.out, ".svg" if args.view == "matrix" else ".html", args.view)
     if args.view == "matrix":
         G, _ = _view(args, layout, "agency-target")
         if args.evidence:
@@ -496,6 +497,16 @@ def _width(args: argparse.Namespace) -> int | None:
     from .results import terminal_width
 
     return None if getattr(args, "wide", False) else terminal_width()
+
+
+def _check_suffix(out: Path, suffix: str, what: str) -> None:
+    """Refuse an --out whose extension says another format than the one written."""
+    if out.suffix.lower() != suffix:
+        kind = "an SVG image (and a CSV table beside it)" if suffix == ".svg" else "an HTML page"
+        raise EmgKgError(
+            f"--out {out}: `viz {what}` writes {kind}; give a file ending in {suffix} "
+            f"(e.g. {out.with_suffix(suffix)})"
+        )
 
 
 def cmd_prefixes(args: argparse.Namespace, layout: Layout) -> int:
