@@ -104,7 +104,7 @@ def at_levels(G: nx.MultiDiGraph, levels: Iterable[str]) -> nx.MultiDiGraph:
     return H
 
 
-def find(idx: Index, name: str) -> str:
+def find(idx: Index, name: str, notes: list[Any] | None = None) -> str:
     """The IRI of an entity given as an IRI, a prefixed name, or its exact label, acronym or
     symbol, through the one resolver (:mod:`emg_kg.resolve`); UnresolvedName otherwise.
 
@@ -125,7 +125,10 @@ def find(idx: Index, name: str) -> str:
         names.types[s] |= set(classes)
     for cls in idx.supers:
         names.supers[cls] |= idx.closure(cls) - {cls}
-    return resolve(name, names).iri
+    found = resolve(name, names)
+    if notes is not None:  # what the name resolved to, for the CLI to say
+        notes.append(found)
+    return found.iri
 
 
 # --- analyses --------------------------------------------------------------------------------

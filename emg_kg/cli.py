@@ -10,10 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cli_options import (
+    add_common_options,
+    check_suffix,
+    cmd_prefixes,
+    say_resolved,
+    table_width,
+)
 from .errors import EmgKgError
 from .paths import Layout, default_layout
 
@@ -25,7 +32,6 @@ if TYPE_CHECKING:
 __all__ = ["main", "build_parser"]
 
 DEFAULT_OUT = Path("out")
-WIDE_HELP = "tables: whole values, not fitted to the terminal's width (CSV and JSON are whole)"
 
 
 # --- issue 2: build, validate, stats, show -------------------------------------------------
@@ -102,7 +108,7 @@ def cmd_show(args: argparse.Namespace, layout: Layout) -> int:
     store = _store(layout)
     notes: list[Any] = []
     node = resolve(store, args.entity, notes)
-    _say_resolved(args, notes)
+    say_resolved(args, notes)
     desc = describe(store, node, args.lang)
     print(f"{short(node)}  <{desc.iri}>")
     for lang in ("zh", "en", ""):
@@ -156,7 +162,9 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
     if view == "neighbourhood" and not getattr(args, "entity", None):
         raise EntityNotFound("the neighbourhood view needs --entity X (and --depth N)")
     idx = load_index(_store(layout))
-    entity = find(idx, args.entity) if getattr(args, "entity", None) else None
+    notes: list[Any] = []
+    entity = find(idx, args.entity, notes) if getattr(args, "entity", None) else None
+    say_resolved(args, notes)
     try:
         return select(idx, view, entity, getattr(args, "depth", 1)), idx
     except (KeyError, ValueError) as err:
@@ -183,7 +191,9 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
     if args.analysis == "path":
         if not (args.source and args.target):
             raise EntityNotFound("path needs --from X --to Y")
-        ends = [analysis.find(idx, x) for x in (args.source, args.target)]
+        notes: list[Any] = []
+        ends = [analysis.find(idx, x, notes) for x in (args.source, args.target)]
+        say_resolved(args, notes)
         try:
             result: Any = analysis.explain_path(G, *ends)
         except analysis.nx.NodeNotFound as err:
@@ -198,7 +208,7 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     elif args.analysis == "centrality":
         rows = [[r["id"], str(r["degree"]), f"{r['betweenness']:.4f}", r[name]] for r in result]
-        _print_table([["entity", "degree", "betweenness", "name"], *rows], _width(args))
+        _print_table([["entity", "degree", "betweenness", "name"], *rows], table_width(args))
     elif args.analysis == "coverage":
         print(f"{result['covered']} of {result['targets']} Aichi targets have a supporter")
         for g in result["goals"]:
@@ -214,7 +224,7 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
             ]
             for r in result["by_target"]
         ]
-        _print_table([["target", "levels", "supporters"], *rows], _width(args))
+        _print_table([["target", "levels", "supporters"], *rows], table_width(args))
     elif args.analysis == "components":
         rows = [
             [
@@ -225,7 +235,7 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
             ]
             for c in result
         ]
-        _print_table([["size", "links", "hub", "classes"], *rows], _width(args))
+        _print_table([["size", "links", "hub", "classes"], *rows], table_width(args))
     else:
         if not result["connected"]:
             print(f"no path from {args.source} to {args.target} in this view")
@@ -245,7 +255,7 @@ def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
     from .analysis import at_levels
     from .viz import write_matrix, write_view
 
-    _check_suffix(args.out, ".svg" if args.view == "matrix" else ".html", args.view)
+    check_suffix(args.out, ".svg" if args.view == "matrix" else ".html", args.view)
     if args.view == "matrix":
         G, _ = _view(args, layout, "agency-target")
         if args.evidence:
@@ -395,8 +405,8 @@ def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
     params = _param_pairs(args.param)
     notes: list[Any] = []
     result = run(open_engine(layout, args.engine), query, params, args.lang, notes)
-    _say_resolved(args, notes)
-    sys.stdout.buffer.write(render(result, args.format, _width(args)))
+    say_resolved(args, notes)
+    sys.stdout.buffer.write(render(result, args.format, table_width(args)))
     sys.stdout.flush()
     return 0
 
@@ -483,65 +493,7 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
 
 
 # --- issue 11: one language setting, what names resolved to, output that fits ----------------
-
-
-def _say_resolved(args: argparse.Namespace, notes: list[Any]) -> None:
-    """Say on stderr what each name resolved to (``--quiet`` hides it)."""
-    if not getattr(args, "quiet", False):
-        for note in notes:
-            print(f"emg-kg: {note.note()}", file=sys.stderr)
-
-
-def _width(args: argparse.Namespace) -> int | None:
-    """The terminal's width for tables, or None (whole values) with ``--wide``."""
-    from .results import terminal_width
-
-    return None if getattr(args, "wide", False) else terminal_width()
-
-
-def _check_suffix(out: Path, suffix: str, what: str) -> None:
-    """Refuse an --out whose extension says another format than the one written."""
-    if out.suffix.lower() != suffix:
-        kind = "an SVG image (and a CSV table beside it)" if suffix == ".svg" else "an HTML page"
-        raise EmgKgError(
-            f"--out {out}: `viz {what}` writes {kind}; give a file ending in {suffix} "
-            f"(e.g. {out.with_suffix(suffix)})"
-        )
-
-
-def cmd_prefixes(args: argparse.Namespace, layout: Layout) -> int:
-    """The prefixes every ad-hoc query (``query -``, the web editor, /sparql) may use undeclared."""
-    from .prefixes import PREFIXES
-
-    if args.format == "sparql":
-        from .prefixes import sparql_prologue
-
-        print(sparql_prologue(), end="")
-    else:
-        from .results import text_table
-
-        print(text_table([["prefix", "namespace"], *([f"{p}:", i] for p, i in PREFIXES.items())]))
-    return 0
-
-
-def add_common_options(parsers: Iterable[argparse.ArgumentParser]) -> None:
-    """``--lang`` and ``--quiet`` on every command, with one default (see emg_kg.lang)."""
-    from .lang import DEFAULT, ENV, LANGS
-
-    for p in parsers:
-        known = {o for a in p._actions for o in a.option_strings}
-        if "--lang" not in known:
-            p.add_argument(
-                "--lang",
-                choices=LANGS,
-                help=f"language of names, labels and the report's text (default: ${ENV}, "
-                f"else {DEFAULT})",
-            )
-        if "--quiet" not in known:
-            p.add_argument(
-                "--quiet", action="store_true", help="do not say on stderr what names resolved to"
-            )
-
+# (the options and the `prefixes` command live in cli_options.py)
 
 # --- the main job ----------------------------------------------------------------------------
 
