@@ -12,6 +12,8 @@ from typing import Any
 
 from test_server_browser import page  # noqa: F401 (the fixture)
 
+from emg_kg.server import Running
+
 TARGETS = "SELECT DISTINCT ?target WHERE { ?target a emg:AichiTarget } ORDER BY ?target"
 PREFIX = "PREFIX emg: <https://w3id.org/emg-kg/ontology#>\n"
 
@@ -115,3 +117,23 @@ def test_the_home_page_has_the_editor(page: Any) -> None:  # noqa: F811
     assert page.locator("form.bigsearch").count() == 1
     run_and_wait(page)
     assert page.locator("#yasgui .yasr_results table tbody tr").count() == 20
+
+
+def test_every_request_stays_on_the_loopback_server(page: Any, server: Running) -> None:  # noqa: F811
+    """Beyond the fixture's guard (which refuses anything else): list what the editor asked for
+    while typing, completing, running, charting and drawing a network, and check each."""
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    ready(page)
+    type_query(page, PREFIX + "SELECT * WHERE { ?x a emg:AichiT")
+    page.keyboard.press("Control+Space")
+    page.locator(".CodeMirror-hints li").first.wait_for()
+    page.keyboard.press("Escape")
+    page.select_option("#examples", "organizations")
+    page.wait_for_selector("#yasgui .yasr_results table tbody tr")
+    page.click("#yasgui .select_network")
+    page.wait_for_selector("#yasgui .emg-network canvas")
+    assert any(url.endswith("/sparql") for url in asked), "the query went to the local endpoint"
+    assert any("/static/yasgui.min.js" in url for url in asked)
+    assert [url for url in asked if not url.startswith(server.url)] == []
+    assert server.url.startswith("http://127.0.0.1:")
