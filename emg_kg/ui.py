@@ -25,10 +25,7 @@ __all__ = [
     "timeline_page",
     "views_page",
     "results_table",
-    "EXAMPLE_QUERY",
 ]
-
-EXAMPLE_QUERY = DEFAULT_QUERY.replace("LANG", "zh")
 
 #: The editor's style sheet, and its scripts (all served from ``emg_kg/web`` by ``/static/``).
 EDITOR_HEAD = '<link rel="stylesheet" href="/static/yasgui.min.css">\n'
@@ -290,7 +287,7 @@ def editor_page(
     ``kind`` is the query's (``select``, ``ask``, ``graph``): a CONSTRUCT or DESCRIBE is
     offered as Turtle, N-Triples and JSON-LD, the others as CSV, TSV, JSON and XML.
     """
-    shown = text or _zh(lang, EXAMPLE_QUERY, DEFAULT_QUERY.replace("LANG", "en"))
+    shown = text or DEFAULT_QUERY.replace("LANG", lang)  # in the page's language
     body = [
         '<div id="editor-fallback">',
         f'<form class="editor" method="get" action="/editor"><textarea name="query" '

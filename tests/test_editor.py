@@ -124,3 +124,14 @@ def test_editor_pages_keep_the_strict_policy(server: Running, path: str) -> None
     assert not re.search(r"<script(?![^>]*(src=\"/static/|type=\"application/json\"))", page), (
         "no inline script: the policy would refuse it"
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_opening_query_is_in_the_page_s_language(server: Running, lang: str) -> None:
+    """Regression: the editor's example filtered on "zh" in English mode too."""
+    with urllib.request.urlopen(server.url + f"editor?lang={lang}") as answer:
+        page = answer.read().decode()
+    assert page.count(f"FILTER(lang(?name) = &quot;{lang}&quot;)") == 1  # the plain form
+    assert f'FILTER(lang(?name) = \\"{lang}\\")' in page  # the editor's settings (JSON)
+    other = "zh" if lang == "en" else "en"
+    assert f"lang(?name) = &quot;{other}&quot;" not in page
