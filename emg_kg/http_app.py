@@ -6,7 +6,7 @@ and a body sent with ``Transfer-Encoding: chunked`` was read as a second request
 Here the HTTP/1.1 parsing is uvicorn's (h11: ``Content-Length`` and chunked framing checked,
 a bad one is a 400), one event loop holds the connections, and:
 
-* at most ``max_connections`` connections at once (more are closed on accept), a listen
+* at most ``max_connections`` connections at once (then half requests make room), a listen
   ``backlog``, an idle keep-alive limit, and :class:`GuardedH11`'s **header timeout**: a
   connection that has not sent a whole request head within ``header_timeout`` seconds (of
   opening, or of its previous answer) is closed, so slow or half requests cannot pile up;
@@ -49,9 +49,11 @@ class GuardedH11(H11Protocol):
 
     uvicorn's ``limit_concurrency`` answers 503 to a request that arrives while too many
     connections are open, but it still accepts and holds them; here a connection over
-    ``max_connections`` in all, or over ``client_connections`` from one address (a trusted
-    proxy's excepted), is closed as soon as it is accepted: one client holding connections
-    open cannot lock the others out, and a flood costs descriptors only while it lasts.
+    ``client_connections`` from one address (a trusted proxy's excepted) is closed as soon as
+    it is accepted, and past ``max_connections`` in all the connection that has waited
+    longest for a request head is closed to make room: neither one client nor many holding
+    half requests open can lock the others out, and a flood costs descriptors only while it
+    lasts.
 
     uvicorn only times out an idle connection *after* an answer, and any byte received resets
     that timer; a client that opens a connection and trickles half a request would hold it for
@@ -65,6 +67,7 @@ class GuardedH11(H11Protocol):
     exempt: frozenset[str] = frozenset()  # addresses with no per-address cap (proxies)
     per_peer: Counter[str] = Counter()  # open connections by address (one per subclass)
     _head_timer: asyncio.TimerHandle | None = None
+    _since: float = 0.0  # when it began waiting for a request head
     _peer: str | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -72,13 +75,31 @@ class GuardedH11(H11Protocol):
         self._peer = str(self.client[0]) if self.client else ""
         self.per_peer[self._peer] += 1
         mine = self.per_peer[self._peer] if self._peer not in self.exempt else 0
-        if len(self.connections) > self.max_connections or mine > self.client_connections:
+        if len(self.connections) > self.max_connections and not self._evict_idlest():
+            mine = self.client_connections + 1  # full of requests under way: refuse
+        if mine > self.client_connections:
             self.transport.close()  # over a cap: closed at once, nothing is read
             return
         self._arm()
 
+    def _evict_idlest(self) -> bool:
+        """Full: close the connection that has waited longest without sending a whole
+        request head (half requests from many addresses must not lock newcomers out)."""
+        waiting = [
+            c
+            for c in self.connections
+            if isinstance(c, GuardedH11) and c._head_timer and c is not self
+        ]
+        if not waiting:
+            return False
+        idlest = min(waiting, key=lambda c: c._since)
+        idlest._disarm()
+        idlest.transport.close()
+        return True
+
     def _arm(self) -> None:
         self._disarm()
+        self._since = self.loop.time()
         self._head_timer = self.loop.call_later(self.header_timeout, self._head_expired)
 
     def _disarm(self) -> None:

@@ -34,7 +34,7 @@ class Settings:
     client_queue: int = 8  # queries one client may have waiting
     max_queue: int = 64  # queries waiting in all
     queue_wait: float = 30.0  # seconds a query may wait for a worker
-    max_connections: int = 1000  # connections at once; more are closed on accept
+    max_connections: int = 1000  # connections at once (then the oldest half request goes)
     client_connections: int = 64  # connections from one address (a trusted proxy's excepted)
     backlog: int = 1024
     keep_alive: float = 5.0  # seconds an idle keep-alive connection stays open
@@ -71,7 +71,13 @@ _OPTIONS: list[tuple[str, str, type, str, str]] = [
     ("--client-queue", "client_queue", int, "N", "queries one client may have waiting"),
     ("--queue", "max_queue", int, "N", "queries waiting in all; more get 503 + Retry-After"),
     ("--queue-wait", "queue_wait", float, "S", "seconds a query may wait for a worker"),
-    ("--max-connections", "max_connections", int, "N", "open connections; more are closed at once"),
+    (
+        "--max-connections",
+        "max_connections",
+        int,
+        "N",
+        "open connections; past it the oldest half request is dropped",
+    ),
     ("--client-connections", "client_connections", int, "N", "open connections from one address"),
     ("--backlog", "backlog", int, "N", "listen backlog (connections not yet accepted)"),
     ("--keep-alive", "keep_alive", float, "S", "seconds an idle connection stays open"),

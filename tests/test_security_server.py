@@ -223,6 +223,21 @@ def test_held_half_requests_do_not_lock_others_out_and_are_closed(attacked: Serv
             sock.close()
 
 
+def test_half_requests_from_many_addresses_do_not_lock_others_out(attacked: Server) -> None:
+    """1,100 half requests from 20 addresses (55 each, under the per-address cap) fill the
+    server's 1,000 connections: the oldest half requests make room for a newcomer."""
+    socks = []
+    try:
+        for i in range(20):
+            socks += half_open(attacked, 55, source=f"127.0.2.{i + 1}")
+        started = time.monotonic()
+        status, _, _ = attacked.get("/status", timeout=2)
+        assert status == 200 and time.monotonic() - started < 2
+    finally:
+        for sock in socks:
+            sock.close()
+
+
 @pytest.mark.parametrize("length", [b"abc", b"-1", b"1, 2", b"99999999999999999999999999", b" 12x"])
 def test_bad_content_length_is_400(attacked: Server, length: bytes) -> None:
     request = (
