@@ -249,7 +249,9 @@ class QueryPool:
     """``size`` general query workers plus ``limits.reserved`` ones; :meth:`run` is safe from
     many threads and answers a :class:`Reply` whatever happens (503 + Retry-After when busy).
 
-    ``keep_fds`` are descriptors the workers inherit (the server's unlinked snapshot).
+    ``timeout`` and ``queue_wait`` are shorthands for a :class:`Limits` with the other fields at
+    their defaults; ``keep_fds`` are descriptors the workers inherit (the server's unlinked
+    snapshot).
     """
 
     def __init__(
@@ -257,12 +259,15 @@ class QueryPool:
         nquads: Path,
         root: Path,
         size: int = 2,
-        limits: Limits | None = None,
+        timeout: float = 10.0,
+        queue_wait: float = 30.0,
         memory: int = WORKER_MEMORY,
+        *,
+        limits: Limits | None = None,
         keep_fds: tuple[int, ...] = (),
     ) -> None:
         self.nquads, self.root, self.size = nquads, root, max(1, size)
-        self.limits = limits or Limits()
+        self.limits = limits or Limits(timeout=timeout, queue_wait=queue_wait)
         self.timeout = self.limits.timeout
         self.memory, self.keep_fds = memory, keep_fds
         self._idle: dict[str, list[_Worker]] = {"general": [], "reserved": []}

@@ -100,7 +100,7 @@ class App:
                 self.snapshot.path,
                 layout.root,
                 settings.workers,
-                settings.limits(),
+                limits=settings.limits(),
                 keep_fds=self.snapshot.keep_fds,
             )
         except BaseException:
