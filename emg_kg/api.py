@@ -18,11 +18,11 @@ import pyoxigraph as ox
 
 from .engines import ENGINES, Engine, OxigraphEngine, RdflibEngine, open_engine
 from .errors import QueryError
+from .gate import check
 from .paths import Layout, default_layout
 from .queries import (
     NamedQuery,
     adhoc,
-    check_read_only,
     coerce,
     declared_prefixes,
     iri_term,
@@ -141,11 +141,17 @@ def bind(
 def run(
     engine: Engine, query: NamedQuery, params: dict[str, str] | None = None, lang: str | None = None
 ) -> Result:
-    """Check, bind and run one query; parameter columns are hidden from the result."""
-    check_read_only(query.text, rdflib_engine=engine.name == "rdflib")
-    bindings = bind(query, params or {}, engine, lang)
+    """Check (:func:`emg_kg.gate.check`), bind and run one query; parameter columns are hidden.
+
+    The gate's verdicts for the shipped queries are cached in the store's cache folder, so a
+    named query does not import the SPARQL parser on each run.
+    """
     extra = None if query.builtin else project_prefixes()
-    result = engine.execute(query.text, query.name, bindings, extra)
+    shipped = query.builtin and query.path is not None
+    cache = Layout(query.path.parent.parent).cache_dir if shipped and query.path else None
+    verdict = check(query.text, query.name, extra, cache)
+    bindings = bind(query, params or {}, engine, lang)
+    result = engine.execute(query.text, query.name, bindings, extra, verdict)
     result.prefixes = {**(extra or {}), **declared_prefixes(query.text)}
     hide = [i for i, v in enumerate(result.variables) if v in query.param_names]
     if hide:

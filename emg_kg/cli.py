@@ -376,7 +376,9 @@ def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
     from .api import open_engine, run
     from .queries import adhoc
     from .results import render
+    from .sandbox import wall
 
+    wall("emg-kg query", warn=False)  # before any thread starts; a query needs no network
     query = adhoc(args.query, layout, sys.stdin.read() if args.query == "-" else None)
     params = _param_pairs(args.param)
     result = run(open_engine(layout, args.engine), query, params, args.lang)

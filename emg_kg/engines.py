@@ -19,7 +19,9 @@ from .results import Result, Term
 if TYPE_CHECKING:
     from rdflib import Dataset
 
-__all__ = ["ENGINES", "Engine", "OxigraphEngine", "RdflibEngine", "open_engine"]
+    from .gate import Verdict
+
+__all__ = ["ENGINES", "Engine", "OxigraphEngine", "RdflibEngine", "open_engine", "dataset_options"]
 
 ENGINES = ("oxigraph", "rdflib")
 _OX_ERROR = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
@@ -36,7 +38,9 @@ class Engine:
         where: str,
         bindings: dict[str, Term],
         prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
     ) -> Result:
+        """Run ``text``; ``dataset`` (the gate's verdict) carries its FROM / FROM NAMED."""
         raise NotImplementedError
 
 
@@ -52,11 +56,21 @@ class OxigraphEngine(Engine):
         where: str,
         bindings: dict[str, Term],
         prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
     ) -> Result:
         subs = {ox.Variable(k): v for k, v in bindings.items()}
+        graphs = dataset_options(
+            self.store,
+            dataset.default_graphs if dataset else None,
+            dataset.named_graphs if dataset else None,
+            where,
+        )
         try:
             answer = self.store.query(
-                text, use_default_graph_as_union=True, prefixes=prefixes, substitutions=subs or None
+                text,
+                prefixes=prefixes,
+                substitutions=subs or None,
+                **graphs,  # type: ignore[arg-type]
             )
             if isinstance(answer, ox.QuerySolutions):
                 names = [v.value for v in answer.variables]
@@ -89,9 +103,15 @@ class RdflibEngine(Engine):
         where: str,
         bindings: dict[str, Term],
         prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
     ) -> Result:
         from pyparsing import ParseException
 
+        if dataset is not None and dataset.names_graphs:
+            raise QueryError(
+                f"{where}: FROM / FROM NAMED are not run on rdflib (it would fetch the IRI "
+                "from the network); use GRAPH <iri> { ... } or --engine oxigraph"
+            )
         init = {k: _to_rdflib(v) for k, v in bindings.items()}
         try:
             answer = self.dataset.query(text, initBindings=init, initNs=prefixes or {})
@@ -112,6 +132,38 @@ class RdflibEngine(Engine):
             ) from None
         except Exception as err:  # rdflib raises bare Exceptions for unknown prefixes and more
             raise QueryError(f"{where}: the query failed: {err}") from None
+
+
+def dataset_options(
+    store: ox.Store,
+    default_graphs: tuple[str, ...] | list[str] | None,
+    named_graphs: tuple[str, ...] | list[str] | None,
+    where: str = "query",
+) -> dict[str, object]:
+    """pyoxigraph's dataset options under the SPARQL 1.1 rules.
+
+    Nothing named (both None): the default graph is the union of all graphs and every graph is
+    a named graph. Otherwise exactly the graphs named: FROM (or ``default-graph-uri``) merge
+    into the default graph, FROM NAMED (``named-graph-uri``) are the named graphs, and a side
+    left unnamed is empty. Each IRI must name a graph the store holds, else a QueryError.
+    """
+    if default_graphs is None and named_graphs is None:
+        return {"use_default_graph_as_union": True}
+    nodes: dict[str, list[ox.NamedNode]] = {"default_graph": [], "named_graphs": []}
+    for key, iris in (("default_graph", default_graphs), ("named_graphs", named_graphs)):
+        for iri in iris or ():
+            try:
+                node = ox.NamedNode(iri)
+            except ValueError:
+                raise QueryError(f"{where}: graph {iri!r} is not an IRI") from None
+            if not store.contains_named_graph(node):
+                raise QueryError(
+                    f"{where}: no graph <{iri}> in this dataset: FROM, FROM NAMED, "
+                    "default-graph-uri and named-graph-uri take the name of one of its graphs "
+                    "(list them with SELECT DISTINCT ?g { GRAPH ?g { } })"
+                )
+            nodes[key].append(node)
+    return dict(nodes)
 
 
 def _to_rdflib(term: Term) -> Any:

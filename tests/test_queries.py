@@ -206,8 +206,8 @@ def test_updates_load_and_service_are_refused(engine: str, text: str, words: str
 
 def test_keywords_inside_strings_iris_and_names_are_not_refused() -> None:
     check_read_only(
-        'SELECT ?service WHERE { ?s <urn:x/load> "SERVICE; DROP ALL" ; '
-        "ex:insert ?service } # DELETE"
+        'PREFIX ex: <urn:ex:> SELECT ?service WHERE { ?s <urn:x/load> "SERVICE; DROP ALL" ; '
+        "ex:insert ?service ; ex:a.service ?o } # DELETE"
     )
     with pytest.raises(QueryError, match="FROM"):
         check_read_only("SELECT * FROM <http://example.org/x> WHERE { ?s ?p ?o }", True)
