@@ -454,7 +454,8 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         "--mapping",
         type=Path,
         metavar="FILE.csv",
-        help="merge a user agency -> target mapping (columns agency,target,source) as level user",
+        help="merge a user agency -> target mapping (columns agency,target,source) as level "
+        "user; at most 2 MiB, 10,000 rows, 2,000 characters a cell (else exit 2)",
     )
     p.add_argument(
         "--format",

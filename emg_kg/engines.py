@@ -80,15 +80,18 @@ class OxigraphEngine(Engine):
                 return Result("ask", boolean=bool(answer))
             return Result("graph", triples=list(answer))
         except SyntaxError as err:
-            match = _OX_ERROR.match(str(err))
-            if match:
-                line, col, msg = match.groups()
-                raise QueryError(
-                    f"{where}: syntax error at line {line}, column {col}: {msg.strip()}"
-                ) from None
-            raise QueryError(f"{where}: syntax error: {err}") from None
+            raise syntax_error(where, err) from None
         except (RuntimeError, OSError, ValueError, TypeError) as err:
             raise QueryError(f"{where}: the query failed: {err}") from None
+
+
+def syntax_error(where: str, err: SyntaxError) -> QueryError:
+    """Oxigraph's syntax error as one line naming the query, line and column."""
+    match = _OX_ERROR.match(str(err))
+    if match:
+        line, col, msg = match.groups()
+        return QueryError(f"{where}: syntax error at line {line}, column {col}: {msg.strip()}")
+    return QueryError(f"{where}: syntax error: {err}")
 
 
 class RdflibEngine(Engine):

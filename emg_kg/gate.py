@@ -198,7 +198,15 @@ _PARSE_LOCK = threading.Lock()
 
 
 def _parse(text: str, where: str, prefixes: dict[str, str] | None) -> Verdict | None:
-    """rdflib's parse tree and algebra walked; None when only Oxigraph can read the text."""
+    """The parser's verdict; None when only Oxigraph can read the text (QueryError if neither)."""
+    verdict = parse_verdict(text, where, prefixes)
+    if verdict is None:
+        _oxigraph_syntax(text, where, prefixes)
+    return verdict
+
+
+def parse_verdict(text: str, where: str, prefixes: dict[str, str] | None) -> Verdict | None:
+    """rdflib's parse tree and algebra walked for SERVICE (RefusedError); None if unreadable."""
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
@@ -212,7 +220,6 @@ def _parse(text: str, where: str, prefixes: dict[str, str] | None) -> Verdict | 
         except RefusedError:
             raise
         except Exception:  # ParseException, unknown prefixes, RecursionError...
-            _oxigraph_syntax(text, where, prefixes)
             return None
         finally:
             sys.setrecursionlimit(old)
@@ -246,14 +253,19 @@ def _refuse_service(tree: Any, where: str, text: str) -> None:
 def _oxigraph_syntax(text: str, where: str, prefixes: dict[str, str] | None) -> None:
     """Raise Oxigraph's syntax error for ``text`` (a QueryError), or return if it parses.
 
-    Only called once the lexer found no SERVICE, and on an empty store: nothing is fetched and
-    nothing of the real graph is touched.
+    Only reached once the lexer found no SERVICE; on an empty store, and the answer is not
+    iterated (Oxigraph reports syntax errors before evaluating).
     """
     import pyoxigraph as ox
 
-    from .engines import OxigraphEngine
+    from .engines import syntax_error
 
-    OxigraphEngine(ox.Store()).execute(text, where, {}, prefixes)
+    try:
+        ox.Store().query(text, prefixes=prefixes)
+    except SyntaxError as err:
+        raise syntax_error(where, err) from None
+    except (RuntimeError, OSError, ValueError, TypeError) as err:
+        raise QueryError(f"{where}: the query failed: {err}") from None
 
 
 _MEMO: dict[str, Verdict] = {}  # shipped queries only (bounded by their number)
