@@ -143,12 +143,13 @@ def run(
 ) -> Result:
     """Check (:func:`emg_kg.gate.check`), bind and run one query; parameter columns are hidden.
 
-    The gate's verdicts for the shipped queries are cached in the store's cache folder, so a
-    named query does not import the SPARQL parser on each run.
+    The gate's verdicts for the shipped queries are cached by text hash in the store's cache
+    folder, so a named query imports the SPARQL parser only on its first run after it changed.
     """
     extra = None if query.builtin else project_prefixes()
-    shipped = query.builtin and query.path is not None
-    cache = Layout(query.path.parent.parent).cache_dir if shipped and query.path else None
+    cache = None
+    if query.builtin:  # shipped text (queries/*.rq, the code's own SPARQL): parsed once per text
+        cache = (Layout(query.path.parent.parent) if query.path else default_layout()).cache_dir
     verdict = check(query.text, query.name, extra, cache)
     bindings = bind(query, params or {}, engine, lang)
     result = engine.execute(query.text, query.name, bindings, extra, verdict)

@@ -127,7 +127,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise MappingError(path, None, f"cannot read the mapping: {err}") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # an open quote: an error
     rows = 0
     try:
         for row in reader:

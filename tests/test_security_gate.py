@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from test_queries import cli  # the `emg-kg` command in a subprocess
 
 from emg_kg import gate
 from emg_kg.api import Engine, run
@@ -118,19 +119,6 @@ UPDATES = [
     ("ADD <urn:a> TO <urn:g>", "ADD"),
     ("SELECT * WHERE { ?s ?p ?o } ;\n\\u0049NSERT DATA { <urn:a> <urn:b> <urn:c> }", "INSERT"),
 ]
-
-
-def cli(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "emg_kg.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=120,
-    )
 
 
 def adhoc(text: str) -> NamedQuery:
