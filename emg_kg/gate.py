@@ -117,7 +117,7 @@ def expand_escapes(text: str) -> str:
 def scan(text: str) -> Scan:
     """Lex ``text`` (escapes expanded): nesting depth and bare SERVICE / update / FROM words."""
     text = expand_escapes(text)
-    depth = deepest = deepest_line = line = service = from_line = 0
+    depth = deepest = deepest_line = service = from_line = 0
     update: tuple[str, int] | None = None
     line = 1
     for match in _TOKEN.finditer(text):

@@ -333,3 +333,20 @@ def test_the_wall_alone_stops_a_worker_process(listener: Listener) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 3, result.stdout + result.stderr
     assert listener.hits == 0
+
+
+def test_without_a_sandbox_workers_warn_or_refuse(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Where unshare is forbidden (simulated: the platform is the one thing not here), a worker
+    warns and relies on the gate; with EMG_KG_REQUIRE_SANDBOX=1 it refuses to run (exit 2)."""
+    from emg_kg import sandbox
+
+    monkeypatch.setattr(sandbox, "cut_network", lambda: "unshare(net): Operation not permitted")
+    monkeypatch.delenv("EMG_KG_REQUIRE_SANDBOX", raising=False)
+    sandbox.wall("query worker")
+    assert "keeps its network access (unshare(net)" in capsys.readouterr().err
+    monkeypatch.setenv("EMG_KG_REQUIRE_SANDBOX", "1")
+    with pytest.raises(SystemExit) as stop:
+        sandbox.wall("query worker")
+    assert stop.value.code == 2 and "refusing to run" in capsys.readouterr().err
