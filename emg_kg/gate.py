@@ -18,8 +18,9 @@ all slip past one), so the decision is taken on two readings that must both agre
 Fail closed: a text rdflib cannot read is handed to Oxigraph's parser (on an empty store, only
 once the lexer found no SERVICE), and refused with Oxigraph's syntax error if it fails too; a
 query only Oxigraph reads passes on the lexer's word alone, and not at all if it names graphs.
-Verdicts of the shipped queries are cached on disk by text hash, so ``emg-kg query NAME`` does
-not import the parser (~0.2 s) on every run.
+Verdicts are remembered by text hash (the last 512 in memory; those of the shipped queries also
+on disk), so ``emg-kg query NAME`` does not import the parser (~0.2 s) on every run and a worker
+does not parse the same query twice.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import re
 import sys
 import tempfile
 import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -152,12 +154,12 @@ def check(
     Raises :class:`RefusedError` for updates and SERVICE, :class:`~emg_kg.errors.QueryError`
     for nesting past :data:`MAX_DEPTH` and for text neither parser can read. ``prefixes`` are
     the ones the engine will be given (they resolve ``FROM fn:12``); ``cache_dir``, given for
-    the shipped queries only, keeps verdicts on disk by a hash of the text and prefixes.
+    the shipped queries only, also keeps verdicts on disk by a hash of the text and prefixes.
     """
-    key = _key(text, prefixes) if cache_dir else ""
-    cached = (_MEMO.get(key) or _read_cache(cache_dir, key)) if cache_dir else None
+    key = _key(text, prefixes)
+    cached = _recall(key) or (_read_cache(cache_dir, key) if cache_dir else None)
     if cached is not None:
-        _MEMO[key] = cached
+        _remember(key, cached)
         return cached
     lexed = scan(text)
     if lexed.depth > MAX_DEPTH:
@@ -181,8 +183,8 @@ def check(
                 "read: the graphs it names cannot be checked; use GRAPH <iri> { ... }"
             )
         verdict = Verdict()
+    _remember(key, verdict)
     if cache_dir:
-        _MEMO[key] = verdict
         _write_cache(cache_dir, key, verdict)
     return verdict
 
@@ -268,7 +270,27 @@ def _oxigraph_syntax(text: str, where: str, prefixes: dict[str, str] | None) -> 
         raise QueryError(f"{where}: the query failed: {err}") from None
 
 
-_MEMO: dict[str, Verdict] = {}  # shipped queries only (bounded by their number)
+#: Verdicts by text hash, most recent last: a worker answering the same editor query again
+#: (or a named query) does not parse it again (rdflib's parser takes 50-700 ms a query).
+_MEMO: OrderedDict[str, Verdict] = OrderedDict()
+MEMO_SIZE = 512
+_MEMO_LOCK = threading.Lock()
+
+
+def _recall(key: str) -> Verdict | None:
+    with _MEMO_LOCK:
+        verdict = _MEMO.get(key)
+        if verdict is not None:
+            _MEMO.move_to_end(key)
+        return verdict
+
+
+def _remember(key: str, verdict: Verdict) -> None:
+    with _MEMO_LOCK:
+        _MEMO[key] = verdict
+        _MEMO.move_to_end(key)
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
 
 
 def _key(text: str, prefixes: dict[str, str] | None) -> str:
