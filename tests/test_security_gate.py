@@ -303,7 +303,8 @@ def test_the_wall_alone_stops_the_cli_engine(listener: Listener) -> None:
         ear.close()
 
 
-def test_pool_workers_live_in_their_own_network_namespace(tmp_path: Path, layout: Layout) -> None:
+def test_pool_workers_are_gated_and_walled(listener: Listener, layout: Layout) -> None:
+    """A real worker: its own network namespace, SERVICE refused (403), FROM honoured."""
     from emg_kg.pool import QueryPool
     from emg_kg.store import cached_nquads
 
@@ -312,8 +313,14 @@ def test_pool_workers_live_in_their_own_network_namespace(tmp_path: Path, layout
         [worker] = pool.status()["workers"]
         ours = os.readlink("/proc/self/ns/net")
         assert os.readlink(f"/proc/{worker['pid']}/ns/net") != ours
+        for text in spellings(listener.url)[:5]:
+            reply = pool.run(Job(text=text))
+            assert reply.status == 403 and b"SERVICE" in reply.body
+        reply = pool.run(Job(text="SELECT * FROM fn:12 WHERE { ?s ?p ?o }", table=True))
+        assert reply.status == 200 and _count(reply.body) == 15
     finally:
         pool.close()
+    assert listener.hits == 0
 
 
 def test_the_wall_alone_stops_a_worker_process(listener: Listener) -> None:
