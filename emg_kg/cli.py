@@ -410,7 +410,9 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         "query",
         cmd_query,
         "run a named query, a .rq file or SPARQL from stdin (-); "
-        "read-only: updates, LOAD and SERVICE are refused",
+        "read-only: updates, LOAD and SERVICE are refused, brackets nest at most 64 deep, "
+        "FROM / FROM NAMED take the graphs of the dataset (exit 2 otherwise); runs without "
+        "network access on Linux",
     )
     p.add_argument("query", help="a named query (see `emg-kg queries`), a .rq file, or - for stdin")
     p.add_argument(

@@ -121,9 +121,21 @@ def scan(text: str) -> Scan:
     text = expand_escapes(text)
     depth = deepest = deepest_line = service = from_line = 0
     update: tuple[str, int] | None = None
-    line = 1
+    line, previous, pending = 1, "", 0
     for match in _TOKEN.finditer(text):
         kind, value = match.lastgroup, match.group()
+        if kind in ("ws", "comment"):
+            line += value.count("\n")
+            continue
+        if pending and value == "{" and not service:
+            service = pending  # SERVICE:x { ... } is SERVICE + the prefixed name :x
+        pending = 0
+        if kind == "pname":  # a keyword glued to an empty-prefix name reads as both
+            prefix = value.split(":", 1)[0].upper()
+            if prefix == "SERVICE" and previous != "GRAPH":
+                pending = line
+            elif prefix == "FROM" and not from_line:
+                from_line = line
         if kind == "other":
             if value in _OPEN:
                 depth += 1
@@ -140,6 +152,7 @@ def scan(text: str) -> Scan:
             elif word == "FROM" and not from_line:
                 from_line = line
         line += value.count("\n")
+        previous = value.upper()
     return Scan(deepest, deepest_line, service, update, from_line)
 
 

@@ -31,7 +31,14 @@ INTERNAL = {
     "mapping-targets": _TARGETS.text,
     "webviews-open-mandates": _OPEN_MANDATES,
 }
-TARGETS = ["<http://127.0.0.1:9/sparql>", "<http://[::1]:9/>", "?svc", "<HTTP://localhost:9/x>"]
+TARGETS = [
+    "<http://127.0.0.1:9/sparql>",
+    "<http://[::1]:9/>",
+    "?svc",
+    "<HTTP://localhost:9/x>",
+    ":sparql",  # SERVICE:sparql is SERVICE + the prefixed name :sparql
+]
+EMPTY_PREFIX = "PREFIX : <http://127.0.0.1:9/>\n"
 
 
 @pytest.mark.parametrize("text", [*SHIPPED.values(), *INTERNAL.values()], ids=[*SHIPPED, *INTERNAL])
@@ -98,7 +105,7 @@ def service_clause(draw: st.DrawFn) -> str:
 
 @st.composite
 def mutated(draw: st.DrawFn) -> str:
-    text = SHIPPED[draw(st.sampled_from(sorted(SHIPPED)))]
+    text = EMPTY_PREFIX + SHIPPED[draw(st.sampled_from(sorted(SHIPPED)))]
     for _ in range(draw(st.integers(1, 2))):
         at = draw(st.sampled_from(_points(text)))
         text = text[:at] + draw(service_clause()) + text[at:]

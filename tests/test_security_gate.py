@@ -78,6 +78,7 @@ def listener() -> Iterator[Listener]:
 def spellings(url: str) -> list[str]:
     """SERVICE as an attacker writes it: dots, semicolons, comments, escapes, case, nesting."""
     body = f"<{url}> {{ ?s ?p ?o }}"
+    base = url.rsplit("/", 1)[0] + "/"
     return [
         f"SELECT * WHERE {{ ?x ?y ?z .SERVICE {body} }} LIMIT 1",
         f"SELECT * WHERE {{ ?x ?y ?z ;SERVICE {body} }}",
@@ -89,8 +90,9 @@ def spellings(url: str) -> list[str]:
         f"SELECT * WHERE {{ SERVICE<{url}>{{?s ?p ?o}} }}",
         f"SELECT * WHERE {{ SERVICE SILENT {body} }}",
         f"SELECT * WHERE {{ VALUES ?u {{ <{url}> }} SERVICE ?u {{ ?s ?p ?o }} }}",
-        f"PREFIX h: <http://127.0.0.1:{url.split(':')[2].split('/')[0]}/> "
-        "SELECT * WHERE { SERVICE h:sparql { ?s ?p ?o } }",
+        f"PREFIX h: <{base}> SELECT * WHERE {{ SERVICE h:sparql {{ ?s ?p ?o }} }}",
+        f"PREFIX : <{base}> SELECT * WHERE {{ SERVICE:sparql {{ ?s ?p ?o }} }}",
+        f"PREFIX : <{base}> SELECT * {{ \\u0073ervice:sparql#c\n{{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ ?a ?b ?c OPTIONAL {{ SERVICE {body} }} }}",
         f"SELECT * WHERE {{ {{ ?a ?b ?c }} UNION {{ SERVICE {body} }} }}",
         f"SELECT * WHERE {{ ?a ?b ?c MINUS {{ SERVICE {body} }} }}",
@@ -175,9 +177,10 @@ def test_update_refused_by_the_cli() -> None:
 
 def test_service_as_a_word_in_strings_iris_and_names_is_allowed(oxigraph: Engine) -> None:
     text = (
-        "PREFIX ex: <urn:ex:> SELECT ?service WHERE { "
+        "PREFIX ex: <urn:ex:> PREFIX service: <urn:s:> SELECT ?service WHERE { "
         'BIND("SERVICE <http://127.0.0.1:1/> {}" AS ?service) '
-        "OPTIONAL { ?service <urn:x/SERVICE> ?o ; ex:a.service ?p } } # SERVICE"
+        "OPTIONAL { ?service <urn:x/SERVICE> ?o ; ex:a.service ?p ; service:x ?q } "
+        "OPTIONAL { GRAPH service:g { ?service ?a ?b } } } # SERVICE"
     )
     assert check(text).kind == "select"
     assert len(run(oxigraph, parse_header("-", text))) == 1
