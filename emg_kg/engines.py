@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from .errors import QueryError
 from .paths import Layout
 from .results import Result, Term
+from .sparql_errors import explain
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -80,18 +81,21 @@ class OxigraphEngine(Engine):
                 return Result("ask", boolean=bool(answer))
             return Result("graph", triples=list(answer))
         except SyntaxError as err:
-            raise syntax_error(where, err) from None
+            raise syntax_error(where, err, text, prefixes) from None
         except (RuntimeError, OSError, ValueError, TypeError) as err:
             raise QueryError(f"{where}: the query failed: {err}") from None
 
 
-def syntax_error(where: str, err: SyntaxError) -> QueryError:
-    """Oxigraph's syntax error as one line naming the query, line and column."""
+def syntax_error(
+    where: str, err: SyntaxError, text: str, prefixes: dict[str, str] | None
+) -> QueryError:
+    """Oxigraph's syntax error as one line naming the query, line and column, explained."""
     match = _OX_ERROR.match(str(err))
     if match:
         line, col, msg = match.groups()
+        msg = explain(text, msg, prefixes or {})
         return QueryError(f"{where}: syntax error at line {line}, column {col}: {msg.strip()}")
-    return QueryError(f"{where}: syntax error: {err}")
+    return QueryError(f"{where}: syntax error: {explain(text, str(err), prefixes or {})}")
 
 
 class RdflibEngine(Engine):
@@ -134,6 +138,8 @@ class RdflibEngine(Engine):
                 f"{where}: syntax error at line {err.lineno}, column {err.col}: {err.msg}"
             ) from None
         except Exception as err:  # rdflib raises bare Exceptions for unknown prefixes and more
+            if "prefix" in str(err).lower():
+                raise QueryError(f"{where}: {explain(text, str(err), prefixes or {})}") from None
             raise QueryError(f"{where}: the query failed: {err}") from None
 
 

@@ -278,7 +278,7 @@ def _oxigraph_syntax(text: str, where: str, prefixes: dict[str, str] | None) -> 
     try:
         ox.Store().query(text, prefixes=prefixes)
     except SyntaxError as err:
-        raise syntax_error(where, err) from None
+        raise syntax_error(where, err, text, prefixes) from None
     except (RuntimeError, OSError, ValueError, TypeError) as err:
         raise QueryError(f"{where}: the query failed: {err}") from None
 

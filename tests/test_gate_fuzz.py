@@ -14,18 +14,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emg_kg import gate
-from emg_kg.api import _LABELS
+from emg_kg.editor import DEFAULT_QUERY
 from emg_kg.gaps import _DERIVED_FROM
 from emg_kg.gate import RefusedError, check
 from emg_kg.mapping import _AGENCIES, _TARGETS
 from emg_kg.prefixes import PREFIXES
+from emg_kg.resolve import NAMES_QUERY, SUPERS_QUERY, TYPES_QUERY
 from emg_kg.webviews import _OPEN_MANDATES
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))}
 #: the SPARQL the code itself runs (through the gate, or as constants it could one day)
 INTERNAL = {
-    "api-labels": _LABELS,
+    "resolve-names": NAMES_QUERY,
+    "resolve-types": TYPES_QUERY,
+    "resolve-supers": SUPERS_QUERY,
+    "editor-default": DEFAULT_QUERY.replace("LANG", "en"),
     "gaps-derived-from": _DERIVED_FROM,
     "mapping-agencies": _AGENCIES.text,
     "mapping-targets": _TARGETS.text,
