@@ -404,7 +404,8 @@ def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
     from .results import render
     from .sandbox import wall
 
-    wall("emg-kg query", warn=False)  # before any thread starts; a query needs no network
+    if getattr(args, "own_process", False):  # `emg-kg query` itself, not main([...]) in a host
+        wall("emg-kg query", warn=False)  # before any thread starts; a query needs no network
     query = adhoc(args.query, layout, sys.stdin.read() if args.query == "-" else None)
     params = _param_pairs(args.param)
     notes: list[Any] = []
@@ -611,8 +612,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; with ``argv`` None (the ``emg-kg`` program) the process is ours, and
+    ``query`` cuts its network access before running a query (see emg_kg/sandbox.py)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.own_process = argv is None
     try:
         if getattr(args, "lang", None) is None:
             from .lang import default_lang

@@ -278,7 +278,8 @@ emg_kg.api.check = lambda *a, **k: emg_kg.gate.Verdict()  # the gate, bypassed
 if sys.argv[1] == "no-wall":
     emg_kg.sandbox.wall = lambda *a, **k: None
 from emg_kg.cli import main
-sys.exit(main(["query", "-"]))
+sys.argv = ["emg-kg", "query", "-"]
+sys.exit(main())  # as the program: main([...]) in a host process leaves its network alone
 """
 
 
@@ -360,3 +361,16 @@ def test_without_a_sandbox_workers_warn_or_refuse(
     with pytest.raises(SystemExit) as stop:
         sandbox.wall("query worker")
     assert stop.value.code == 2 and "refusing to run" in capsys.readouterr().err
+
+
+def test_main_called_in_a_host_process_leaves_its_network_alone(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``main([...])`` inside another program (a notebook, these tests) must not cut that
+    program's network: only the ``emg-kg`` process itself is walled."""
+    from emg_kg.cli import main
+
+    before = os.readlink("/proc/self/ns/net")
+    assert main(["query", "aichi-targets", "--format", "csv"]) == 0
+    assert os.readlink("/proc/self/ns/net") == before
+    assert capsys.readouterr().out.startswith("goal,")
