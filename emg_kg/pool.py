@@ -158,6 +158,10 @@ def worker_entry(fd_in: str, fd_out: str, nquads: str, root: str, memory: str) -
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    from .sandbox import wall
+
+    wall("query worker")  # no network for user SPARQL, even past a gap in the gate
+    # after the wall: unshare() of a user namespace fails once the process has a thread
     _exit_with(int(os.environ.get("EMG_KG_SERVER_PID") or os.getppid()))
     _worker_main(
         Connection(int(fd_in), writable=False),
