@@ -242,7 +242,7 @@ class Limits:
 
     timeout: float = 10.0  # seconds a query may run before its worker is killed
     queue_wait: float = 30.0  # seconds a request may wait for a worker before a 503
-    reserved: int = 1  # extra workers kept for quick queries
+    reserved: int = 0  # extra workers kept for quick queries (the server: --reserved-workers)
     quick: float = 3.0  # seconds a query may run on a reserved worker before it moves
     per_client: int = 2  # queries one client may have running at once
     client_queue: int = 8  # queries one client may have waiting
