@@ -445,6 +445,17 @@ def test_service_never_reaches_a_loopback_listener(attacked: Server) -> None:
 # --- stopping ------------------------------------------------------------------------------------
 
 
+def _open_files(pid: int) -> list[str]:
+    """What the descriptors of ``pid`` point to (one may close while we look)."""
+    links = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            links.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            pass
+    return links
+
+
 def _pids_alive(pids: list[int]) -> list[int]:
     alive = []
     for pid in pids:
@@ -461,8 +472,7 @@ def _pids_alive(pids: list[int]) -> list[int]:
 def test_stopping_leaves_no_snapshot_and_no_worker(tmp_path: Path, sig: signal.Signals) -> None:
     server = launch(tmp_path, "--workers", "1", "--reserved-workers", "1")
     try:
-        fds = os.listdir(f"/proc/{server.proc.pid}/fd")
-        links = [os.readlink(f"/proc/{server.proc.pid}/fd/{fd}") for fd in fds]
+        links = _open_files(server.proc.pid)
         assert any("emg-kg-serve-" in link and "(deleted)" in link for link in links)
         workers = [int(w["pid"]) for w in server.status()["workers"]]  # type: ignore[attr-defined]
         assert len(_pids_alive(workers)) == 2
