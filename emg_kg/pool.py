@@ -14,9 +14,11 @@ Fairness (issue 8): a client (a peer address) may have only ``per_client`` queri
 most ``max_queue`` wait (``client_queue`` per client), and the rest get a 503 with Retry-After.
 ``reserved`` extra workers are kept for quick queries: a client with nothing running may use
 one, but only for ``quick`` seconds; a query that overruns there is moved to a general worker
-(the reserved one is replaced), so two slow clients cannot make ``ASK {}`` wait; and a query
-still running after ``quick`` seconds on a general worker has that worker reniced (it yields
-the CPU to quick queries; the worker is replaced once it answers).
+(the reserved one is replaced, or, when no other is demoted, the query goes on there, reniced,
+while a new reserved worker starts), so two slow clients cannot make ``ASK {}`` wait; and a query
+still running after ``nice_after`` seconds (1) on a general worker has that worker reniced (it
+yields the CPU to quick queries; once it answers it is set back, or replaced where that needs
+privileges the server lacks).
 """
 
 from __future__ import annotations
@@ -129,13 +131,14 @@ def _worker_main(
         conn_out.send(reply)
 
 
-def _lower_priority(worker: _Worker) -> bool:
-    """Renice a worker whose query has run past the quick limit (Unix; False elsewhere).
+def _renice(worker: _Worker, nice: int) -> bool:
+    """Set a worker's nice value (Unix; False where it cannot be done).
 
     On two CPUs a runaway query competes with every other one for the processor, not only for
-    a worker: niced, it runs on what the quick queries leave."""
+    a worker: niced (10), it runs on what the quick queries leave. Setting it back to 0 needs
+    privileges most servers lack; then the worker is replaced instead."""
     try:
-        os.setpriority(os.PRIO_PROCESS, worker.process.pid, 10)
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, nice)
         return True
     except (AttributeError, OSError):
         return False
@@ -244,6 +247,7 @@ class Limits:
     queue_wait: float = 30.0  # seconds a request may wait for a worker before a 503
     reserved: int = 0  # extra workers kept for quick queries (the server: --reserved-workers)
     quick: float = 3.0  # seconds a query may run on a reserved worker before it moves
+    nice_after: float = 1.0  # seconds after which a general worker's query is reniced
     per_client: int = 2  # queries one client may have running at once
     client_queue: int = 8  # queries one client may have waiting
     max_queue: int = 64  # queries waiting in all
@@ -287,7 +291,9 @@ class QueryPool:
             "errors": 0,
             "busy": 0,
             "moved": 0,  # overran on a reserved worker, moved to a general one
+            "demoted": 0,  # overran on a reserved worker, went on there (a new one replaced it)
         }
+        self._demoted = 0  # demoted workers still running their query
         lanes = ["general"] * self.size + ["reserved"] * max(0, self.limits.reserved)
         workers = [self._spawn(lane) for lane in lanes]
         for worker in workers:
@@ -307,11 +313,13 @@ class QueryPool:
         return worker
 
     def _retire(self, worker: _Worker) -> None:
+        """Kill ``worker`` and start another in its lane (a demoted one is not replaced: its
+        lane got a new worker when it was demoted)."""
         worker.kill()
         with self._lock:
             self._all.discard(worker)
             self.counts["respawns"] += 1
-        if not self._closed:
+        if not self._closed and worker.lane != "demoted":
             threading.Thread(target=self._replace, args=(worker.lane,), daemon=True).start()
 
     def _replace(self, lane: str) -> None:
@@ -413,7 +421,7 @@ class QueryPool:
                 self._done(client)
             if reply is not None:
                 return reply
-            if worker.lane == "general":
+            if worker.lane != "reserved":  # general, or demoted: past the time limit
                 break
             self._count("moved")  # overran its quick turn: go on, on a general worker
             slot = _Slot(client, quick_ok=False)
@@ -432,17 +440,20 @@ class QueryPool:
         """Send ``job`` to ``worker`` and wait for its reply; None when it overran (the
         worker is then retired)."""
         self._count("queries")
-        quick = min(self.limits.quick, self.timeout)
-        niced = False
+        general = worker.lane == "general"
+        first = min(self.limits.nice_after if general else self.limits.quick, self.timeout)
+        niced = demoted = False
         try:
             worker.send_conn.send(job)
-            answered = worker.conn.poll(quick)
-            if not answered and worker.lane == "general":
-                niced = _lower_priority(worker)  # a slow query yields the CPU to quick ones
-                answered = worker.conn.poll(self.timeout - quick)
+            answered = worker.conn.poll(first)
+            if not answered and not general:
+                demoted = self._demote(worker)  # go on here; the lane gets a fresh worker
+            if not answered and (general or demoted):
+                niced = _renice(worker, 10)  # a slow query yields the CPU to quick ones
+                answered = worker.conn.poll(self.timeout - first)
             if answered:
                 reply: Reply = worker.conn.recv()
-                if niced:  # its priority cannot be raised again: start a fresh one
+                if demoted or (niced and not _renice(worker, 0)):
                     self._retire(worker)
                 else:
                     self._release(worker)
@@ -455,8 +466,25 @@ class QueryPool:
             self._count("errors")
             self._retire(worker)
             return Reply.error(500, "the query worker died (out of memory?); it was replaced")
+        finally:
+            if demoted:
+                with self._lock:
+                    self._demoted -= 1
         self._retire(worker)
         return None
+
+    def _demote(self, worker: _Worker) -> bool:
+        """Let a reserved worker whose query overran its quick turn go on as a general one
+        (reniced), and start a new reserved worker: the work is not lost, the lane stays
+        open. At most ``reserved`` such workers at once; past that the query is moved."""
+        with self._lock:
+            if self._closed or self._demoted >= max(1, self.limits.reserved):
+                return False
+            self._demoted += 1
+            self.counts["demoted"] += 1
+            worker.lane = "demoted"
+        threading.Thread(target=self._replace, args=("reserved",), daemon=True).start()
+        return True
 
     def status(self, details: bool = True) -> dict[str, Any]:
         """Counters, and (``details``) the PID and memory of every worker, for /status."""
