@@ -389,7 +389,7 @@ def cmd_gaps(args: argparse.Namespace, layout: Layout) -> int:
     from .gaps import gap_report
     from .gaps_render import markdown, to_csv, to_json, write_all
 
-    report = gap_report(layout, args.evidence, args.as_of, args.lang, args.mapping)
+    report = gap_report(layout, args.evidence, args.as_of, args.lang, args.mapping, roles=args.role)
     print({"md": markdown, "json": to_json, "csv": to_csv}[args.format](report), end="")
     if args.out:
         for path in write_all(report, args.out):
@@ -446,7 +446,16 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         "--as-of",
         default="2012-12-04",
         metavar="DATE",
-        help="date for open mandates (default the report date, 2012-12-04)",
+        help="date for open mandates and for the Aichi support statements counted (dated "
+        "statements from their date on, the BIP version in force; default the report date, "
+        "2012-12-04)",
+    )
+    p.add_argument(
+        "--role",
+        default="all",
+        metavar="ROLES",
+        help="Aichi links counted: all (default) or a comma-separated list of "
+        "implements,aligns,monitors,benefits",
     )
     p.add_argument(
         "--mapping",
@@ -462,6 +471,39 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
     )
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of names")
     p.add_argument("--out", type=Path, help="also write gaps.md, gaps.json and gaps.csv here")
+
+
+# --- issue 9: the BIP importer ------------------------------------------------------------------
+
+
+def cmd_import_bip(args: argparse.Namespace, layout: Layout) -> int:
+    from .bip import import_all
+    from .store import atomic_write
+
+    files = import_all(layout, args.out)
+    if args.check:
+        stale = [p for p, data in files.items() if not p.is_file() or p.read_bytes() != data]
+        for path in stale:
+            print(f"out of date: {path}", file=sys.stderr)
+        return 1 if stale else 0
+    atomic_write(files)
+    for path in files:
+        print(f"wrote {path}")
+    return 0
+
+
+def add_import_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
+    """Register `import-bip` (called from build_parser)."""
+    p = add(
+        "import-bip",
+        cmd_import_bip,
+        "regenerate graph_data/bip-*.trig from the Biodiversity Indicators Partnership "
+        "spreadsheets in graph_data/bip/ (exit 1 with --check if a committed file differs)",
+    )
+    p.add_argument("--out", type=Path, help="write here instead of graph_data/")
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a file is out of date"
+    )
 
 
 # --- the main job ----------------------------------------------------------------------------
@@ -539,6 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of names")
     add_query_commands(add)  # issue 3
     add_view_commands(add)  # issue 4
+    add_import_commands(add)  # issue 9
     add_serve_command(add)  # issue 5
     p = add("demo", cmd_demo, "the main job: build, validate, summarize, gap report, views")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out)")

@@ -52,7 +52,7 @@ TYPE, SUBCLASS, SUBPROP = RDF + "type", RDFS + "subClassOf", RDFS + "subProperty
 LEVELS = ("stated", "curated", "derived", "user")
 _STATED = (PREFIXES["para"], PREFIXES["fn"], ID + "report/")
 #: IRIs that are evidence, structure or controlled values rather than subject matter.
-_NOT_ENTITIES = tuple(PREFIXES[p] for p in "para fn src inf verb status level".split()) + (
+_NOT_ENTITIES = tuple(PREFIXES[p] for p in "para fn src inf verb status level role".split()) + (
     ID + "report/gc27-emg/",
     ID + "graph/",
 )
