@@ -88,6 +88,7 @@ class AichiGaps:
     headlines: list[Headline] = field(default_factory=list)
     no_un_or_mea: list[int] = field(default_factory=list)
     only_monitored: list[int] = field(default_factory=list)
+    only_blanket: list[int] = field(default_factory=list)
     changes: list[TargetChange] = field(default_factory=list)
     bip_dates: tuple[str, str] = BIP_DATES
 
@@ -124,6 +125,14 @@ def compute_aichi(rows: Rows, evidence: str, roles: str, as_of: str) -> AichiGap
         for n, links in every_role.items()
         if {r["role"] for r in links} & {"monitors"}
         and "implements" not in {r["role"] for r in links}
+    )
+    implemented = _by_target(
+        rows("aichi-supporters", evidence=evidence, roles="implements", asOf=as_of)
+    )
+    result.only_blanket = sorted(
+        n
+        for n, links in implemented.items()
+        if links and all(r["blanket"] == "true" for r in links)
     )
     versions = []
     for date in BIP_DATES:

@@ -135,6 +135,57 @@ def _levels(text: str) -> list[str]:
     return levels
 
 
+def _roles(text: str) -> list[str]:
+    from .aichi_gaps import ROLES, parse_roles
+    from .errors import QueryError
+
+    try:
+        roles = parse_roles(text)
+    except QueryError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return list(ROLES) if roles == "all" else roles.split(",")
+
+
+def _date(text: str) -> str:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+    return text
+
+
+def _filtered(G: Any, args: argparse.Namespace) -> Any:
+    """The view restricted to --evidence, --role and --as-of (each only when given)."""
+    from .analysis import at_date, at_levels, at_roles
+
+    if getattr(args, "evidence", None):
+        G = at_levels(G, args.evidence)
+    if getattr(args, "role", None):
+        G = at_roles(G, args.role)
+    if getattr(args, "as_of", None):
+        G = at_date(G, args.as_of)
+    return G
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    """--role and --as-of, for the agency-target view and the matrix (issue 9)."""
+    p.add_argument(
+        "--role",
+        type=_roles,
+        metavar="ROLES",
+        help="keep only Aichi links of these roles (comma-separated: "
+        "implements,aligns,monitors,benefits)",
+    )
+    p.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="keep only Aichi links stated as of DATE (the BIP file version in force then)",
+    )
+
+
 def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any]:
     """The projected view (and the index), restricted to --entity's neighbourhood if given."""
     from .analysis import find, load_index, select
@@ -162,11 +213,11 @@ def _print_table(rows: list[list[str]]) -> None:
 def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
     from . import analysis
     from .errors import EntityNotFound
+    from .results import clip
 
     default = {"coverage": "agency-target"}.get(args.analysis, "whole")
     G, idx = _view(args, layout, args.view or default)
-    if args.evidence:
-        G = analysis.at_levels(G, args.evidence)
+    G = _filtered(G, args)
     name = f"label_{args.lang}"
     if args.analysis == "path":
         if not (args.source and args.target):
@@ -188,7 +239,14 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
         rows = [[r["id"], str(r["degree"]), f"{r['betweenness']:.4f}", r[name]] for r in result]
         _print_table([["entity", "degree", "betweenness", "name"], *rows])
     elif args.analysis == "coverage":
-        print(f"{result['covered']} of {result['targets']} Aichi targets have a supporter")
+        print(
+            f"{result['covered']} of {result['targets']} Aichi targets have a link in the "
+            f"evidence counted (levels: {', '.join(args.evidence or ['all'])}; roles: "
+            f"{', '.join(args.role or ['all'])}; as of: {args.as_of or 'any date'})"
+        )
+        print(f"  without one: {', '.join(result['uncovered']) or '-'}: {result['caveat']}")
+        print(f"  no UN-system or MEA link: {', '.join(result['no_un_or_mea']) or '-'}")
+        print(f"  only monitored: {', '.join(result['only_monitored']) or '-'}")
         for g in result["goals"]:
             print(
                 f"  {g['goal']}: {g['covered']}/{g['targets']}  without: "
@@ -198,11 +256,12 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
             [
                 r["id"],
                 ", ".join(f"{k}:{v}" for k, v in r["levels"].items()) or "-",
-                ", ".join(r["supporters"]) or "(none)",
+                ", ".join(f"{k}:{v}" for k, v in r["roles"].items()) or "-",
+                clip(", ".join(r["supporters"]) or "(no link in the evidence counted)", 90),
             ]
             for r in result["by_target"]
         ]
-        _print_table([["target", "levels", "supporters"], *rows])
+        _print_table([["target", "levels", "roles", "supporters"], *rows])
     elif args.analysis == "components":
         rows = [
             [
@@ -235,12 +294,14 @@ def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
 
     if args.view == "matrix":
         G, _ = _view(args, layout, "agency-target")
-        if args.evidence:
-            G = at_levels(G, args.evidence)
-        paths = write_matrix(G, args.out, args.lang)
+        paths = write_matrix(_filtered(G, args), args.out, args.lang, png=True)
         print(f"wrote {', '.join(map(str, paths))}")
+        if not any(p.suffix == ".png" for p in paths):
+            print("no PNG: chromium was not found to render the SVG", file=sys.stderr)
         return 0
     G, _ = _view(args, layout, args.view)
+    if args.role or args.as_of:
+        G = _filtered(G, argparse.Namespace(role=args.role, as_of=args.as_of))
     path = write_view(G, args.out, args.lang, args.evidence)
     shown = at_levels(G, args.evidence) if args.evidence else G
     print(f"wrote {path} ({shown.number_of_nodes()} nodes, {shown.number_of_edges()} links)")
@@ -277,6 +338,7 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
         help="use only links of these "
         "evidence levels (comma-separated: stated,curated,derived,user)",
     )
+    _add_filters(p)
     p.add_argument("--top", type=int, default=20, help="centrality: rows shown (default 20)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of names")
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -297,7 +359,13 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
         help="draw only links of "
         "these evidence levels (comma-separated: stated,curated,derived,user)",
     )
-    p.add_argument("--out", type=Path, required=True, help="output file (.html; .svg for matrix)")
+    _add_filters(p)
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="output file (.html; for matrix: .svg, .csv and, with chromium, .png)",
+    )
 
 
 # --- issue 5: serve ---------------------------------------------------------------------------

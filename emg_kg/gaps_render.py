@@ -190,6 +190,9 @@ def _aichi(a: AichiGaps, evidence: str) -> list[str]:
         f"{len(a.no_un_or_mea)} targets: {_numbers(a.no_un_or_mea)}.",
         f"- Only monitored (an indicator partner links it, nobody says it implements; evidence "
         f"{evidence}): {len(a.only_monitored)} targets: {_numbers(a.only_monitored)}.",
+        f"- Implemented only by a blanket claim (a source naming all targets and none in "
+        f"particular; evidence {evidence}): {len(a.only_blanket)} targets: "
+        f"{_numbers(a.only_blanket)}.",
         "",
         f"### Monitoring partners in the BIP file, {before} -> {after}",
         "",

@@ -42,6 +42,7 @@ __all__ = [
     "evidence_level",
     "best_level",
     "is_entity",
+    "supporter_group",
 ]
 
 ID = PREFIXES["emgid"]
@@ -292,12 +293,15 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
             title_en=idx.text(t, DCT + "title", "en"), title_zh=idx.text(t, DCT + "title", "zh")
         )
         _add_node(G, idx, t, bipartite=1, goal=short(goal), notation=idx.text(t, notation), **extra)
+    revised = {short(o): idx.text(s, EMG + "asOf") for s, p, o in idx.links if p == _REVISION}
     for st in idx.of_class(EMG + "SupportStatement"):
         level = _first(idx, st, EMG + "evidenceLevel").rsplit("/", 1)[-1]
         attrs = {
             "predicate": "emg:supports",
             "key": short(st),
             "level": level,
+            "role": _first(idx, st, EMG + "role").rsplit("/", 1)[-1] or "implements",
+            "as_of": idx.text(st, EMG + "asOf"),
             "statement": short(st),
             "reasoning": idx.text(st, EMG + "reasoning", "en"),
         }
@@ -306,9 +310,34 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
                 _add_node(G, idx, t, bipartite=1, goal="", notation="")
             for a in idx.objects(st, EMG + "supporter") if t in G else ():
                 ev = idx.graphs(st, EMG + "supports", t) + idx.graphs(st, EMG + "supporter", a)
-                _add_edge(G, idx, a, t, ev, **attrs)
-                G.nodes[a]["bipartite"] = 0
+                newer = min((revised[g] for g in ev if g in revised), default="")
+                _add_edge(G, idx, a, t, ev, superseded_on=newer, **attrs)
+                G.nodes[a].update(bipartite=0, **supporter_group(idx, a))
     return G
+
+
+_REVISION = PREFIXES["prov"] + "wasRevisionOf"
+#: Classes of the UN system and of multilateral environmental agreements (MEAs).
+_UN_OR_MEA = tuple(
+    EMG + c
+    for c in (
+        "UNSystemEntity SecretariatDepartment ConventionSecretariat CoordinationBody "
+        "IssueManagementGroup ConsultationProcess TaskTeam Convention"
+    ).split()
+)
+
+
+def supporter_group(idx: Index, iri: str) -> dict[str, Any]:
+    """``group``: report (named in the report), or for an emg:ExternalEntity its kind:
+    un-system, mea or other; ``un_or_mea``: a UN-system body or an MEA (by class)."""
+    types = {u for t in idx.types.get(iri, ()) for u in idx.closure(t)}
+    if EMG + "ExternalEntity" not in types:
+        group = "report"
+    elif EMG + "UNSystemEntity" in types:
+        group = "un-system"
+    else:
+        group = "mea" if EMG + "Convention" in types else "other"
+    return {"group": group, "un_or_mea": bool(types & set(_UN_OR_MEA))}
 
 
 def mandates(idx: Index) -> nx.MultiDiGraph:

@@ -34,12 +34,10 @@ from .prefixes import PREFIXES
 from .projection import LEVELS, VIEWS, best_level, load_index, sort_key
 from .store import atomic_write
 from .viz_layout import FORCE_LIMIT, Boxes, Positions, bipartite_columns, layout
+from .viz_matrix import matrix_csv, matrix_data, matrix_svg, svg_to_png
 from .viz_template import (
     LEVEL_NAMES,
     TITLES,
-    matrix_csv,
-    matrix_data,
-    matrix_svg,
     node_label,
     render_page,
 )
@@ -99,6 +97,8 @@ def _edge_word(d: dict[str, Any]) -> str:
     """An edge's label: the mandate's verb and status, else the predicate's local name."""
     if d.get("verb"):
         return f"{d['verb']} ({d['status']})" if d.get("status") else d["verb"]
+    if d.get("role"):  # a support statement: its role (implements, aligns, monitors, benefits)
+        return f"{d['role']} ({d.get('level', 'user')})"
     return str(d.get("predicate", "")).split(":")[-1]
 
 
@@ -106,6 +106,7 @@ def _edge_note(d: dict[str, Any], lang: str) -> str:
     bits = [
         d.get("mandate") or d.get("statement") or "",
         d.get("status", ""),
+        f"as of {d['as_of']}" if d.get("as_of") else "",
         d.get("due_label") or d.get("due", ""),
         d.get("due_date", ""),
         d.get(f"action_{lang}") or d.get("action_en") or "",
@@ -315,11 +316,16 @@ def write_view(
     return _write({Path(out): html.encode("utf-8")})[0]
 
 
-def write_matrix(G: nx.MultiDiGraph, out: Path, lang: str = "zh") -> list[Path]:
-    """Write the coverage matrix as ``out`` with suffix .svg and .csv; returns both paths."""
+def write_matrix(G: nx.MultiDiGraph, out: Path, lang: str = "zh", png: bool = False) -> list[Path]:
+    """Write the coverage matrix as ``out`` with suffix .svg and .csv (and, with ``png`` and
+    chromium installed, .png); returns the paths written."""
     data = matrix_data(G, lang)
     svg, table = Path(out).with_suffix(".svg"), Path(out).with_suffix(".csv")
-    return _write({svg: matrix_svg(data, lang).encode("utf-8"), table: matrix_csv(data).encode()})
+    paths = _write({svg: matrix_svg(data, lang).encode("utf-8"), table: matrix_csv(data).encode()})
+    if png:
+        picture = svg_to_png(svg, Path(out).with_suffix(".png"))
+        paths += [picture] if picture else []
+    return paths
 
 
 def write_all(store: ox.Store, out_dir: Path, lang: str = "zh") -> list[Path]:
