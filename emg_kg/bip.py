@@ -161,8 +161,8 @@ HEADER = """\
 # (UNEP-WCMC's Biodiversity Indicators Partnership page).
 # One source graph, src:{name}: the file's indicators (titles as published, typos kept; the
 # entity's proper name in skos:prefLabel) and one support statement per partner x indicator x
-# target of the active indicators, role:monitors, level:curated, as of {date}, each naming its
-# sheet and row.
+# target of the active indicators, role:monitors, level:curated, as of {date} (and, if a newer
+# version exists, emg:supersededOn its date), each naming its sheet and row.
 # Partner names -> IRIs: emg_kg/bip_partners.py; the organizations themselves:
 # organizations.trig (named in the report) and organizations-external.trig (not named).
 @prefix emg:       <https://w3id.org/emg-kg/ontology#> .
@@ -246,6 +246,12 @@ def _indicator(row: Row) -> list[str]:
     return lines
 
 
+def _successor(v: Version) -> str:
+    """The date of the next version of the file, or "" for the latest."""
+    later = [w.date for w in VERSIONS if w.previous == v.name]
+    return later[0] if later else ""
+
+
 def _statements(v: Version, row: Row) -> list[list[str]]:
     """One statement per partner x target; none for an indicator the file marks inactive (its
     partners no longer keep it as of that version, so no monitoring link stands)."""
@@ -286,6 +292,11 @@ def _statements(v: Version, row: Row) -> list[list[str]]:
                     "    emg:role role:monitors ;",
                     "    emg:evidenceLevel level:curated ;",
                     f'    emg:asOf "{v.date}"^^xsd:date ;',
+                    *(
+                        [f'    emg:supersededOn "{_successor(v)}"^^xsd:date ;']
+                        if _successor(v)
+                        else []
+                    ),
                     f"    emg:viaIndicator indicator:{row.key} ;",
                     '    emg:sourceSheet "Indicator Master Sheet" ;',
                     f"    emg:sourceRow {row.row} ;",

@@ -293,7 +293,6 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
             title_en=idx.text(t, DCT + "title", "en"), title_zh=idx.text(t, DCT + "title", "zh")
         )
         _add_node(G, idx, t, bipartite=1, goal=short(goal), notation=idx.text(t, notation), **extra)
-    revised = {short(o): idx.text(s, EMG + "asOf") for s, p, o in idx.links if p == _REVISION}
     for st in idx.of_class(EMG + "SupportStatement"):
         level = _first(idx, st, EMG + "evidenceLevel").rsplit("/", 1)[-1]
         attrs = {
@@ -302,6 +301,7 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
             "level": level,
             "role": _first(idx, st, EMG + "role").rsplit("/", 1)[-1] or "implements",
             "as_of": idx.text(st, EMG + "asOf"),
+            "superseded_on": idx.text(st, EMG + "supersededOn"),
             "statement": short(st),
             "reasoning": idx.text(st, EMG + "reasoning", "en"),
         }
@@ -310,13 +310,11 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
                 _add_node(G, idx, t, bipartite=1, goal="", notation="")
             for a in idx.objects(st, EMG + "supporter") if t in G else ():
                 ev = idx.graphs(st, EMG + "supports", t) + idx.graphs(st, EMG + "supporter", a)
-                newer = min((revised[g] for g in ev if g in revised), default="")
-                _add_edge(G, idx, a, t, ev, superseded_on=newer, **attrs)
+                _add_edge(G, idx, a, t, ev, **attrs)
                 G.nodes[a].update(bipartite=0, **supporter_group(idx, a))
     return G
 
 
-_REVISION = PREFIXES["prov"] + "wasRevisionOf"
 #: Classes of the UN system and of multilateral environmental agreements (MEAs).
 _UN_OR_MEA = tuple(
     EMG + c
