@@ -34,7 +34,7 @@ from .prefixes import PREFIXES
 from .projection import LEVELS, VIEWS, best_level, load_index, sort_key
 from .store import atomic_write
 from .viz_layout import FORCE_LIMIT, Boxes, Positions, bipartite_columns, layout
-from .viz_matrix import matrix_csv, matrix_data, matrix_svg, svg_to_png
+from .viz_matrix import GROUPS, matrix_csv, matrix_data, matrix_svg, svg_to_png
 from .viz_template import (
     LEVEL_NAMES,
     TITLES,
@@ -265,11 +265,18 @@ def page_data(
         if d.get("class") == "AichiTarget":  # unaddressed: no supporter; note: goal and subject
             row["u"] = i not in supported
             row["note"] = " · ".join(filter(None, [d.get(f"goal_{lang}"), d.get("title_en")]))
+        elif d.get("group"):  # issue 9: named in the report, or UN system / MEA / other outside it
+            row["note"] = GROUPS[d["group"]][lang == "zh"]
         nodes.append(row)
     edges, levels = _edge_rows(pairs, lang)
     zh, view = lang == "zh", G.graph.get("view", "")
     unaddressed = sum(1 for nd in nodes if nd.get("u"))
-    note = f"{unaddressed} 个目标无支持方" if zh else f"{unaddressed} target(s) without a supporter"
+    note = (
+        f"{unaddressed} 个目标在所计证据中没有任何联系（并不表示无人开展工作）"
+        if zh
+        else f"{unaddressed} target(s) with no link in the evidence counted "
+        "(which does not mean nobody works on them)"
+    )
     default = TITLES.get(view, (G.graph.get("title", view),) * 2)
     level_rows = [
         {
