@@ -74,7 +74,8 @@ class Views:
         from .analysis import VIEWS
         from .analysis import select as project_view
         from .viz import matrix_data, page_data
-        from .viz_template import matrix_svg, render_page
+        from .viz_matrix import matrix_svg
+        from .viz_template import render_page
 
         if name not in (*VIEWS, "neighbourhood", _MATRIX):
             return None
