@@ -116,8 +116,10 @@ def compute_aichi(rows: Rows, evidence: str, roles: str, as_of: str) -> AichiGap
             ]
             result.headlines.append(Headline(ev, role, sorted(numbers)))
     chosen = _by_target(rows("aichi-supporters", evidence=evidence, roles=roles, asOf=as_of))
-    result.no_un_or_mea = sorted(
-        n for n, links in chosen.items() if not any(r["unOrMea"] == "true" for r in links)
+    result.no_un_or_mea = sorted(  # a blanket claim (all targets, none named) does not count
+        n
+        for n, links in chosen.items()
+        if not any(r["unOrMea"] == "true" and r["blanket"] != "true" for r in links)
     )
     every_role = _by_target(rows("aichi-supporters", evidence=evidence, roles="all", asOf=as_of))
     result.only_monitored = sorted(

@@ -186,7 +186,8 @@ def _aichi(a: AichiGaps, evidence: str) -> list[str]:
     before, after = a.bip_dates
     out += [
         "",
-        f"- No link from a UN-system body or an MEA (evidence {evidence}, roles {a.roles}): "
+        f"- No link from a UN-system body or an MEA that names the target (blanket claims "
+        f"aside; evidence {evidence}, roles {a.roles}): "
         f"{len(a.no_un_or_mea)} targets: {_numbers(a.no_un_or_mea)}.",
         f"- Only monitored (an indicator partner links it, nobody says it implements; evidence "
         f"{evidence}): {len(a.only_monitored)} targets: {_numbers(a.only_monitored)}.",
