@@ -303,6 +303,7 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
             "role": _first(idx, st, EMG + "role").rsplit("/", 1)[-1] or "implements",
             "as_of": idx.text(st, EMG + "asOf"),
             "superseded_on": idx.text(st, EMG + "supersededOn"),
+            "blanket": idx.text(st, EMG + "blanketClaim") == "true",
             "statement": short(st),
             "reasoning": idx.text(st, EMG + "reasoning", "en"),
         }

@@ -84,10 +84,12 @@ def matrix_data(G: nx.MultiDiGraph, lang: str = "zh") -> dict[str, Any]:
         if d.get("bipartite") == 1 or not G.out_degree(n):
             continue
         cells: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        named: set[tuple[str, str]] = set()  # (column, role) with a link that names the target
         for _, t, e in G.out_edges(n, data=True):
-            cells[G.nodes[t].get("short", str(t))][e.get("role") or "implements"].append(
-                e.get("level") or "user"
-            )
+            col, role = G.nodes[t].get("short", str(t)), e.get("role") or "implements"
+            cells[col][role].append(e.get("level") or "user")
+            if not e.get("blanket"):
+                named.add((col, role))
         tidy = {
             col: {role: sorted(set(lv), key=LEVELS.index) for role, lv in sorted(roles.items())}
             for col, roles in cells.items()
@@ -98,6 +100,12 @@ def matrix_data(G: nx.MultiDiGraph, lang: str = "zh") -> dict[str, Any]:
                 "label": node_label(d, lang),
                 "group": d.get("group") or "report",
                 "cells": tidy,
+                "blanket": sorted(
+                    f"{col} {role}"
+                    for col, roles in tidy.items()
+                    for role in roles
+                    if (col, role) not in named
+                ),
                 "targets": sum(1 for c in cols if c["target"] and c["id"] in tidy),
             }
         )
@@ -132,20 +140,24 @@ def _text(x: float, y: float, text: str, **attrs: str) -> str:
     return f'<text x="{x:.0f}" y="{y:.0f}"{extra}>{xml_escape(text)}</text>'
 
 
-def _glyph(role: str, cx: float, cy: float, colour: str, r: float = 4.5) -> str:
-    """One role's mark, centred on (cx, cy): disc, diamond, ring or triangle."""
+def _glyph(
+    role: str, cx: float, cy: float, colour: str, r: float = 4.5, opacity: float = 1.0
+) -> str:
+    """One role's mark, centred on (cx, cy): disc, diamond, ring or triangle (pale for a
+    blanket claim, a source that names no single target)."""
+    fade = f' opacity="{opacity}"' if opacity < 1 else ""
     if role == "implements":
-        return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r}" fill="{colour}"/>'
+        return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r}" fill="{colour}"{fade}/>'
     if role == "monitors":
         return (
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r - 0.8}" fill="none" '
-            f'stroke="{colour}" stroke-width="1.8"/>'
+            f'stroke="{colour}" stroke-width="1.8"{fade}/>'
         )
     if role == "aligns":
         pts = f"{cx},{cy - r - 1} {cx + r + 1},{cy} {cx},{cy + r + 1} {cx - r - 1},{cy}"
     else:
         pts = f"{cx},{cy - r} {cx + r},{cy + r} {cx - r},{cy + r}"
-    return f'<polygon points="{pts}" fill="{colour}"/>'
+    return f'<polygon points="{pts}" fill="{colour}"{fade}/>'
 
 
 #: Where each role's glyph sits in a cell (quadrants), so several roles never overlap.
@@ -235,10 +247,18 @@ def matrix_svg(matrix: dict[str, Any], lang: str = "zh") -> str:
                 roles = row["cells"].get(col["id"])
                 if not roles:
                     continue
-                tip = "; ".join(f"{r}: {', '.join(lv)}" for r, lv in roles.items())
+                pale = {r for r in roles if f"{col['id']} {r}" in row.get("blanket", ())}
+                tip = "; ".join(
+                    f"{r}: {', '.join(lv)}" + (" (blanket claim)" if r in pale else "")
+                    for r, lv in roles.items()
+                )
                 marks = "".join(
                     _glyph(
-                        r, x + cell * _SPOT[r][0], y + cell * _SPOT[r][1], LEVEL_COLOUR[_best(lv)]
+                        r,
+                        x + cell * _SPOT[r][0],
+                        y + cell * _SPOT[r][1],
+                        LEVEL_COLOUR[_best(lv)],
+                        opacity=0.35 if r in pale else 1.0,
                     )
                     for r, lv in roles.items()
                     if r in _SPOT
@@ -274,7 +294,15 @@ def matrix_svg(matrix: dict[str, Any], lang: str = "zh") -> str:
             f'<rect x="{x}" y="{yy - 13}" width="16" height="16" fill="{LEVEL_COLOUR[level]}"/>'
         )
         out.append(_text(x + 22, yy, LEVEL_WORDS[level][1 if zh else 0]))
-    y += 56
+    out.append(_glyph("implements", 18, y + 44, LEVEL_COLOUR["curated"], 6, opacity=0.35))
+    out.append(
+        _text(
+            32,
+            y + 48,
+            "淡色：笼统声明（未点名具体目标）" if zh else "pale: a blanket claim (no target named)",
+        )
+    )
+    y += 80
     note = (
         "粉色列：所计证据中没有任何联系（并不表示无人开展工作）"
         if zh
