@@ -20,10 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from emg_kg import gate  # noqa: E402
+from emg_kg.data.store import open_store  # noqa: E402
 from emg_kg.paths import default_layout  # noqa: E402
 from emg_kg.prefixes import PREFIXES  # noqa: E402
-from emg_kg.store import open_store  # noqa: E402
+from emg_kg.query import gate  # noqa: E402
 
 
 def median_ms(run: object, times: int) -> float:

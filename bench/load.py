@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from emg_kg.paths import default_layout  # noqa: E402
-from emg_kg.queries import load_queries  # noqa: E402
+from emg_kg.query.registry import load_queries  # noqa: E402
 
 
 @dataclass

@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from emg_kg.api import Engine, open_engine, run
+from emg_kg.data.store import cached_nquads
 from emg_kg.paths import default_layout
-from emg_kg.queries import NamedQuery, load_queries
-from emg_kg.store import cached_nquads
+from emg_kg.query.registry import NamedQuery, load_queries
 
 WARM_TARGET_MS = 10.0
 COLD_TARGET_S = 0.4

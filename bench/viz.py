@@ -24,7 +24,7 @@ import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from emg_kg.viz import page_data, positions, write_view  # noqa: E402
+from emg_kg.views.viz import page_data, positions, write_view  # noqa: E402
 
 CLASSES = [
     ("UNSystemEntity", "organization"),
@@ -142,10 +142,10 @@ def time_pyvis(G: nx.MultiDiGraph) -> float:
 
 
 def real_views() -> list[tuple[str, nx.MultiDiGraph]]:
-    from emg_kg.analysis import load_index, select
+    from emg_kg.analysis.metrics import load_index, select
+    from emg_kg.analysis.projection import VIEWS
+    from emg_kg.data.store import open_store
     from emg_kg.paths import default_layout
-    from emg_kg.projection import VIEWS
-    from emg_kg.store import open_store
 
     idx = load_index(open_store(default_layout()))
     return [(view, select(idx, view)) for view in VIEWS]

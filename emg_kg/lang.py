@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 
-from .errors import EmgKgError
+from emg_kg.errors import EmgKgError
 
 __all__ = ["LANGS", "DEFAULT", "ENV", "default_lang", "negotiate", "parse_accept_language"]
 

@@ -40,7 +40,7 @@ class Layout:
 
     @property
     def report_file_en(self) -> Path:
-        """The English text of the report (loaded when present; see emg_kg.translation)."""
+        """The English text of the report (loaded when present; see emg_kg.data.translation)."""
         return self.data_dir / REPORT_FILE_EN
 
     @property

@@ -1,7 +1,7 @@
 """The project's base IRI and prefixes, defined once, as plain strings.
 
 Kept free of rdflib so that the commands that only read the store (query, gaps, stats, show,
-serve) start fast: importing rdflib alone costs about 0.2 s. :mod:`emg_kg.namespaces` builds
+serve) start fast: importing rdflib alone costs about 0.2 s. :mod:`emg_kg.data.namespaces` builds
 rdflib namespaces from the same table.
 """
 

@@ -17,11 +17,11 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from emg_kg.build import Built, build
-from emg_kg.engines import Engine, open_engine
+from emg_kg.data.build import Built, build
+from emg_kg.data.store import open_store
 from emg_kg.paths import Layout, default_layout
-from emg_kg.server import Running, Settings, start
-from emg_kg.store import open_store
+from emg_kg.query.engines import Engine, open_engine
+from emg_kg.web.server import Running, Settings, start
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("EMG_KG_CHROMIUM", "/usr/bin/chromium")

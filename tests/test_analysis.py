@@ -13,8 +13,9 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from emg_kg import analysis, projection, viz, viz_layout, viz_template
-from emg_kg.analysis import (
+from emg_kg.analysis import metrics as analysis
+from emg_kg.analysis import projection
+from emg_kg.analysis.metrics import (
     centrality,
     components,
     coverage,
@@ -24,10 +25,13 @@ from emg_kg.analysis import (
     neighbourhood,
     project,
 )
+from emg_kg.analysis.projection import LEVELS, VIEWS, Index, evidence_level
 from emg_kg.cli import main
 from emg_kg.prefixes import PREFIXES
-from emg_kg.projection import LEVELS, VIEWS, Index, evidence_level
-from emg_kg.resolve import UnresolvedName
+from emg_kg.query.resolve import UnresolvedName
+from emg_kg.views import layout as viz_layout
+from emg_kg.views import template as viz_template
+from emg_kg.views import viz
 
 ID = PREFIXES["emgid"]
 EMG = ID + "body/EMG"

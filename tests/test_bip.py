@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from emg_kg.api import Engine, run
-from emg_kg.bip import VERSIONS, import_all, read_version
-from emg_kg.bip_partners import NAMES, PARTNERS
+from emg_kg.data.bip import VERSIONS, import_all, read_version
+from emg_kg.data.bip_partners import NAMES, PARTNERS
 from emg_kg.errors import SourceError
 from emg_kg.paths import Layout
-from emg_kg.queries import get_query
+from emg_kg.query.registry import get_query
 
 PREFIXES = """PREFIX emg: <https://w3id.org/emg-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -56,7 +56,7 @@ def test_import_check_command_and_module_entry(layout: Layout, tmp_path: Path) -
     )
     assert check.returncode == 0, check.stderr
     module = subprocess.run(
-        [sys.executable, "-m", "emg_kg.bip", str(tmp_path)], capture_output=True, text=True
+        [sys.executable, "-m", "emg_kg.data.bip", str(tmp_path)], capture_output=True, text=True
     )
     assert module.returncode == 0, module.stderr
     assert (tmp_path / "bip-2016-06-28.trig").read_bytes() == (

@@ -10,11 +10,11 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from emg_kg.build import Built, build, union_graph
+from emg_kg.data.build import Built, build, union_graph
+from emg_kg.data.namespaces import GRAPH_ONTOLOGY, GRAPH_REPORT
+from emg_kg.data.store import OUTPUT_FILES, cached_nquads, write_outputs
 from emg_kg.errors import SourceError
-from emg_kg.namespaces import GRAPH_ONTOLOGY, GRAPH_REPORT
 from emg_kg.paths import Layout
-from emg_kg.store import OUTPUT_FILES, cached_nquads, write_outputs
 
 
 def test_every_curated_fact_is_in_a_named_graph(built: Built) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from emg_kg.analysis.describe import describe, resolve, short, stats
 from emg_kg.cli import main
-from emg_kg.describe import describe, resolve, short, stats
 from emg_kg.prefixes import PREFIXES
-from emg_kg.resolve import UnresolvedName
+from emg_kg.query.resolve import UnresolvedName
 
 UNDP = ox.NamedNode(PREFIXES["agency"] + "UNDP")
 

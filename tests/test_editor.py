@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from emg_kg.api import Engine, run
-from emg_kg.catalog import Catalog
-from emg_kg.editor import editor_config, example_text, terms
 from emg_kg.paths import Layout
-from emg_kg.queries import get_query, load_queries, parse_header
-from emg_kg.server import Running
+from emg_kg.query.registry import get_query, load_queries, parse_header
+from emg_kg.web.catalog import Catalog
+from emg_kg.web.editor import editor_config, example_text, terms
+from emg_kg.web.server import Running
 
 ROOT = Path(__file__).resolve().parent.parent
-WEB = ROOT / "emg_kg" / "web"
+WEB = ROOT / "emg_kg" / "web" / "static"
 NAMES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
 
 

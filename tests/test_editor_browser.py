@@ -12,7 +12,7 @@ from typing import Any
 
 from test_server_browser import page  # noqa: F401 (the fixture)
 
-from emg_kg.server import Running
+from emg_kg.web.server import Running
 
 TARGETS = "SELECT DISTINCT ?target WHERE { ?target a emg:AichiTarget } ORDER BY ?target"
 PREFIX = "PREFIX emg: <https://w3id.org/emg-kg/ontology#>\n"

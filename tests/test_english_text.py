@@ -1,4 +1,4 @@
-"""The English text of the report in the graph (emg_kg.translation): its own graph, marked as
+"""The English text of the report in the graph (emg_kg.data.translation): its own graph, marked as
 the project's unofficial translation everywhere it is shown, checked against the Chinese units,
 and reachable by an English reader from the README alone."""
 
@@ -16,12 +16,12 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from emg_kg.build import Built, build
-from emg_kg.namespaces import EMG, GRAPH_PROVENANCE, GRAPH_REPORT, SCHEMA
+from emg_kg.data.build import Built, build
+from emg_kg.data.namespaces import EMG, GRAPH_PROVENANCE, GRAPH_REPORT, SCHEMA
+from emg_kg.data.translation import NOTE, TRANSLATION_EN
+from emg_kg.data.validate import validate
 from emg_kg.paths import Layout
-from emg_kg.server import Running
-from emg_kg.translation import NOTE, TRANSLATION_EN
-from emg_kg.validate import validate
+from emg_kg.web.server import Running
 
 ROOT = Path(__file__).resolve().parent.parent
 PARA_60 = "https://w3id.org/emg-kg/id/report/gc27-emg/para/60"
@@ -116,7 +116,7 @@ def test_the_readme_walk_through_for_an_english_reader() -> None:
 def test_english_text_is_searchable_by_query(oxigraph) -> None:  # type: ignore[no-untyped-def]
     from emg_kg.api import run
     from emg_kg.paths import default_layout
-    from emg_kg.queries import get_query
+    from emg_kg.query.registry import get_query
 
     result = run(oxigraph, get_query(default_layout(), "search"), {"text": "options paper"}, "en")
     rows = result.records()

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from emg_kg.analysis.projection import load_index, project
 from emg_kg.cli import build_parser, main
-from emg_kg.editor import DEFAULT_QUERY
-from emg_kg.projection import load_index, project
-from emg_kg.results import display_width
-from emg_kg.server import Running
-from emg_kg.store import open_store
-from emg_kg.ui import results_table
+from emg_kg.data.store import open_store
+from emg_kg.query.results import display_width
+from emg_kg.web.editor import DEFAULT_QUERY
+from emg_kg.web.server import Running
+from emg_kg.web.ui import results_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,9 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
         return err.code, err.read().decode("utf-8")
 
 
-@pytest.mark.parametrize("module", ["resolve", "lang", "results", "sparql_errors"])
+@pytest.mark.parametrize(
+    "module", ["query.resolve", "lang", "query.results", "query.sparql_errors"]
+)
 def test_module_examples_run(module: str) -> None:
     result = doctest.testmod(
         importlib.import_module(f"emg_kg.{module}"), optionflags=doctest.ELLIPSIS
@@ -199,7 +201,7 @@ def test_an_unwritable_out_names_the_users_path(
 
 
 def test_evidence_in_result_tables_links_to_its_page() -> None:
-    from emg_kg.catalog import Catalog
+    from emg_kg.web.catalog import Catalog
 
     cat = Catalog(open_store_default())
     answer = {
@@ -216,8 +218,10 @@ def test_packaging_metadata() -> None:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert meta["project"]["license"] == "MIT"  # an SPDX expression, not a deprecated table
     find = meta["tool"]["setuptools"]["packages"]["find"]
-    assert "emg_kg.*" in find["include"]  # emg_kg.templates and emg_kg.web are packaged too
+    assert (
+        "emg_kg.*" in find["include"]
+    )  # emg_kg/views/templates and emg_kg/web/static are packaged too
     data = meta["tool"]["setuptools"]["package-data"]["emg_kg"]
-    for folder in ("templates", "web"):
+    for folder in ("views/templates", "web/static"):
         assert any(glob.startswith(folder + "/") for glob in data)
         assert list((ROOT / "emg_kg" / folder).iterdir())

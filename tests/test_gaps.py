@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from emg_kg.analysis.gaps import EVIDENCE, GapReport, compute, gap_report
 from emg_kg.api import OxigraphEngine, run
+from emg_kg.cli.gaps_report import markdown, to_csv, to_json
+from emg_kg.data.store import open_store
 from emg_kg.errors import MappingError
-from emg_kg.gaps import EVIDENCE, GapReport, compute, gap_report
-from emg_kg.gaps_render import markdown, to_csv, to_json
 from emg_kg.paths import Layout
-from emg_kg.queries import get_query
-from emg_kg.store import open_store
+from emg_kg.query.registry import get_query
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

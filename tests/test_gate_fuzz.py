@@ -13,14 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emg_kg import gate
-from emg_kg.editor import DEFAULT_QUERY
-from emg_kg.gaps import _DERIVED_FROM
-from emg_kg.gate import RefusedError, check
-from emg_kg.mapping import _AGENCIES, _TARGETS
+from emg_kg.analysis.gaps import _DERIVED_FROM
+from emg_kg.analysis.mapping import _AGENCIES, _TARGETS
 from emg_kg.prefixes import PREFIXES
-from emg_kg.resolve import NAMES_QUERY, SUPERS_QUERY, TYPES_QUERY
-from emg_kg.webviews import _OPEN_MANDATES
+from emg_kg.query import gate
+from emg_kg.query.gate import RefusedError, check
+from emg_kg.query.resolve import NAMES_QUERY, SUPERS_QUERY, TYPES_QUERY
+from emg_kg.web.editor import DEFAULT_QUERY
+from emg_kg.web.views import _OPEN_MANDATES
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))}

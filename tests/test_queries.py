@@ -18,8 +18,8 @@ import pytest
 from emg_kg.api import KG, Engine, run
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
-from emg_kg.queries import adhoc, check_read_only, get_query, load_queries, parse_header
-from emg_kg.results import render
+from emg_kg.query.registry import adhoc, check_read_only, get_query, load_queries, parse_header
+from emg_kg.query.results import render
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))

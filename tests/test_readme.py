@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from emg_kg.cli import build_parser
-from emg_kg.engines import Engine
+from emg_kg.query.engines import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

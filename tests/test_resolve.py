@@ -1,4 +1,4 @@
-"""The one resolver (emg_kg.resolve): exact names answer, restricted to the kinds a parameter
+"""The one resolver (emg_kg.query.resolve): exact names answer, restricted to the kinds a parameter
 accepts; fuzzy matches only suggest; unknown or ambiguous names are exit 2 / HTTP 400."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import pytest
 
 from emg_kg.api import KG
 from emg_kg.cli import main
-from emg_kg.engines import Engine
 from emg_kg.paths import default_layout
-from emg_kg.resolve import Names, UnresolvedName, norm, resolve
-from emg_kg.server import Running
+from emg_kg.query.engines import Engine
+from emg_kg.query.resolve import Names, UnresolvedName, norm, resolve
+from emg_kg.web.server import Running
 
 
 def body(value: str, *extra: str) -> list[str]:

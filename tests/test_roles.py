@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from emg_kg.aichi_gaps import CAVEAT, parse_roles
-from emg_kg.analysis import Index, at_date, at_levels, at_roles, coverage, select
+from emg_kg.analysis.gaps import compute
+from emg_kg.analysis.metrics import Index, at_date, at_levels, at_roles, coverage, select
 from emg_kg.api import OxigraphEngine
+from emg_kg.cli.gaps_report import markdown, to_csv, to_json
+from emg_kg.data.aichi_gaps import CAVEAT, parse_roles
+from emg_kg.data.store import open_store
 from emg_kg.errors import QueryError
-from emg_kg.gaps import compute
-from emg_kg.gaps_render import markdown, to_csv, to_json
 from emg_kg.paths import Layout
-from emg_kg.store import open_store
-from emg_kg.viz import write_matrix
-from emg_kg.viz_matrix import matrix_data
+from emg_kg.views.matrix import matrix_data
+from emg_kg.views.viz import write_matrix
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -110,7 +110,7 @@ def test_analysis_filters_by_role_and_date(index: Index) -> None:
 
 @pytest.fixture(scope="module")
 def index(store: Any) -> Index:
-    from emg_kg.analysis import load_index
+    from emg_kg.analysis.metrics import load_index
 
     return load_index(store)
 

@@ -20,15 +20,15 @@ import pyoxigraph as ox
 import pytest
 from test_queries import cli  # the `emg-kg` command in a subprocess
 
-from emg_kg import gate
 from emg_kg.api import Engine, run
-from emg_kg.endpoint import execute
 from emg_kg.errors import QueryError
-from emg_kg.gate import MAX_DEPTH, RefusedError, check
 from emg_kg.paths import Layout
-from emg_kg.pool import Job
 from emg_kg.prefixes import PREFIXES
-from emg_kg.queries import NamedQuery, parse_header
+from emg_kg.query import gate
+from emg_kg.query.gate import MAX_DEPTH, RefusedError, check
+from emg_kg.query.registry import NamedQuery, parse_header
+from emg_kg.web.pool import Job
+from emg_kg.web.sparql import execute
 
 ROOT = Path(__file__).resolve().parent.parent
 FN12 = PREFIXES["fn"] + "12"
@@ -274,10 +274,10 @@ def test_from_on_rdflib_is_refused(rdflib_engine: Engine) -> None:
 
 _BYPASS = """
 import sys
-import emg_kg.api, emg_kg.gate, emg_kg.sandbox
-emg_kg.api.check = lambda *a, **k: emg_kg.gate.Verdict()  # the gate, bypassed
+import emg_kg.query.gate, emg_kg.query.run, emg_kg.query.sandbox
+emg_kg.query.run.check = lambda *a, **k: emg_kg.query.gate.Verdict()  # the gate, bypassed
 if sys.argv[1] == "no-wall":
-    emg_kg.sandbox.wall = lambda *a, **k: None
+    emg_kg.query.sandbox.wall = lambda *a, **k: None
 from emg_kg.cli import main
 sys.argv = ["emg-kg", "query", "-"]
 sys.exit(main())  # as the program: main([...]) in a host process leaves its network alone
@@ -310,8 +310,8 @@ def test_the_wall_alone_stops_the_cli_engine(listener: Listener) -> None:
 
 def test_pool_workers_are_gated_and_walled(listener: Listener, layout: Layout) -> None:
     """A real worker: its own network namespace, SERVICE refused (403), FROM honoured."""
-    from emg_kg.pool import QueryPool
-    from emg_kg.store import cached_nquads
+    from emg_kg.data.store import cached_nquads
+    from emg_kg.web.pool import QueryPool
 
     pool = QueryPool(cached_nquads(layout), layout.root, size=1, timeout=30)
     try:
@@ -329,11 +329,11 @@ def test_pool_workers_are_gated_and_walled(listener: Listener, layout: Layout) -
 
 
 def test_the_wall_alone_stops_a_worker_process(listener: Listener) -> None:
-    """A process that called :func:`emg_kg.sandbox.wall` (as every worker does) runs SERVICE
+    """A process that called :func:`emg_kg.query.sandbox.wall` (as every worker does) runs SERVICE
     straight on Oxigraph, with no gate: the connection fails and the listener sees nothing."""
     code = (
         "import sys, pyoxigraph as ox\n"
-        "from emg_kg.sandbox import wall\n"
+        "from emg_kg.query.sandbox import wall\n"
         "wall('test worker')\n"
         f"q = 'SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}'\n"
         "try:\n"
@@ -352,7 +352,7 @@ def test_without_a_sandbox_workers_warn_or_refuse(
 ) -> None:
     """Where unshare is forbidden (simulated: the platform is the one thing not here), a worker
     warns and relies on the gate; with EMG_KG_REQUIRE_SANDBOX=1 it refuses to run (exit 2)."""
-    from emg_kg import sandbox
+    from emg_kg.query import sandbox
 
     monkeypatch.setattr(sandbox, "cut_network", lambda: "unshare(net): Operation not permitted")
     monkeypatch.delenv("EMG_KG_REQUIRE_SANDBOX", raising=False)

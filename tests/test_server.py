@@ -26,10 +26,10 @@ import pytest
 import rdflib
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 
-from emg_kg.endpoint import choose, preferences
 from emg_kg.paths import default_layout
-from emg_kg.queries import load_queries
-from emg_kg.server import Running, Settings, start
+from emg_kg.query.registry import load_queries
+from emg_kg.web.server import Running, Settings, start
+from emg_kg.web.sparql import choose, preferences
 
 ROOT = Path(__file__).resolve().parent.parent
 UNDP = "https://w3id.org/emg-kg/id/agency/UNDP"

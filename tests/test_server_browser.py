@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from emg_kg.server import Running
+from emg_kg.web.server import Running
 
 
 @pytest.fixture()

@@ -12,9 +12,9 @@ import pytest
 from rdflib import BNode, Literal
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from emg_kg.data.namespaces import EMG, FN, PARA, REPORT, SCHEMA
+from emg_kg.data.sources import Kind, Report, parse_report, report_graph, section_iri, summary_iri
 from emg_kg.errors import SourceError
-from emg_kg.namespaces import EMG, FN, PARA, REPORT, SCHEMA
-from emg_kg.sources import Kind, Report, parse_report, report_graph, section_iri, summary_iri
 
 REPORT_MD = Path(__file__).resolve().parent.parent / "graph_data" / "emg-progress-report-gc27.zh.md"
 

@@ -4,7 +4,7 @@ The English Markdown is the project's own unofficial translation (no official En
 found). English evidence text is attached to the same paragraph, operative paragraph and footnote
 IRIs as the Chinese, so both files must segment into the same units with the same numbers, the
 same footnote citations and the same sub-paragraph letters; both are read with the project's own
-parser (emg_kg.sources), not with a parser written for the test. Document symbols (SS.XII/2,
+parser (emg_kg.data.sources), not with a parser written for the test. Document symbols (SS.XII/2,
 9/COP.10, UNEP/GC.27/1 ...) and figures are copied, never translated, so each unit must keep them.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from emg_kg.sources import Report, Unit, parse_report
+from emg_kg.data.sources import Report, Unit, parse_report
 
 DATA = Path(__file__).resolve().parent.parent / "graph_data"
 ZH_MD = DATA / "emg-progress-report-gc27.zh.md"

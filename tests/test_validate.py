@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from emg_kg.build import Built, build
-from emg_kg.engines import Engine
+from emg_kg.data.build import Built, build
+from emg_kg.data.validate import mention_failures, validate
 from emg_kg.paths import Layout
-from emg_kg.validate import mention_failures, validate
+from emg_kg.query.engines import Engine
 
 
 def run_cli(layout: Layout, *args: str) -> subprocess.CompletedProcess[str]:

@@ -18,9 +18,9 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from emg_kg.analysis import load_index, select
-from emg_kg.projection import VIEWS, Index
-from emg_kg.viz import (
+from emg_kg.analysis.metrics import load_index, select
+from emg_kg.analysis.projection import VIEWS, Index
+from emg_kg.views.viz import (
     label_boxes,
     matrix_data,
     page_data,

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from test_viz import Opened, index, open_page  # noqa: F401 (fixtures)
 
-from emg_kg.analysis import select
-from emg_kg.projection import Index
-from emg_kg.viz import OVERVIEW, link_counts, page_data, write_view
-from emg_kg.viz_layout import overview
+from emg_kg.analysis.metrics import select
+from emg_kg.analysis.projection import Index
+from emg_kg.views.layout import overview
+from emg_kg.views.viz import OVERVIEW, link_counts, page_data, write_view
 
 BOXES = """() => {
   const net = emg.network, body = net.body, out = [];

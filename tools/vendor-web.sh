@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Copy the editor's third-party browser files from npm into emg_kg/web/ (run by `make vendor-web`).
+# Copy the editor's third-party browser files from npm into emg_kg/web/static/ (run by `make vendor-web`).
 # The web app serves them itself, so the editor works offline: nothing loads from a CDN.
 # Pinned versions; the copied files, their versions and every bundled package's licence text are
 # recorded next to them (VENDORED.txt, THIRD-PARTY-LICENSES.txt).
@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 YASGUI=@zazuko/yasgui@4.6.2
 CHARTJS=chart.js@4.6.1
-WEB=emg_kg/web
+WEB=emg_kg/web/static
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm init -y >/dev/null && npm install --no-audit --no-fund --ignore-scripts "$YASGUI" "$CHARTJS" >/dev/null)
@@ -18,7 +18,7 @@ cp "$nm/chart.js/dist/chart.umd.min.js" "$WEB/chart.umd.min.js"
 sed -i -e 's#^//\# sourceMappingURL=.*$##' -e 's#/\*\# sourceMappingURL=[^*]*\*/##' \
   "$WEB/yasgui.min.js" "$WEB/yasgui.min.css" "$WEB/chart.umd.min.js"
 {
-  echo "Third-party files in emg_kg/web/, copied from npm by tools/vendor-web.sh."
+  echo "Third-party files in emg_kg/web/static/, copied from npm by tools/vendor-web.sh."
   echo "yasgui.min.js and yasgui.min.css bundle the packages listed below; chart.umd.min.js is"
   echo "chart.js (with @kurkle/color). Each package's licence follows, as shipped in its npm package."
   echo "@zazuko/yasgui, @zazuko/yasqe, @zazuko/yasr and @zazuko/yasgui-utils ship no licence file;"
@@ -62,7 +62,7 @@ MIT
   done
 } > "$WEB/THIRD-PARTY-LICENSES.txt"
 {
-  echo "# Written by tools/vendor-web.sh: the npm packages behind the files in emg_kg/web/."
+  echo "# Written by tools/vendor-web.sh: the npm packages behind the files in emg_kg/web/static/."
   echo "# file  package@version  sha256"
   for f in yasgui.min.js yasgui.min.css chart.umd.min.js; do
     case $f in chart*) pkg=$CHARTJS ;; *) pkg=$YASGUI ;; esac

@@ -1,0 +1,1 @@
+"""Analyses over the graph: projections to networkx views, metrics, describe, gaps, mappings."""

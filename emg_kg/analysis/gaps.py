@@ -1,0 +1,327 @@
+"""Gap analysis: what the EMG's mandates and commitments leave uncovered, with the evidence.
+
+The report gives almost no per-target support data (docs/modeling.md; the public per-target
+mapping is not available), so every count here says which evidence level it uses, and every
+line names the graphs and report paragraphs it rests on. The numbers come from the named
+queries themselves (``aichi-unaddressed``, ``aichi-coverage``, ``colead-area-gaps``,
+``open-mandates``, ``rio20-unfollowed`` ...), so ``emg-kg gaps`` and ``emg-kg query`` cannot
+disagree. :func:`compute` returns plain data; :mod:`emg_kg.cli.gaps_report` writes it out. A user's
+agency -> target mapping (:mod:`emg_kg.analysis.mapping`) is merged first, as level ``user``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from emg_kg.data.aichi_gaps import AichiGaps, compute_aichi, parse_roles
+from emg_kg.errors import QueryError
+from emg_kg.paths import Layout
+from emg_kg.query.engines import Engine
+from emg_kg.query.registry import get_query, parse_header
+from emg_kg.query.results import short
+from emg_kg.query.run import run
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+__all__ = ["EVIDENCE", "LEVELS", "REPORT_DATE", "GapReport", "compute", "gap_report"]
+
+#: --evidence choice -> the evidence levels it counts (each includes the ones before it).
+EVIDENCE = {
+    "stated": ("stated",),
+    "report": ("stated", "derived"),
+    "curated": ("stated", "derived", "curated"),
+    "all": ("stated", "derived", "curated", "user"),
+}
+LEVELS = EVIDENCE["all"]
+EVIDENCE_WORDS = {
+    "stated": "stated in the report",
+    "report": "stated in the report or derived from its text",
+    "curated": "stated, derived, or curated from a named external source",
+    "all": "stated, derived, curated, or supplied in a user mapping",
+}
+REPORT_DATE = "2012-12-04"
+LEVEL_PREFIX = "https://w3id.org/emg-kg/id/evidence-level/"
+_DERIVED_FROM = """# title: inference sources
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX para: <https://w3id.org/emg-kg/id/report/gc27-emg/para/>
+PREFIX fn:   <https://w3id.org/emg-kg/id/report/gc27-emg/fn/>
+PREFIX src:  <https://w3id.org/emg-kg/id/source/>
+PREFIX inf:  <https://w3id.org/emg-kg/id/inference/>
+SELECT DISTINCT ?g ?p WHERE { ?g prov:wasDerivedFrom ?p } ORDER BY ?g ?p"""
+
+
+@dataclass
+class Support:
+    """One supporter (or follower) of a target, area or paragraph, at one evidence level."""
+
+    who: str
+    name: str
+    level: str
+    graph: str
+    rests_on: list[str]
+    role: str = ""  # implements, aligns, monitors, benefits (Aichi targets)
+    group: str = ""  # report, un-system, mea, other
+
+
+@dataclass
+class TargetRow:
+    number: int
+    target: str
+    goal: str
+    title: str
+    deadline: str
+    addressed: bool  # at the chosen evidence level
+    supporters: list[Support] = field(default_factory=list)  # at every level
+
+
+@dataclass
+class GoalCoverage:
+    goal: str
+    name: str
+    supported: int
+    targets: int
+    percent: int
+    unaddressed: list[int]
+
+
+@dataclass
+class AreaGap:
+    area: str
+    name: str
+    note: str
+    rests_on: list[str]
+    elsewhere: list[Support]  # who works on it at levels the chosen one leaves out
+
+
+@dataclass
+class OpenMandate:
+    mandate: str
+    issuer: str
+    issued: str
+    addressees: str
+    action: str
+    due_at: str
+    due: str
+    past_due: bool
+    status: str
+    rests_on: list[str]
+
+
+@dataclass
+class RioRow:
+    paragraph: str
+    number: str
+    name: str
+    cited_in: list[str]
+    followed: bool  # by an EMG body at the chosen evidence level
+    followers: list[Support] = field(default_factory=list)  # anyone, at every level
+
+
+@dataclass
+class GapReport:
+    evidence: str
+    levels: tuple[str, ...]
+    as_of: str
+    lang: str
+    mapping: str | None = None
+    user_links: int = 0
+    roles: str = "all"
+    aichi: AichiGaps | None = None
+    targets: list[TargetRow] = field(default_factory=list)
+    coverage: list[GoalCoverage] = field(default_factory=list)
+    areas: list[AreaGap] = field(default_factory=list)
+    mandates: list[OpenMandate] = field(default_factory=list)
+    rio: list[RioRow] = field(default_factory=list)
+
+    @property
+    def evidence_words(self) -> str:
+        return f"{self.evidence} ({EVIDENCE_WORDS[self.evidence]})"
+
+    @property
+    def unaddressed(self) -> list[TargetRow]:
+        return [t for t in self.targets if not t.addressed]
+
+    @property
+    def rio_gaps(self) -> list[RioRow]:
+        return [r for r in self.rio if not r.followed]
+
+
+class _Runner:
+    """Runs named queries, shortening IRIs with each query's own prefixes."""
+
+    def __init__(self, engine: Engine, layout: Layout, lang: str) -> None:
+        self.engine, self.layout, self.lang = engine, layout, lang
+        self.derived: dict[str, list[str]] = defaultdict(list)
+        derived = parse_header("derived-from", _DERIVED_FROM)
+        derived.builtin = True  # self-contained: no project prefixes (and no rdflib import)
+        for row in self.rows(derived):
+            self.derived[row["g"]].append(row["p"])
+
+    def rows(self, query: Any, **params: str) -> list[dict[str, str]]:
+        if isinstance(query, str):
+            query = get_query(self.layout, query)
+        if "lang" in query.param_names:
+            params.setdefault("lang", self.lang)
+        result = run(self.engine, query, params)
+        return [
+            {
+                v: short(t, result.prefixes) if t is not None else ""
+                for v, t in zip(result.variables, row, strict=True)
+            }
+            for row in result.rows
+        ]
+
+    def rests_on(self, graph: str) -> list[str]:
+        """A graph and, for an inference, the report paragraphs it reads."""
+        return [graph, *self.derived.get(graph, [])]
+
+    def support(self, row: dict[str, str], who: str, name: str) -> Support:
+        level = row["level"].removeprefix("level:")
+        return Support(
+            row[who],
+            row[name],
+            level,
+            row["graph"],
+            self.rests_on(row["graph"]),
+            row.get("role", ""),
+            row.get("group", ""),
+        )
+
+
+def _split(text: str) -> list[str]:
+    return [t for t in text.split() if t]
+
+
+def compute(
+    engine: Engine,
+    layout: Layout,
+    evidence: str = "report",
+    as_of: str = REPORT_DATE,
+    lang: str = "zh",
+    roles: str = "all",
+) -> GapReport:
+    """Every gap, at one evidence level (and, for the Aichi targets, the given roles and the
+    statements as of ``as_of``), from the named queries; raises QueryError if a named query is
+    missing or fails, or ``roles`` names an unknown role."""
+    if evidence not in EVIDENCE:
+        raise QueryError(f"--evidence is one of {', '.join(EVIDENCE)}, not {evidence!r}")
+    roles = parse_roles(roles)
+    q = _Runner(engine, layout, lang)
+    report = GapReport(evidence, EVIDENCE[evidence], as_of, lang, roles=roles)
+    sel = {"roles": roles, "asOf": as_of}
+
+    open_targets = {r["target"] for r in q.rows("aichi-unaddressed", evidence=evidence, **sel)}
+    rows: dict[str, TargetRow] = {}
+    for r in q.rows("aichi-targets"):
+        rows[r["target"]] = TargetRow(
+            int(r["number"]),
+            r["target"],
+            r["goal"],
+            r["title"],
+            r["deadline"],
+            r["target"] not in open_targets,
+        )
+    for r in q.rows("aichi-supporters", evidence="all", roles="all", asOf=as_of):
+        if r["supporter"]:
+            rows[r["target"]].supporters.append(q.support(r, "supporter", "supporterName"))
+    report.targets = sorted(rows.values(), key=lambda t: t.number)
+
+    for r in q.rows("aichi-coverage", evidence=evidence, **sel):
+        gaps = [t.number for t in report.targets if t.goal == r["goal"] and not t.addressed]
+        report.coverage.append(
+            GoalCoverage(
+                r["goal"],
+                r["goalName"],
+                int(r["supported"]),
+                int(r["targets"]),
+                int(r["percent"]),
+                gaps,
+            )
+        )
+
+    workers: dict[str, list[Support]] = defaultdict(list)
+    for r in q.rows("colead-areas", evidence="all"):
+        if r["follower"]:
+            workers[r["area"]].append(q.support(r, "follower", "followerName"))
+    for r in q.rows("colead-area-gaps", evidence=evidence):
+        report.areas.append(
+            AreaGap(r["area"], r["name"], r["note"], ["para:11"], workers[r["area"]])
+        )
+
+    for r in q.rows("open-mandates", asOf=as_of):
+        report.mandates.append(
+            OpenMandate(
+                r["mandate"],
+                r["issuer"],
+                r["issued"],
+                r["addressees"],
+                r["action"],
+                r["dueAt"],
+                r["due"],
+                r["pastDue"] == "true",
+                r["status"].removeprefix("status:"),
+                _split(r["evidence"]),
+            )
+        )
+
+    unfollowed = {r["paragraph"] for r in q.rows("rio20-unfollowed", evidence=evidence)}
+    rio: dict[str, RioRow] = {}
+    for r in q.rows("rio20-followup", evidence="all"):
+        if r["node"].startswith("fww:para-"):
+            row = rio.setdefault(
+                r["node"],
+                RioRow(
+                    r["node"],
+                    r["number"],
+                    r["name"],
+                    _split(r["citedIn"]),
+                    r["node"] not in unfollowed,
+                ),
+            )
+            if r["follower"]:
+                row.followers.append(q.support(r, "follower", "followerName"))
+    report.rio = sorted(rio.values(), key=lambda r: int(r.number))
+    report.aichi = compute_aichi(q.rows, evidence, roles, as_of)
+    return report
+
+
+def gap_report(
+    layout: Layout,
+    evidence: str | None = None,
+    as_of: str = REPORT_DATE,
+    lang: str = "zh",
+    mapping: Path | None = None,
+    store: ox.Store | None = None,
+    roles: str = "all",
+) -> GapReport:
+    """Open the cached store (or use ``store``), merge a user mapping if given, and compute
+    every gap.
+
+    With a mapping and no ``evidence``, the level is ``all``: a user who brings links wants
+    them counted. Raises MappingError (naming the line) before anything is merged; a mapping
+    is merged into ``store`` itself.
+    """
+    import datetime as dt
+
+    from emg_kg.analysis.mapping import merge_mapping, read_mapping
+    from emg_kg.data.store import open_store
+    from emg_kg.query.engines import OxigraphEngine
+
+    try:
+        dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise QueryError(f"--as-of {as_of!r} is not a date YYYY-MM-DD") from None
+    engine = OxigraphEngine(store if store is not None else open_store(layout))
+    links = []
+    if mapping is not None:
+        links = read_mapping(mapping, engine)
+        merge_mapping(engine.store, links, mapping)
+    level = evidence or ("all" if mapping else "report")
+    report = compute(engine, layout, level, as_of, lang, roles)
+    report.mapping = str(mapping) if mapping else None
+    report.user_links = len(links)
+    return report

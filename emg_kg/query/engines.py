@@ -1,0 +1,222 @@
+"""The two SPARQL engines behind every query: the cached Oxigraph store and rdflib.
+
+Both answer over the union of all evidence graphs and return one engine-neutral
+:class:`~emg_kg.query.results.Result`, so their answers can be compared byte for byte. rdflib is
+imported only when its engine is used: a cold ``emg-kg query`` must not pay for it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from emg_kg.errors import QueryError
+from emg_kg.paths import Layout
+from emg_kg.query.results import Result, Term
+from emg_kg.query.sparql_errors import explain
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
+
+    from emg_kg.query.gate import Verdict
+
+__all__ = ["ENGINES", "Engine", "OxigraphEngine", "RdflibEngine", "open_engine", "dataset_options"]
+
+ENGINES = ("oxigraph", "rdflib")
+_OX_ERROR = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
+
+
+class Engine:
+    """A SPARQL engine over the union of all evidence graphs."""
+
+    name = "engine"
+
+    def execute(
+        self,
+        text: str,
+        where: str,
+        bindings: dict[str, Term],
+        prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
+    ) -> Result:
+        """Run ``text``; ``dataset`` (the gate's verdict) carries its FROM / FROM NAMED."""
+        raise NotImplementedError
+
+
+class OxigraphEngine(Engine):
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def execute(
+        self,
+        text: str,
+        where: str,
+        bindings: dict[str, Term],
+        prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
+    ) -> Result:
+        subs = {ox.Variable(k): v for k, v in bindings.items()}
+        graphs = dataset_options(
+            self.store,
+            dataset.default_graphs if dataset else None,
+            dataset.named_graphs if dataset else None,
+            where,
+        )
+        try:
+            answer = self.store.query(
+                text,
+                prefixes=prefixes,
+                substitutions=subs or None,
+                **graphs,  # type: ignore[arg-type]
+            )
+            if isinstance(answer, ox.QuerySolutions):
+                names = [v.value for v in answer.variables]
+                rows = [tuple(s[i] for i in range(len(names))) for s in answer]
+                return Result("select", names, rows)
+            if isinstance(answer, ox.QueryBoolean):
+                return Result("ask", boolean=bool(answer))
+            return Result("graph", triples=list(answer))
+        except SyntaxError as err:
+            raise syntax_error(where, err, text, prefixes) from None
+        except (RuntimeError, OSError, ValueError, TypeError) as err:
+            raise QueryError(f"{where}: the query failed: {err}") from None
+
+
+def syntax_error(
+    where: str, err: SyntaxError, text: str, prefixes: dict[str, str] | None
+) -> QueryError:
+    """Oxigraph's syntax error as one line naming the query, line and column, explained."""
+    match = _OX_ERROR.match(str(err))
+    if match:
+        line, col, msg = match.groups()
+        msg = explain(text, msg, prefixes or {})
+        return QueryError(f"{where}: syntax error at line {line}, column {col}: {msg.strip()}")
+    return QueryError(f"{where}: syntax error: {explain(text, str(err), prefixes or {})}")
+
+
+class RdflibEngine(Engine):
+    name = "rdflib"
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def execute(
+        self,
+        text: str,
+        where: str,
+        bindings: dict[str, Term],
+        prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
+    ) -> Result:
+        from pyparsing import ParseException
+
+        if dataset is not None and dataset.names_graphs:
+            raise QueryError(
+                f"{where}: FROM / FROM NAMED are not run on rdflib (it would fetch the IRI "
+                "from the network); use GRAPH <iri> { ... } or --engine oxigraph"
+            )
+        init = {k: _to_rdflib(v) for k, v in bindings.items()}
+        try:
+            answer = self.dataset.query(text, initBindings=init, initNs=prefixes or {})
+            if answer.type == "SELECT":
+                names = [str(v) for v in answer.vars or []]
+                rows = [tuple(_from_rdflib(t) for t in row) for row in answer]  # type: ignore[union-attr]
+                return Result("select", names, rows)
+            if answer.type == "ASK":
+                return Result("ask", boolean=bool(answer.askAnswer))
+            assert answer.graph is not None
+            return Result(
+                "graph",
+                triples=[ox.Triple(*(_from_rdflib(t) for t in triple)) for triple in answer.graph],
+            )
+        except ParseException as err:
+            raise QueryError(
+                f"{where}: syntax error at line {err.lineno}, column {err.col}: {err.msg}"
+            ) from None
+        except Exception as err:  # rdflib raises bare Exceptions for unknown prefixes and more
+            if "prefix" in str(err).lower():
+                raise QueryError(f"{where}: {explain(text, str(err), prefixes or {})}") from None
+            raise QueryError(f"{where}: the query failed: {err}") from None
+
+
+def dataset_options(
+    store: ox.Store,
+    default_graphs: tuple[str, ...] | list[str] | None,
+    named_graphs: tuple[str, ...] | list[str] | None,
+    where: str = "query",
+) -> dict[str, object]:
+    """pyoxigraph's dataset options under the SPARQL 1.1 rules.
+
+    Nothing named (both None): the default graph is the union of all graphs and every graph is
+    a named graph. Otherwise exactly the graphs named: FROM (or ``default-graph-uri``) merge
+    into the default graph, FROM NAMED (``named-graph-uri``) are the named graphs, and a side
+    left unnamed is empty. Each IRI must name a graph the store holds, else a QueryError.
+    """
+    if default_graphs is None and named_graphs is None:
+        return {"use_default_graph_as_union": True}
+    nodes: dict[str, list[ox.NamedNode]] = {"default_graph": [], "named_graphs": []}
+    for key, iris in (("default_graph", default_graphs), ("named_graphs", named_graphs)):
+        for iri in iris or ():
+            try:
+                node = ox.NamedNode(iri)
+            except ValueError:
+                raise QueryError(f"{where}: graph {iri!r} is not an IRI") from None
+            if not store.contains_named_graph(node):
+                raise QueryError(
+                    f"{where}: no graph <{iri}> in this dataset: FROM, FROM NAMED, "
+                    "default-graph-uri and named-graph-uri take the name of one of its graphs "
+                    "(list them with SELECT DISTINCT ?g { GRAPH ?g { } })"
+                )
+            nodes[key].append(node)
+    return dict(nodes)
+
+
+def _to_rdflib(term: Term) -> Any:
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise QueryError("RDF-star terms cannot be bound on rdflib")
+
+
+def _from_rdflib(term: Any) -> Any:
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(re.sub(r"\W", "", str(term)) or "b")
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise QueryError(f"unexpected term from rdflib: {term!r}")
+
+
+def open_engine(layout: Layout, name: str = "oxigraph") -> Engine:
+    """The cached Oxigraph store, or an rdflib Dataset (default graph = union) of the same quads."""
+    from emg_kg.data.store import cached_nquads, open_store
+
+    if name == "oxigraph":
+        return OxigraphEngine(open_store(layout))
+    if name == "rdflib":
+        from rdflib import Dataset
+
+        dataset = Dataset(default_union=True)
+        dataset.parse(cached_nquads(layout), format="nquads")
+        return RdflibEngine(dataset)
+    raise QueryError(f"unknown engine {name!r}; use one of {', '.join(ENGINES)}")

@@ -1,0 +1,290 @@
+"""Query results, engine-neutral, and the formats they are written in.
+
+Both engines' answers are turned into one :class:`Result` holding pyoxigraph terms, so the
+output of ``--engine rdflib`` and ``--engine oxigraph`` is byte-for-byte comparable. SELECT and
+ASK results are written by pyoxigraph's own SPARQL 1.1 result serializers (JSON, XML, CSV,
+TSV); graphs (CONSTRUCT, DESCRIBE) by its RDF serializers (Turtle, JSON-LD); ``table`` is for
+people at a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from emg_kg.errors import QueryError
+
+__all__ = [
+    "Term",
+    "Result",
+    "render",
+    "short",
+    "to_python",
+    "fit",
+    "text_table",
+    "terminal_width",
+    "rows_note",
+    "used_prefixes",
+    "RESULT_FORMATS",
+    "GRAPH_FORMATS",
+]
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
+_INTEGERS = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+    )
+}
+CELL_WIDTH = 60
+
+
+@dataclass
+class Result:
+    """What a query returned: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.kind == "select" else len(self.triples)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dicts of plain Python values (IRIs as strings, numbers as numbers)."""
+        if self.kind != "select":
+            raise QueryError("records() is for SELECT results; use .triples or .boolean")
+        return [
+            {v: to_python(t) for v, t in zip(self.variables, row, strict=True)} for row in self.rows
+        ]
+
+    def column(self, name: str) -> list[Any]:
+        index = self.variables.index(name)
+        return [to_python(row[index]) for row in self.rows]
+
+    def sparql_json(self) -> bytes:
+        """The SPARQL 1.1 JSON form (also the bridge to pyoxigraph's other serializers)."""
+        if self.kind == "ask":
+            return json.dumps({"head": {}, "boolean": bool(self.boolean)}).encode()
+        bindings = [
+            {v: _json_term(t) for v, t in zip(self.variables, row, strict=True) if t is not None}
+            for row in self.rows
+        ]
+        doc = {"head": {"vars": self.variables}, "results": {"bindings": bindings}}
+        return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+def _json_term(term: Term) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")},
+    }
+
+
+def to_python(term: Term | None) -> Any:
+    """A plain value: IRI string, int, float, bool or the literal's lexical form."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        try:
+            if datatype in _INTEGERS:
+                return int(term.value)
+            if datatype in (XSD + "decimal", XSD + "double", XSD + "float"):
+                return float(term.value)
+        except ValueError:
+            return term.value
+        if datatype == XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return str(term)
+
+
+def short(term: Term | None, prefixes: dict[str, str]) -> str:
+    """A prefixed name for an IRI (longest namespace wins), the lexical form for a literal."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        best = max(
+            (p for p in prefixes.items() if iri.startswith(p[1])),
+            key=lambda p: len(p[1]),
+            default=None,
+        )
+        if best is not None:
+            local = iri[len(best[1]) :]
+            if local.replace("-", "").replace("_", "").replace(".", "").isalnum() or not local:
+                return f"{best[0]}:{local}"
+        return f"<{iri}>"
+    return term.value if isinstance(term, ox.Literal) else str(term)
+
+
+def used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """Only the prefixes some IRI of ``triples`` is written with (not forty for one triple)."""
+    used: dict[str, str] = {}
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object, _datatype(triple.object)):
+            name = short(term, prefixes) if isinstance(term, ox.NamedNode) else ""
+            prefix = name.partition(":")[0]
+            if name and not name.startswith("<") and prefix in prefixes:
+                used[prefix] = prefixes[prefix]
+    return dict(sorted(used.items()))
+
+
+def _datatype(term: object) -> ox.NamedNode | None:
+    if isinstance(term, ox.Literal) and not term.language:
+        return term.datatype
+    return None
+
+
+def display_width(text: str) -> int:
+    """Terminal cells a text takes: a Chinese character counts two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def clip(text: str, limit: int) -> str:
+    """One line of at most ``limit`` display cells, cut with an ellipsis."""
+    text = " ".join(text.split())
+    if display_width(text) <= limit:
+        return text
+    out, used = "", 0
+    for char in text:
+        step = display_width(char)
+        if used + step > limit - 1:
+            break
+        out, used = out + char, used + step
+    return out + "…"
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+def terminal_width() -> int:
+    """Columns of the terminal (``COLUMNS``, else the terminal's, else 80)."""
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def fit(widths: list[int], total: int, gap: int = 2, floor: int = 4) -> list[int]:
+    """Column widths that fit ``total`` cells with ``gap`` between columns: the widest columns
+    give way first, none below ``floor`` (a table of many columns may still overflow).
+
+    >>> fit([10, 50, 30], 60)
+    [10, 23, 23]
+    >>> fit([5, 5], 80)
+    [5, 5]
+    """
+    budget = total - gap * (len(widths) - 1)
+    if sum(widths) <= budget:
+        return widths
+    low, high = floor, max(widths)  # the largest cap that fits, by bisection
+    while low < high:
+        cap = (low + high + 1) // 2
+        if sum(min(w, cap) for w in widths) <= budget:
+            low = cap
+        else:
+            high = cap - 1
+    return [min(w, low) for w in widths]
+
+
+def text_table(rows: list[list[str]], width: int | None = None, rule: bool = False) -> str:
+    """Rows (the first is the header) aligned by display width and, unless ``width`` is None,
+    clipped so that every line fits ``width`` cells; full values belong in CSV or JSON."""
+    if not rows:
+        return ""
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    if width is not None:
+        widths = fit(widths, width)
+    cells = [
+        [clip(c, w) if display_width(c) > w else c for c, w in zip(r, widths, strict=True)]
+        for r in rows
+    ]
+    lines = [
+        "  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    if rule:
+        lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def rows_note(count: int, noun: str = "row") -> str:
+    """``(1 row)``, ``(2 rows)``: the count with a plural that agrees."""
+    return f"({count} {noun}{'s' if count != 1 else ''})"
+
+
+def table(result: Result, width: int | None = None) -> str:
+    """An aligned text table (CJK characters count double), fitted to ``width`` cells (None:
+    every value whole)."""
+    if result.kind == "ask":
+        return "true\n" if result.boolean else "false\n"
+    cells = [[" ".join(short(t, result.prefixes).split()) for t in row] for row in result.rows]
+    rows = [list(result.variables), *cells]
+    body = text_table(rows, width, rule=True)
+    note = rows_note(len(result.rows))
+    if width is not None and body != text_table(rows, None, rule=True):
+        note = f"{note[:-1]}; cut to {width} columns: --wide or --format csv gives whole values)"
+    return body + note + "\n"
+
+
+def render(result: Result, fmt: str | None = None, width: int | None = None) -> bytes:
+    """The result in ``fmt`` (table, json, xml, csv, tsv, ttl, jsonld); None picks a default.
+
+    ``width`` fits a table to a terminal; a graph in Turtle declares only the prefixes it uses.
+    """
+    if result.kind == "graph":
+        fmt = "ttl" if fmt in (None, "table") else fmt
+        if fmt not in GRAPH_FORMATS:
+            raise QueryError(f"a graph result is written as ttl or jsonld, not {fmt}")
+        used = used_prefixes(result.triples, result.prefixes)
+        graph = ox.serialize(result.triples, format=GRAPH_FORMATS[fmt], prefixes=used)
+        assert graph is not None
+        return graph
+    fmt = fmt or "table"
+    if fmt == "table":
+        return table(result, width).encode("utf-8")
+    if fmt not in RESULT_FORMATS:
+        raise QueryError(
+            f"a {result.kind.upper()} result is written as table, json, xml, csv or tsv, not {fmt}"
+        )
+    parsed = ox.parse_query_results(result.sparql_json(), ox.QueryResultsFormat.JSON)
+    data = parsed.serialize(format=RESULT_FORMATS[fmt])
+    assert data is not None
+    return data

@@ -1,0 +1,112 @@
+"""Text output of the views: the self-contained HTML page (the coverage matrix: viz_matrix.py).
+
+The page template is ``emg_kg/templates/view.html``; vis-network's JavaScript is read from the
+copy pyvis ships (``pyvis/templates/lib/vis-9.1.2``) and inlined, so a page loads nothing from
+the network. Data from the graph only ever reaches the page as JSON inside a
+``<script type="application/json">`` element with ``<``, ``>``, ``&`` and U+2028/2029 escaped,
+and the page's script puts it into the DOM with ``textContent``: a label cannot inject markup.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = [
+    "TITLES",
+    "vis_js",
+    "script_json",
+    "node_label",
+    "render_page",
+]
+
+TEMPLATE = Path(__file__).parent / "templates" / "view.html"
+VIS_VERSION = "vis-9.1.2"
+_PLACEHOLDER = re.compile(r"__(TITLE|LANG|DATA|VIS)__")
+_SCRIPT_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+@lru_cache(maxsize=1)
+def vis_js() -> str:
+    """vis-network's standalone build from the pyvis package, safe to inline in ``<script>``."""
+    spec = importlib.util.find_spec("pyvis")  # locate only: importing pyvis pulls in IPython
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pyvis is not installed: it ships the vis-network script")
+    lib = Path(next(iter(spec.submodule_search_locations))) / "templates" / "lib" / VIS_VERSION
+    js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
+    js = re.sub(r"^//# sourceMappingURL=.*$", "", js, flags=re.MULTILINE)  # no .map fetch
+    return js.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+def script_json(data: Any) -> str:
+    """JSON that can sit inside a ``<script>`` element whatever strings it holds.
+
+    >>> script_json({"label": "</script><b>&\u2028"})
+    '{"label":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026\\\\u2028"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return re.sub("[<>&\u2028\u2029]", lambda m: _SCRIPT_ESCAPES[m.group()], text)
+
+
+LABEL_ROOM = 26  # characters shown under a node; the hover card has the full name
+#: View -> (English title, Chinese title).
+TITLES = {
+    "agency-target": (
+        "Who supports which Aichi Biodiversity Target",
+        "哪些机构支持哪些爱知生物多样性目标",
+    ),
+    "mandates": ("Mandates: who asks whom to do what, by when", "任务授权：谁请谁在何时之前做什么"),
+    "citations": (
+        "Decisions and documents: what cites, contains or follows what",
+        "决定与文件：引用、包含与承接",
+    ),
+    "organizations": ("Organizations, posts and people", "组织、职位与人员"),
+    "whole": ("The whole graph", "整个知识图谱"),
+}
+
+
+def node_label(d: dict[str, Any], lang: str) -> str:
+    """The text under a node: the name in ``lang``, its acronym when the name is long, a target's
+    number and subject; cut to :data:`LABEL_ROOM` characters (the hover card has it all)."""
+    text = d.get(f"label_{lang}") or d.get("short", "")
+    if d.get("class") == "AichiTarget" and d.get("notation"):
+        number = f"目标{d['notation']}" if lang == "zh" else f"T{d['notation']}"
+        text = f"{number} {d.get(f'title_{lang}') or d.get('title_en') or ''}".strip()
+    elif len(text) > 18 and d.get(f"abbr_{lang}"):
+        text = d[f"abbr_{lang}"]
+    return text if len(text) <= LABEL_ROOM else text[: LABEL_ROOM - 1] + "…"
+
+
+def render_page(data: dict[str, Any]) -> str:
+    """The HTML page for one view's data (see :func:`emg_kg.views.viz.page_data`)."""
+    parts = {
+        "TITLE": escape(str(data.get("title", "emg-kg")), quote=True),
+        "LANG": "zh-Hans" if data.get("lang") == "zh" else "en",
+        "DATA": script_json(data),
+        "VIS": vis_js(),
+    }
+    template = TEMPLATE.read_text(encoding="utf-8")
+    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], template)  # one pass: no re-expansion
+
+
+#: Evidence level -> (English, Chinese) name, for the views' legends.
+LEVEL_NAMES = {
+    "stated": ("stated in the report", "报告明文"),
+    "curated": ("curated from a named source", "外部来源"),
+    "derived": ("derived from the report's text", "据报告推断"),
+    "user": ("user mapping", "用户映射"),
+}

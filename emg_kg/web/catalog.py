@@ -1,0 +1,273 @@
+"""What the web pages need to name things: labels, types, evidence texts, search, timeline.
+
+The server reads these once from its store at start-up (the graph is a few thousand quads), so
+a page names every entity it links without one query per link. :meth:`Catalog.search` matches
+labels, aliases, symbols and the report's paragraph text, in Chinese and English, ignoring
+whitespace and case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from emg_kg.analysis.describe import short as _short
+from emg_kg.prefixes import PREFIXES, sparql_prologue
+
+__all__ = ["Catalog", "Evidence", "Hit", "select"]
+
+ID = PREFIXES["emgid"]
+SKOS, RDFS, DCT = PREFIXES["skos"], PREFIXES["rdfs"], PREFIXES["dct"]
+_NAME_KINDS = {
+    SKOS + "prefLabel": "name",
+    SKOS + "altLabel": "alias",
+    SKOS + "hiddenLabel": "wording",
+    SKOS + "notation": "notation",
+    DCT + "identifier": "symbol",
+    RDFS + "label": "label",
+}
+_SPACE = re.compile(r"\s+")
+_STATEMENTS = tuple(ID + kind for kind in ("support/", "inference/", "figure/"))
+_WHERE = re.compile(r"WHERE\s*\{", re.I)
+
+
+def select(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[dict[str, str]]:
+    """Rows of a trusted query as {variable: lexical value} over the union graph.
+
+    ``bind`` values are put in a ``VALUES`` block at the start of the WHERE clause, written
+    by pyoxigraph (so an IRI from a URL cannot break out of its brackets); unlike
+    ``substitutions`` this does not need the variable to be projected.
+    """
+    if bind:
+        names = " ".join(f"?{k}" for k in bind)
+        terms = " ".join(str(v) for v in bind.values())
+        query = _WHERE.sub(
+            lambda m: f"{m.group(0)} VALUES ({names}) {{ ({terms}) }}", query, count=1
+        )
+    answer = store.query(sparql_prologue() + query, use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    names_ = [v.value for v in answer.variables]
+    return [{n: row[n].value for n in names_ if row[n] is not None} for row in answer]
+
+
+def norm(text: str) -> str:
+    return _SPACE.sub("", text).casefold()
+
+
+@dataclass
+class Evidence:
+    """A named graph that is evidence: its number, names and the text it stands for."""
+
+    iri: str
+    kind: str  # paragraph, footnote, source, inference, other
+    labels: dict[str, str] = field(default_factory=dict)
+    number: str = ""
+    text: str = ""
+    text_en: str = ""  # the project's unofficial English translation (src:translation-en)
+
+
+@dataclass
+class Hit:
+    iri: str
+    matched: str
+    kind: str  # name, alias, wording, symbol, notation, label, text
+    score: int
+
+
+class Catalog:
+    """Labels, types and evidence of every IRI in a store, read once."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.labels: dict[str, dict[str, str]] = defaultdict(dict)
+        self.names: list[tuple[str, str, str, str]] = []  # iri, text, normalized, kind
+        self.types: dict[str, list[str]] = defaultdict(list)
+        self.evidence: dict[str, Evidence] = {}
+        self.texts: dict[str, str] = {}  # paragraph/footnote IRI -> its text
+        self.texts_en: dict[str, str] = {}  # ... -> its unofficial English translation
+        preds = " ".join(f"<{p}>" for p in _NAME_KINDS)
+        for r in select(
+            store,
+            f"""SELECT DISTINCT ?s ?p ?l WHERE {{ VALUES ?p {{ {preds} }}
+                ?s ?p ?l FILTER(isIRI(?s)) }} ORDER BY ?s ?p ?l""",
+        ):
+            kind = _NAME_KINDS[r["p"]]
+            self.names.append((r["s"], r["l"], norm(r["l"]), kind))
+        for r in select(
+            store,
+            """SELECT ?s ?l (LANG(?l) AS ?lang) WHERE {
+                ?s skos:prefLabel|rdfs:label ?l FILTER(isIRI(?s)) } ORDER BY ?s DESC(STRLEN(?l))""",
+        ):
+            self.labels[r["s"]].setdefault(r.get("lang") or "", r["l"])
+        for r in select(store, "SELECT DISTINCT ?s ?t WHERE { ?s a ?t } ORDER BY ?s ?t"):
+            self.types[r["s"]].append(r["t"])
+        for r in select(store, """SELECT ?s ?t (LANG(?t) AS ?l) WHERE { ?s schema:text ?t }"""):
+            (self.texts_en if r.get("l") == "en" else self.texts)[r["s"]] = r["t"]
+        self._load_evidence()
+
+    def _load_evidence(self) -> None:
+        rows = select(
+            store=self.store,
+            query="""SELECT ?g ?kind ?n ?text WHERE {
+            { SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } }
+            OPTIONAL { ?g a ?kind VALUES ?kind { emg:Paragraph emg:Footnote emg:Summary
+                emg:OperativeParagraph emg:ExternalSource emg:Inference } }
+            OPTIONAL { ?g emg:number ?n }
+            OPTIONAL { ?g schema:text|emg:reasoning|dct:title|skos:note ?text
+                FILTER NOT EXISTS { ?g schema:text ?text FILTER(LANG(?text) = "en") } } }""",
+        )
+        kinds = {
+            "Paragraph": "paragraph",
+            "OperativeParagraph": "paragraph",
+            "Footnote": "footnote",
+            "Summary": "paragraph",
+            "ExternalSource": "source",
+            "Inference": "inference",
+        }
+        for r in rows:
+            g = r["g"]
+            ev = self.evidence.get(g)
+            if ev is None:
+                ev = self.evidence[g] = Evidence(g, "other", dict(self.labels.get(g, {})))
+            kind = kinds.get(r.get("kind", "").rsplit("#", 1)[-1], "")
+            if kind:
+                ev.kind = kind
+            ev.number = ev.number or r.get("n", "")
+            if len(r.get("text", "")) > len(ev.text):
+                ev.text = r["text"]
+            ev.text_en = self.texts_en.get(g, "")
+
+    # --- naming ------------------------------------------------------------------------
+
+    def short(self, iri: str) -> str:
+        """A prefixed name; an IRI of ours no prefix covers as its path (``graph/report``)."""
+        name = _short(ox.NamedNode(iri))
+        if name.startswith("<") and iri.startswith(ID) and len(iri) > len(ID):
+            return iri[len(ID) :]
+        return name
+
+    def label(self, iri: str, lang: str = "zh") -> str:
+        """The preferred label in ``lang``, else in the other language, else a short name."""
+        found = self.labels.get(iri, {})
+        other = "en" if lang == "zh" else "zh"
+        return found.get(lang) or found.get(other) or found.get("") or self.short(iri)
+
+    def is_class(self, iri: str, local: str) -> bool:
+        return any(t.endswith("#" + local) for t in self.types.get(iri, []))
+
+    def exists(self, iri: str) -> bool:
+        """Whether the graph mentions ``iri`` at all (as subject, object or graph name)."""
+        if iri in self.types or iri in self.labels or iri in self.evidence:
+            return True
+        query = "SELECT ?p WHERE { { ?x ?p ?o } UNION { ?o ?p ?x } } LIMIT 1"
+        return bool(select(self.store, query, x=ox.NamedNode(iri)))
+
+    # --- search ------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> tuple[list[Hit], list[Hit]]:
+        """Entities whose names match, and paragraphs/footnotes whose text does."""
+        want = norm(query)
+        if not want:
+            return [], []
+        best: dict[str, Hit] = {}
+        for iri, text, key, kind in self.names:
+            if want not in key or not iri.startswith(ID):
+                continue
+            score = 0 if key == want else 1 if key.startswith(want) else 2
+            score = score * 10 + (0 if kind in ("name", "alias") else 1)
+            if iri not in best or score < best[iri].score:
+                best[iri] = Hit(iri, text, kind, score)
+        # within a match quality, things (groups, reports, meetings) before the statements
+        # about them (support statements, inferences, figures), whose names repeat the things'
+        entities = sorted(
+            best.values(),
+            key=lambda h: (
+                h.score // 10,
+                h.iri.startswith(_STATEMENTS),
+                h.score % 10,
+                self.label(h.iri, "en"),
+            ),
+        )
+        passages: list[Hit] = []
+        for kind, texts in (("text", self.texts), ("text-en", self.texts_en)):
+            for iri, text in texts.items():
+                pos = norm(text).find(want)
+                if pos >= 0 and not any(h.iri == iri for h in passages):
+                    passages.append(Hit(iri, _snippet(text, query), kind, pos))
+        passages.sort(key=lambda h: _natural(self.short(h.iri)))
+        return entities[:limit], passages[:limit]
+
+    # --- timeline ----------------------------------------------------------------------
+
+    def timeline(self) -> list[dict[str, Any]]:
+        """Meetings and decisions with a date, one row each, in date order.
+
+        Sources may give one date more or less precisely (``2011-09`` in the report,
+        ``2011-09-19`` in a public record): the most precise start and end win, each row with
+        the graph (evidence) of its start date as ``g`` and every graph dating it, with the date
+        it gives, as ``sources``; an end equal to the start is dropped.
+        """
+        rows = select(
+            self.store,
+            """SELECT ?x ?date ?end ?kind ?g ?ge WHERE {
+            { ?x a/rdfs:subClassOf* emg:Meeting . GRAPH ?g { ?x schema:startDate ?date }
+              OPTIONAL { GRAPH ?ge { ?x schema:endDate ?end } } BIND("meeting" AS ?kind) }
+            UNION
+            { ?x a/rdfs:subClassOf* emg:Decision . GRAPH ?g { ?x dct:issued ?date }
+              BIND("decision" AS ?kind) }
+            UNION
+            { ?x a/rdfs:subClassOf* emg:Decision ; emg:adoptedAt ?m
+              FILTER NOT EXISTS { ?x dct:issued ?any }
+              GRAPH ?g { ?m schema:startDate ?date } BIND("decision" AS ?kind) }
+            }""",
+        )
+        best: dict[str, dict[str, Any]] = {}
+
+        def better(new: str, old: str) -> bool:  # more precise, then earlier
+            return (len(new), -_day(new)) > (len(old), -_day(old)) if old else bool(new)
+
+        for r in rows:
+            x = r["x"]
+            item = best.setdefault(
+                x, {"x": x, "kind": r["kind"], "date": "", "g": "", "sources": {}}
+            )
+            item["sources"].setdefault(r["g"], set()).add(r["date"])
+            if better(r["date"], item["date"]) or (
+                r["date"] == item["date"] and r["g"] < item["g"]
+            ):
+                item["date"], item["g"] = r["date"], r["g"]
+            if better(r.get("end", ""), item.get("end", "")):
+                item["end"] = r["end"]
+        for item in best.values():
+            if item.get("end", "") <= item["date"]:  # none, the same day, or inconsistent
+                item.pop("end", None)
+            item["sources"] = sorted(
+                ((g, ", ".join(sorted(dates))) for g, dates in item["sources"].items()),
+                key=lambda gd: (gd[0] != item["g"], gd[0]),
+            )
+        return sorted(best.values(), key=lambda i: (i["date"], i["kind"], i["x"]))
+
+
+def _day(date: str) -> int:
+    """A sortable number for a (partial) ISO date: 2011-09 -> 20110900."""
+    digits = "".join(ch for ch in date if ch.isdigit())[:8]
+    return int(digits.ljust(8, "0")) if digits else 0
+
+
+def _natural(name: str) -> tuple[object, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
+
+
+def _snippet(text: str, query: str, width: int = 60) -> str:
+    """Some text around the first match (whitespace-insensitive) of ``query`` in ``text``."""
+    flat = " ".join(text.split())
+    pattern = r"\s*".join(re.escape(c) for c in query.strip() if not c.isspace())
+    match = re.search(pattern, flat, re.I) if pattern else None
+    if not match:
+        return flat[: 2 * width] + ("…" if len(flat) > 2 * width else "")
+    start, end = max(0, match.start() - width), min(len(flat), match.end() + width)
+    return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")

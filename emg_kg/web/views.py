@@ -1,0 +1,327 @@
+"""Issue 4's views and issue 3's gap report, as the web app serves them.
+
+Thin adapters: the views are built by
+:mod:`emg_kg.analysis.projection` and drawn by :mod:`emg_kg.views.viz`
+(self-contained pages with vis-network inlined, so nothing loads from the internet); this
+module only caches the pages per view and language. The gap report is issue 3's
+(:func:`emg_kg.analysis.gaps.compute`) drawn as HTML, with a plainer fallback on its named queries.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pyoxigraph as ox
+
+from emg_kg.errors import EmgKgError
+from emg_kg.lru import SizedLRU
+from emg_kg.paths import Layout
+from emg_kg.web.catalog import Catalog, select
+from emg_kg.web.markup import esc, href, qs, table
+
+__all__ = ["Views", "gap_report", "VIEW_CSP"]
+
+#: The views' own pages run inline script and style and nothing else.
+VIEW_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
+)
+_MATRIX = "agency-target-matrix"
+ID = "https://w3id.org/emg-kg/id/"
+
+
+class Views:
+    """The named views as pages, built on first request and cached (a few hundred kB each)."""
+
+    def __init__(self, store: ox.Store, cache_bytes: int = 64 * 1024**2) -> None:
+        self.store = store
+        self._index: Any = None
+        self._whole: Any = None
+        # bounded by size (issue 8): any client can ask for a new neighbourhood page
+        self._pages: SizedLRU[tuple[bytes, str, str]] = SizedLRU(cache_bytes)
+        self._lock = threading.Lock()
+
+    def cache_size(self) -> tuple[int, int, int]:
+        """(pages, bytes, limit) of the page cache, for /status."""
+        return len(self._pages), self._pages.size, self._pages.max_bytes
+
+    def _idx(self) -> Any:
+        from emg_kg.analysis.metrics import load_index
+
+        if self._index is None:
+            self._index = load_index(self.store)
+        return self._index
+
+    def names(self, lang: str) -> list[tuple[str, str]]:
+        """(view name, title) for every view the app serves."""
+        from emg_kg.analysis.metrics import VIEWS
+        from emg_kg.views.viz import TITLES
+
+        i = 1 if lang == "zh" else 0
+        out = [(v, TITLES.get(v, (v, v))[i]) for v in VIEWS]
+        out.append(
+            (_MATRIX, "爱知目标覆盖矩阵" if lang == "zh" else "Aichi target coverage matrix (SVG)")
+        )
+        return out
+
+    def link(self, iri: str, lang: str) -> str:
+        """The interactive neighbourhood of ``iri``, if the whole view has it."""
+        from emg_kg.analysis.metrics import select as project_view
+
+        with self._lock:
+            if self._whole is None:
+                self._whole = project_view(self._idx(), "whole")
+            known = iri in self._whole
+        return f"/views/neighbourhood{qs(entity=iri, lang=lang)}" if known else ""
+
+    def page(
+        self, name: str, lang: str, entity: str | None = None
+    ) -> tuple[bytes, str, str] | None:
+        """(body, content type, CSP) of a view page, or None when there is no such view."""
+        from emg_kg.analysis.metrics import VIEWS
+        from emg_kg.analysis.metrics import select as project_view
+        from emg_kg.views.matrix import matrix_svg
+        from emg_kg.views.template import render_page
+        from emg_kg.views.viz import matrix_data, page_data
+
+        if name not in (*VIEWS, "neighbourhood", _MATRIX):
+            return None
+        if name == "neighbourhood" and not entity:
+            return None
+        key = (name, lang, entity or "")
+        with self._lock:
+            cached = self._pages.get(key)
+            if cached is not None:
+                return cached
+            if name == _MATRIX:
+                svg = matrix_svg(
+                    matrix_data(project_view(self._idx(), "agency-target"), lang), lang
+                )
+                page = (svg.encode("utf-8"), "image/svg+xml; charset=utf-8", VIEW_CSP)
+            else:
+                try:
+                    G = project_view(self._idx(), name, entity, 1)
+                except (KeyError, ValueError):
+                    return None
+                data = page_data(G, lang)
+                data["nav"] = _view_nav(name, lang, entity)
+                html = render_page(data)
+                page = (html.encode("utf-8"), "text/html; charset=utf-8", VIEW_CSP)
+            self._pages.put(key, page)
+            return page
+
+
+def _view_nav(name: str, lang: str, entity: str | None) -> list[tuple[str, str]]:
+    """Links from a view back into the app: home, all views, the same view in the other
+    language, and the centre's entity page. Our own URLs only; the page sets them as text."""
+    from urllib.parse import urlencode
+
+    zh = lang == "zh"
+    other = "en" if zh else "zh"
+    query = {"entity": entity} if entity else {}
+    nav = [
+        (f"/?lang={lang}", "首页" if zh else "Home"),
+        (f"/views?lang={lang}", "所有视图" if zh else "All views"),
+        (f"/views/{name}?{urlencode({**query, 'lang': other})}", "English" if zh else "中文"),
+    ]
+    if entity and entity.startswith(ID):
+        nav.append((f"/id/{entity[len(ID) :]}?lang={lang}", "实体页面" if zh else "Entity page"))
+    return nav
+
+
+#: The gap queries of issue 3 (queries/*.rq), the fallback when :mod:`emg_kg.analysis.gaps` fails.
+GAP_QUERIES = [
+    (
+        "aichi-unaddressed",
+        "所计证据中没有任何联系的爱知目标（并不表示无人开展工作）",
+        "Aichi targets with no link in the evidence counted (not: that nobody works on them)",
+    ),
+    ("colead-area-gaps", "无小组跟进的共同牵头领域", "Co-lead areas no EMG group works on"),
+    (
+        "rio20-unfollowed",
+        "无环境管理小组机构跟进的里约+20段落",
+        "Cited Rio+20 paragraphs no EMG body follows up",
+    ),
+]
+EVIDENCE = ("stated", "report", "curated", "all")
+
+
+def gap_report(catalog: Catalog, layout: Layout, lang: str, evidence: str = "report") -> str:
+    """The gap report as an HTML fragment, from issue 3's :func:`emg_kg.analysis.gaps.compute` (the
+    named gap queries, run in-process: they are curated and read-only)."""
+    from emg_kg.query.engines import OxigraphEngine
+
+    try:
+        from emg_kg.analysis.gaps import compute
+
+        report = compute(OxigraphEngine(catalog.store), layout, evidence, lang=lang)
+    except (ImportError, EmgKgError, KeyError, ValueError):
+        return _queries_report(catalog, layout, lang)
+    zh = lang == "zh"
+
+    def link(name: str, text: str = "") -> str:
+        iri = _expand(name)
+        return f'<a href="{esc(href(iri, lang))}">{esc(text or catalog.label(iri, lang))}</a>'
+
+    def section(zh_title: str, en_title: str, query: str, count: int, body: str) -> str:
+        title = zh_title if zh else en_title
+        return (
+            f'<h3><a href="/queries/{query}{esc(qs(evidence=evidence, lang=lang))}">'
+            f"{esc(title)}</a> ({count})</h3>{body}"
+        )
+
+    switch = " | ".join(
+        f"<strong>{e}</strong>"
+        if e == evidence
+        else f'<a href="/{esc(qs(evidence=e, lang=lang))}">{e}</a>'
+        for e in EVIDENCE
+    )
+    out = [
+        f'<p class="note">{esc("证据级别" if zh else "Evidence level")}: {switch} · '
+        f"{esc(report.evidence_words)}</p>"
+    ]
+    if report.aichi:  # issue 9: the caveat in words, and the headlines by role
+        from emg_kg.data.aichi_gaps import CAVEAT
+
+        a = report.aichi
+        words = (
+            "所计证据中没有任何联系，并不表示无人开展工作"
+            if zh
+            else f"Targets without a link have {CAVEAT}"
+        )
+        facts = [
+            (
+                "无联合国系统或多边环境协定联系" if zh else "No UN-system or MEA link",
+                a.no_un_or_mea,
+            ),
+            ("仅有监测联系" if zh else "Only monitored", a.only_monitored),
+            (
+                "仅有笼统声明的实施联系" if zh else "Implemented only by a blanket claim",
+                a.only_blanket,
+            ),
+        ]
+        items = "".join(
+            f"<li>{esc(name)} ({len(ns)}): "
+            + (", ".join(link(f"aichi:target-{n}", str(n)) for n in ns) or "-")
+            + "</li>"
+            for name, ns in facts
+        )
+        out.append(f'<p class="note caveat">{esc(words)}.</p><ul class="gaps">{items}</ul>')
+    rows = [
+        [
+            link(c.goal, c.name),
+            f"{c.supported}/{c.targets} ({c.percent}%)",
+            ", ".join(link(f"aichi:target-{n}", str(n)) for n in c.unaddressed),
+        ]
+        for c in report.coverage
+    ]
+    head = ["目标", "有支持者", "未覆盖的目标"] if zh else ["Goal", "Supported", "Unaddressed"]
+    out.append(
+        section(
+            "各战略目标的爱知目标覆盖情况",
+            "Aichi coverage per strategic goal",
+            "aichi-coverage",
+            len(report.unaddressed),
+            table(head, rows, "gaps"),
+        )
+    )
+    areas = "".join(
+        f'<li>{link(a.area, a.name)}<br><span class="note">{esc(a.note)}</span></li>'
+        for a in report.areas
+    )
+    out.append(
+        section(
+            "无小组跟进的共同牵头领域",
+            "Co-lead areas no EMG group works on",
+            "colead-area-gaps",
+            len(report.areas),
+            f'<ul class="gaps">{areas}</ul>',
+        )
+    )
+    rio = "".join(f"<li>{link(r.paragraph, r.name)}</li>" for r in report.rio_gaps)
+    out.append(
+        section(
+            "无环境管理小组机构跟进的里约+20段落",
+            "Cited Rio+20 paragraphs no EMG body follows up",
+            "rio20-unfollowed",
+            len(report.rio_gaps),
+            f'<ul class="gaps">{rio}</ul>',
+        )
+    )
+    mandates = "".join(
+        f'<li>{link(m.mandate)} <span class="note">{esc(m.due or "")}'
+        f"{' ⚠' if m.past_due else ''}</span></li>"
+        for m in report.mandates
+    )
+    out.append(
+        section(
+            "截至报告日期仍未完成的任务",
+            "Mandates still open at the report date",
+            "open-mandates",
+            len(report.mandates),
+            f'<ul class="gaps">{mandates}</ul>',
+        )
+    )
+    return "".join(out)
+
+
+def _expand(name: str) -> str:
+    """A prefixed name (``aichi:target-3``) as a full IRI; IRIs pass through."""
+    from emg_kg.prefixes import PREFIXES
+
+    prefix, sep, local = name.strip("<>").partition(":")
+    return PREFIXES[prefix] + local if sep and prefix in PREFIXES else name.strip("<>")
+
+
+def _queries_report(catalog: Catalog, layout: Layout, lang: str) -> str:
+    """Fallback: the entities each gap query names, and the mandates still open."""
+    zh = lang == "zh"
+    parts = []
+    for name, title_zh, title_en in GAP_QUERIES:
+        try:
+            iris = _first_entities(_run_named(catalog.store, layout, name, lang))
+        except (EmgKgError, OSError, ValueError):
+            continue  # the query is not there (yet) or does not run: leave the section out
+        parts.append((title_zh if zh else title_en, f"/queries/{name}{qs(lang=lang)}", iris))
+    open_ = [r["x"] for r in select(catalog.store, _OPEN_MANDATES)]
+    heading = "截至报告日期仍未完成的任务" if zh else "Mandates still open at the report date"
+    parts.append((heading, f"/queries/mandates{qs(lang=lang)}", open_))
+    html = []
+    for title, link, iris in parts:
+        items = "".join(
+            f'<li><a href="{esc(href(i, lang))}">{esc(catalog.label(i, lang))}</a></li>'
+            for i in iris
+        )
+        html.append(
+            f'<h3><a href="{esc(link)}">{esc(title)}</a> ({len(iris)})</h3>'
+            f'<ul class="gaps">{items}</ul>'
+        )
+    return "".join(html)
+
+
+_OPEN_MANDATES = """SELECT DISTINCT ?x WHERE { ?x a emg:Mandate ;
+    emg:status <https://w3id.org/emg-kg/id/status/open> } ORDER BY ?x"""
+
+
+def _run_named(store: ox.Store, layout: Layout, name: str, lang: str) -> Any:
+    from emg_kg.query.engines import OxigraphEngine
+    from emg_kg.query.registry import get_query
+    from emg_kg.query.run import run
+
+    query = get_query(layout, name)
+    params = {"lang": lang} if "lang" in query.param_names else {}
+    return run(OxigraphEngine(store), query, params)
+
+
+def _first_entities(result: Any) -> list[str]:
+    """The entities a gap query lists: the column of IRIs (under the id space) with the most
+    distinct values (a target, not its goal), in the query's order."""
+    columns: dict[int, dict[str, None]] = {}
+    for row in result.rows:
+        for i, term in enumerate(row):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(ID):
+                columns.setdefault(i, {}).setdefault(term.value)
+    if not columns:
+        return []
+    best = max(columns, key=lambda i: (len(columns[i]), -i))
+    return list(columns[best])
