@@ -233,6 +233,7 @@ def coverage(G: nx.MultiDiGraph, levels: Iterable[str] | None = None) -> dict[st
             "goal": G.nodes[t].get("goal", ""),
             "supporters": sorted({G.nodes[u].get("short", u) for u, _ in edges}),
             "levels": dict(sorted(levels_.items())),
+            "sources": sorted({d["source"] for _, d in edges if d.get("source")}),
         }
         rows.append(row)
         g = goals.setdefault(

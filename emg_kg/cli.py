@@ -72,10 +72,27 @@ def cmd_validate(args: argparse.Namespace, layout: Layout) -> int:
     return 0 if run_validation(layout) else 1
 
 
-def _store(layout: Layout) -> ox.Store:
+def _store(layout: Layout, mapping: Path | None = None) -> ox.Store:
+    """The cached store, with a user mapping merged (all or nothing) when one is given."""
     from .store import open_store
 
-    return open_store(layout)
+    store = open_store(layout)
+    if mapping is not None:  # issue 9: --mapping on every command that reads the graph
+        from .mapping import apply_mapping
+
+        print(f"emg-kg: {apply_mapping(store, mapping).summary()}", file=sys.stderr)
+    return store
+
+
+def add_mapping_option(p: argparse.ArgumentParser) -> None:
+    """``--mapping FILE.csv``, the same on query, gaps, analyze, viz and serve (issue 9)."""
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE.csv",
+        help="merge a user agency -> target mapping first (columns agency,target,source and "
+        "optionally role), as level user; a file with a bad row is refused whole (exit 2)",
+    )
 
 
 def cmd_stats(args: argparse.Namespace, layout: Layout, store: ox.Store | None = None) -> int:
@@ -142,7 +159,7 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
 
     if view == "neighbourhood" and not getattr(args, "entity", None):
         raise EntityNotFound("the neighbourhood view needs --entity X (and --depth N)")
-    idx = load_index(_store(layout))
+    idx = load_index(_store(layout, getattr(args, "mapping", None)))
     entity = find(idx, args.entity) if getattr(args, "entity", None) else None
     try:
         return select(idx, view, entity, getattr(args, "depth", 1)), idx
@@ -199,10 +216,11 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
                 r["id"],
                 ", ".join(f"{k}:{v}" for k, v in r["levels"].items()) or "-",
                 ", ".join(r["supporters"]) or "(none)",
+                "; ".join(r.get("sources", [])),
             ]
             for r in result["by_target"]
         ]
-        _print_table([["target", "levels", "supporters"], *rows])
+        _print_table([["target", "levels", "supporters", "sources"], *rows])
     elif args.analysis == "components":
         rows = [
             [
@@ -278,6 +296,7 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
         "evidence levels (comma-separated: stated,curated,derived,user)",
     )
     p.add_argument("--top", type=int, default=20, help="centrality: rows shown (default 20)")
+    add_mapping_option(p)
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of names")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p = add(
@@ -298,6 +317,7 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
         "these evidence levels (comma-separated: stated,curated,derived,user)",
     )
     p.add_argument("--out", type=Path, required=True, help="output file (.html; .svg for matrix)")
+    add_mapping_option(p)
 
 
 # --- issue 5: serve ---------------------------------------------------------------------------
@@ -310,6 +330,7 @@ def cmd_serve(args: argparse.Namespace, layout: Layout) -> int:
         raise EmgKgError("--timeout, --max-rows and --workers must be positive")
     settings = Settings(args.host, args.port, args.timeout, args.max_rows, quiet=args.quiet)
     settings.workers = args.workers or settings.workers
+    settings.mapping = args.mapping
     try:
         return serve(layout, settings)
     except OSError as err:
@@ -342,6 +363,7 @@ def add_serve_command(add: Callable[[str, Handler, str], argparse.ArgumentParser
     )
     p.add_argument("--workers", type=int, help="query worker processes (default: CPUs, 2-4)")
     p.add_argument("--quiet", action="store_true", help="do not log each request")
+    add_mapping_option(p)
 
 
 # --- issue 3: queries and gaps ---------------------------------------------------------------
@@ -373,13 +395,16 @@ def _param_pairs(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
-    from .api import open_engine, run
+    from .api import open_with_mapping, run
     from .queries import adhoc
     from .results import render
 
     query = adhoc(args.query, layout, sys.stdin.read() if args.query == "-" else None)
     params = _param_pairs(args.param)
-    result = run(open_engine(layout, args.engine), query, params, args.lang)
+    engine, merged = open_with_mapping(layout, args.engine, args.mapping)
+    if merged is not None:
+        print(f"emg-kg: {merged.summary()}", file=sys.stderr)
+    result = run(engine, query, params, args.lang)
     sys.stdout.buffer.write(render(result, args.format))
     sys.stdout.flush()
     return 0
@@ -430,6 +455,7 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         default="oxigraph",
         help="SPARQL engine (default oxigraph, the cached store)",
     )
+    add_mapping_option(p)
     p = add(
         "gaps",
         cmd_gaps,
@@ -448,12 +474,7 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         metavar="DATE",
         help="date for open mandates (default the report date, 2012-12-04)",
     )
-    p.add_argument(
-        "--mapping",
-        type=Path,
-        metavar="FILE.csv",
-        help="merge a user agency -> target mapping (columns agency,target,source) as level user",
-    )
+    add_mapping_option(p)
     p.add_argument(
         "--format",
         choices=["md", "json", "csv"],

@@ -125,6 +125,7 @@ class GapReport:
     lang: str
     mapping: str | None = None
     user_links: int = 0
+    user_sources: dict[str, str] = field(default_factory=dict)  # source text -> its graph
     targets: list[TargetRow] = field(default_factory=list)
     coverage: list[GoalCoverage] = field(default_factory=list)
     areas: list[AreaGap] = field(default_factory=list)
@@ -288,7 +289,7 @@ def gap_report(
     import datetime as dt
 
     from .api import OxigraphEngine
-    from .mapping import merge_mapping, read_mapping
+    from .mapping import apply_mapping
     from .store import open_store
 
     try:
@@ -296,11 +297,9 @@ def gap_report(
     except ValueError:
         raise QueryError(f"--as-of {as_of!r} is not a date YYYY-MM-DD") from None
     engine = OxigraphEngine(store if store is not None else open_store(layout))
-    links = []
-    if mapping is not None:
-        links = read_mapping(mapping, engine)
-        merge_mapping(engine.store, links, mapping)
+    merged = apply_mapping(engine.store, mapping) if mapping is not None else None
     report = compute(engine, layout, evidence or ("all" if mapping else "report"), as_of, lang)
     report.mapping = str(mapping) if mapping else None
-    report.user_links = len(links)
+    report.user_links = len(merged.links) if merged else 0
+    report.user_sources = dict(merged.graphs) if merged else {}
     return report

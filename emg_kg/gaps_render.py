@@ -59,6 +59,7 @@ def markdown(report: GapReport) -> str:
         f"- User mapping: {r.mapping or 'none'}"
         + (f" ({r.user_links} links, level user)" if r.mapping else "")
         + ".",
+        *(f"  - user source: {text} ({graph})" for text, graph in r.user_sources.items()),
         "- Per-target agency support is not public for this report: only links the report "
         "states or implies (or a user mapping) are counted; none is invented.",
         "",

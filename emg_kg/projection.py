@@ -300,6 +300,7 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
             "level": level,
             "statement": short(st),
             "reasoning": idx.text(st, EMG + "reasoning", "en"),
+            "source": idx.text(st, DCT + "source"),  # a user mapping's source column
         }
         for t in idx.objects(st, EMG + "supports"):
             if t in WHOLE_PLAN and t not in G:

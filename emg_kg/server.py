@@ -48,6 +48,7 @@ class Settings:
     max_rows: int = 10_000
     workers: int = max(2, min(4, os.cpu_count() or 2))
     quiet: bool = False
+    mapping: Path | None = None  # a user mapping CSV, merged into what the app and workers load
 
 
 class App:
@@ -64,6 +65,13 @@ class App:
             shutil.copyfile(cached_nquads(layout), self.snapshot)
             self.store = ox.Store()
             self.store.bulk_load(path=name, format=ox.RdfFormat.N_QUADS)
+            if settings.mapping is not None:  # issue 9: validated whole, then appended
+                from .mapping import apply_mapping
+
+                merged = apply_mapping(self.store, settings.mapping)
+                with self.snapshot.open("ab") as snapshot:
+                    snapshot.write(merged.nquads())
+                print(f"emg-kg: {merged.summary()}", file=sys.stderr)
             self.catalog = Catalog(self.store)
             self.views = Views(self.store)
             self._gaps: dict[str, str] = {}
