@@ -3,6 +3,8 @@
 >>> from emg_kg.api import load
 >>> kg = load()                                          # doctest: +SKIP
 >>> kg.query("mandates-for-body", body="body:EMG").df()  # doctest: +SKIP
+>>> mine = load(mapping="my-links.csv")                  # doctest: +SKIP
+>>> mine.query("aichi-supporters", evidence="all")       # doctest: +SKIP
 
 Oxigraph (the cached store) is the default: it answers in milliseconds without importing
 rdflib. ``engine="rdflib"`` runs the same query on rdflib's own SPARQL engine over the same
