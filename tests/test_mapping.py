@@ -6,7 +6,6 @@ rows is refused whole, every bad line listed, nothing merged. All on the real gr
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import urllib.parse
@@ -14,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from test_gaps import cli  # the same subprocess runner
 
 from emg_kg.api import load
 from emg_kg.errors import MappingError
@@ -33,15 +33,6 @@ MAPPING = (
     "开发署,2,a second note,monitors\n"
 )
 MINTED = USER + "org/fictional-reef-trust"
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "emg_kg.cli", *args],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-    )
 
 
 @pytest.fixture()
