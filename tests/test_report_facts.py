@@ -9,10 +9,12 @@ import csv
 import io
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from emg_kg.api import run
 from emg_kg.build import Built, build
+from emg_kg.catalog import Catalog
 from emg_kg.engines import Engine
 from emg_kg.paths import Layout
 from emg_kg.queries import get_query, parse_header
@@ -237,3 +239,17 @@ def test_without_the_short_form_the_paragraph_cannot_name_the_group(copy_layout:
     failures = {(str(u), str(n)) for u, n in mention_failures(build(copy_layout).dataset)}
     group = ID + "group/img-biodiversity"
     assert {(PARA + "20", group), (PARA + "24", group)} <= failures
+
+
+def test_the_web_timeline_never_mixes_two_sources_dates(store: ox.Store) -> None:
+    """The served timeline took the most precise start and end separately, which paired IISD's
+    start of COP 11 with the report's end; with a preferred dating both come from one graph."""
+    items = {i["x"].rsplit("/", 1)[-1]: i for i in Catalog(store).timeline()}
+    cop11 = items["cbd-cop-11"]
+    assert (cop11["date"], cop11.get("end"), cop11["g"]) == (
+        "2012-10-08",
+        "2012-10-19",
+        SRC + "iisd-enb",
+    )
+    assert dict(cop11["sources"])[PARA + "22"] == "2012-10-09"  # the report's date still shown
+    assert items["cbd-xi-6"]["date"] == "2012-10-08"  # dated by its adopting meeting
