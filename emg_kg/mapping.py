@@ -196,8 +196,42 @@ def _header(path: Path, header: list[str]) -> dict[str, int]:
     return {n: i for i, n in enumerate(names)}
 
 
+def _link(
+    line: int,
+    cells: list[str],
+    col: dict[str, int],
+    agencies: tuple[set[str], dict[str, set[str]]],
+    targets: tuple[set[str], dict[str, set[str]]],
+    prefixes: dict[str, str],
+) -> Link | list[str]:
+    """One non-empty row as a Link, or every problem it has (a row is reported whole)."""
+    if len(cells) != len(col) or not all(cells[col[c]] for c in COLUMNS):
+        empty = [c for c in COLUMNS if len(cells) == len(col) and not cells[col[c]]]
+        got = f"{len(cells)} cells" if len(cells) != len(col) else f"empty {', '.join(empty)}"
+        return [f"expected {len(col)} cells ({','.join(col)}), got {got}: {cells!r}"]
+    problems: list[str] = []
+    role = cells[col["role"]].lower() if "role" in col and cells[col["role"]] else DEFAULT_ROLE
+    if role not in ROLES:
+        problems.append(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+    name, minted, agency = cells[col["agency"]], None, ""
+    try:
+        agency = _resolve(name, "agency", *agencies, prefixes)
+    except ValueError as err:
+        if _names_an_iri(name, prefixes) or not str(err).startswith("unknown"):
+            problems.append(str(err))
+        else:  # a plain name the graph does not know: the user's own organization
+            agency, minted = f"{USER}org/{_slug(name)}", name
+    target = ""
+    try:
+        target = _resolve(cells[col["target"]], "target", *targets, prefixes)
+    except ValueError as err:
+        problems.append(str(err))
+    return problems or Link(line, agency, target, cells[col["source"]], role, minted)
+
+
 def read_mapping(path: Path, engine: Engine) -> list[Link]:
-    """Every row of the CSV, resolved; MappingError names the first bad line and lists the rest.
+    """Every row of the CSV, resolved; MappingError names the first bad line and lists every
+    bad line with all its problems.
 
     Nothing is merged here: the caller merges only a mapping that read whole."""
     try:
@@ -210,40 +244,14 @@ def read_mapping(path: Path, engine: Engine) -> list[Link]:
     links: list[Link] = []
     reader = csv.reader(text.splitlines())
     col = _header(path, next(reader, []))
-    width = len(col)
     for row in reader:
-        line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        cells = [cell.strip() for cell in row]
-        if len(cells) != width or not all(cells[col[c]] for c in COLUMNS):
-            empty = [c for c in COLUMNS if len(cells) == width and not cells[col[c]]]
-            problem = f"{len(cells)} cells" if len(cells) != width else f"empty {', '.join(empty)}"
-            errors.append(
-                (
-                    line,
-                    f"expected {width} cells ({','.join(col)}), got {problem}: {','.join(row)!r}",
-                )
-            )
-            continue
-        role = cells[col["role"]].lower() if "role" in col and cells[col["role"]] else DEFAULT_ROLE
-        if role not in ROLES:
-            errors.append((line, f"unknown role {role!r} (one of {', '.join(ROLES)})"))
-            continue
-        name, minted = cells[col["agency"]], None
-        try:
-            agency = _resolve(name, "agency", *agencies, prefixes)
-        except ValueError as err:
-            if _names_an_iri(name, prefixes) or not str(err).startswith("unknown"):
-                errors.append((line, str(err)))
-                continue
-            agency, minted = f"{USER}org/{_slug(name)}", name
-        try:
-            target = _resolve(cells[col["target"]], "target", *targets, prefixes)
-        except ValueError as err:
-            errors.append((line, str(err)))
-            continue
-        links.append(Link(line, agency, target, cells[col["source"]], role, minted))
+        found = _link(reader.line_num, [c.strip() for c in row], col, agencies, targets, prefixes)
+        if isinstance(found, Link):
+            links.append(found)
+        else:
+            errors.append((reader.line_num, "; ".join(found)))
     if errors:
         first, message = errors[0]
         more = "".join(f"; line {n}: {m}" for n, m in errors[1:])

@@ -186,7 +186,7 @@ def test_every_bad_row_is_listed_and_nothing_is_merged(layout: Layout, tmp_path:
         "UNDP,5,fine,implements\n"
         "agency:NoSuchAgency,3,x,\n"
         "UNDP,21,too far,\n"
-        "UNDP,4,x,funds\n"
+        "UNDP,99,x,funds\n"
         "UNDP,5,\n",
         encoding="utf-8",
     )
@@ -199,7 +199,8 @@ def test_every_bad_row_is_listed_and_nothing_is_merged(layout: Layout, tmp_path:
     for words in (
         "unknown agency 'agency:NoSuchAgency'",
         "line 4: unknown target '21'",
-        "line 5: unknown role 'funds'",
+        "line 5: unknown role 'funds' (one of implements, aligns, monitors, benefits); "
+        "unknown target '99'",  # every problem of a row, not just the first
         "line 6: expected 4 cells",
     ):
         assert words in message
