@@ -129,6 +129,13 @@ def test_gaps_shows_the_user_sources(layout: Layout, mapping: Path) -> None:
     text = markdown(report)
     assert f"user source: {SOURCE}" in text and f"user source: {MINTED_SOURCE}" in text
     assert 11 not in [t.number for t in report.unaddressed]
+    result = cli("gaps", "--mapping", str(mapping), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["user_sources"].keys() == {
+        SOURCE,
+        MINTED_SOURCE,
+        "a second note",
+    }
 
 
 def test_the_python_api_takes_a_mapping(mapping: Path) -> None:
