@@ -112,9 +112,19 @@ def build(layout: Layout) -> Built:
             built.origins[triple[0]].add(path.name)
 
     report = ds.graph(GRAPH_REPORT)
-    for triple in report_graph(parse_report(layout.report_file)):
+    parsed = parse_report(layout.report_file)
+    for triple in report_graph(parsed):
         report.add(triple)
         built.origins[triple[0]].add(layout.report_file.name)
+    if layout.report_file_en.is_file():  # issue 11: the English text, in its own graph
+        from .translation import translation_graphs
+
+        english, about = translation_graphs(parsed, parse_report(layout.report_file_en))
+        for part in (english, about):
+            graph = ds.graph(part.identifier)
+            for triple in part:
+                graph.add(triple)
+                built.origins[triple[0]].add(layout.report_file_en.name)
 
     for path in layout.data_files():
         part = load_trig(path)

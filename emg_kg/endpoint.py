@@ -166,7 +166,9 @@ def _rows(store: ox.Store, job: Job) -> Result:
     try:
         answer = store.query(job.text, **options)  # type: ignore[arg-type]
     except SyntaxError as err:
-        raise QueryError(f"syntax error: {err}") from None
+        from .sparql_errors import explain
+
+        raise QueryError(f"syntax error: {explain(job.text, str(err), PREFIXES)}") from None
     if isinstance(answer, ox.QueryBoolean):
         return Result("ask", boolean=bool(answer))
     limit = job.max_rows

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from .errors import QueryError
 from .paths import Layout
 from .results import Result, Term
+from .sparql_errors import explain
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -69,10 +70,12 @@ class OxigraphEngine(Engine):
             match = _OX_ERROR.match(str(err))
             if match:
                 line, col, msg = match.groups()
+                msg = explain(text, msg, prefixes or {})
                 raise QueryError(
                     f"{where}: syntax error at line {line}, column {col}: {msg.strip()}"
                 ) from None
-            raise QueryError(f"{where}: syntax error: {err}") from None
+            msg = explain(text, str(err), prefixes or {})
+            raise QueryError(f"{where}: syntax error: {msg}") from None
         except (RuntimeError, OSError, ValueError, TypeError) as err:
             raise QueryError(f"{where}: the query failed: {err}") from None
 
@@ -111,6 +114,8 @@ class RdflibEngine(Engine):
                 f"{where}: syntax error at line {err.lineno}, column {err.col}: {err.msg}"
             ) from None
         except Exception as err:  # rdflib raises bare Exceptions for unknown prefixes and more
+            if "prefix" in str(err).lower():
+                raise QueryError(f"{where}: {explain(text, str(err), prefixes or {})}") from None
             raise QueryError(f"{where}: the query failed: {err}") from None
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .api import Engine, OxigraphEngine, iri_term, project_prefixes
-from .errors import MappingError, QueryError
+from .api import Engine, OxigraphEngine, project_prefixes
+from .errors import MappingError
 from .prefixes import ID
 from .queries import NamedQuery, parse_header
 
@@ -126,7 +126,9 @@ class Merged:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", text).casefold()
+    from .resolve import norm
+
+    return norm(text)
 
 
 def _slug(text: str) -> str:
@@ -151,25 +153,26 @@ def _index(engine: Engine, query: NamedQuery) -> tuple[set[str], dict[str, set[s
 def _resolve(
     value: str, kind: str, iris: set[str], labels: dict[str, set[str]], prefixes: dict[str, str]
 ) -> str:
-    """The IRI a cell names, or a ValueError saying why it names none (or several)."""
+    """The IRI a cell names through the one resolver (:mod:`emg_kg.resolve`: exact names only,
+    among the entities of this column), or a ValueError saying why it names none (or several)."""
+    from .resolve import Names, UnresolvedName, resolve
+
     given = value
     if kind == "target" and re.fullmatch(r"\d{1,3}", value):
         value = f"aichi:target-{int(value)}"
+    names = Names()
+    for key, found in labels.items():
+        for iri in sorted(found & iris):
+            names.add(iri, key)
+    for iri in iris:
+        names.types.setdefault(iri, set())
     try:
-        iri = iri_term(value, prefixes, kind).value
-    except QueryError:
-        found = labels.get(_norm(value), set())
-        if len(found) > 1:
-            raise ValueError(f"{kind} {value!r} is ambiguous: {', '.join(sorted(found))}") from None
-        if not found:
-            raise ValueError(f"unknown {kind} {value!r}") from None
-        iri = next(iter(found))
-    if iri not in iris:
-        raise ValueError(
-            f"unknown {kind} {given!r}"
-            + (" (targets are 1-20)" if kind == "target" else " (not an organization or group)")
-        )
-    return iri
+        return resolve(value, names, (), prefixes).iri
+    except UnresolvedName as err:
+        if err.ambiguous:
+            raise ValueError(f"{kind} {given!r} is ambiguous: {err}") from None
+        why = " (targets are 1-20)" if kind == "target" else " (not an organization or group)"
+        raise ValueError(f"unknown {kind} {given!r}{why}: {err}") from None
 
 
 def _names_an_iri(value: str, prefixes: dict[str, str]) -> bool:

@@ -45,7 +45,7 @@ PARAM_TYPES = ("iri", "string", "lang", "date", "integer")
 _HEADER = re.compile(r"#\s*(title|description|param|empty|example)\s*:\s*(.*)$", re.I)
 _PARAM = re.compile(
     r"(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)\s+(?P<flags>(?:(?:required|default=\S+|"
-    r"example=\S+|one-of=\S+)\s*)*)--\s*(?P<doc>.+)$"
+    r"example=\S+|one-of=\S+|kinds=\S+)\s*)*)--\s*(?P<doc>.+)$"
 )
 _PREFIX = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.I)
 # Strings, IRIs and comments are blanked before looking for keywords, so a label that says
@@ -74,6 +74,7 @@ class Param:
     required: bool = False
     example: str | None = None
     choices: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # iri: the classes (prefixed names) a value may be, see resolve
 
 
 @dataclass
@@ -126,12 +127,13 @@ def _parse_param(where: str, line: int, value: str) -> Param:
     if not match or match["type"] not in PARAM_TYPES:
         raise QueryError(
             f"{where}:{line}: bad parameter line {value!r}; expected 'NAME TYPE "
-            f"[required|default=V] [example=V] [one-of=A|B] -- description', TYPE one of "
-            f"{PARAM_TYPES}"
+            "[required|default=V] [example=V] [one-of=A|B] [kinds=C|D] -- description', "
+            f"TYPE one of {PARAM_TYPES}"
         )
     flags = match["flags"].split()
     opts = dict(f.split("=", 1) for f in flags if "=" in f)
     choices = tuple(opts["one-of"].split("|")) if "one-of" in opts else ()
+    kinds = tuple(opts["kinds"].split("|")) if "kinds" in opts else ()
     return Param(
         match["name"],
         match["type"],
@@ -140,6 +142,7 @@ def _parse_param(where: str, line: int, value: str) -> Param:
         "required" in flags,
         opts.get("example"),
         choices,
+        kinds,
     )
 
 

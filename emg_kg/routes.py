@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from .endpoint import ALIASES, FORMATS, choose, preferences, service_description
 from .errors import EmgKgError, QueryError
+from .lang import negotiate
 from .markup import esc, frame, qs
 from .pages import RDF_FORMATS, entity_page, entity_rdf
 from .pool import Job, Reply
@@ -182,7 +183,7 @@ class Handler(BaseHTTPRequestHandler):
         for key, values in posted.items():
             params.setdefault(key, []).extend(values)
         one = {k: v[-1] for k, v in params.items()}
-        lang = "en" if one.get("lang") == "en" else "zh"
+        lang = negotiate(self.headers.get("Accept-Language"), one.get("lang"))
         try:
             self.route(path, params, one, lang)
         except EmgKgError as err:

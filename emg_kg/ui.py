@@ -6,6 +6,7 @@ and hands the SPARQL JSON answer in. Every label and value is escaped (:func:`ma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -34,6 +35,11 @@ SELECT ?target ?name (COUNT(DISTINCT ?supporter) AS ?supporters) WHERE {
   OPTIONAL { ?s emg:supports ?target ; emg:supporter ?supporter }
 } GROUP BY ?target ?name ORDER BY DESC(?supporters) ?target
 """
+
+
+def example_query(lang: str) -> str:
+    """The editor's example, filtering names in the page's language."""
+    return EXAMPLE_QUERY.replace('lang(?name) = "zh"', f'lang(?name) = "{lang}"')
 
 
 _EDITOR_NOTE = (
@@ -143,13 +149,19 @@ def search_page(cat: Catalog, q: str, lang: str) -> bytes:
                 [
                     [
                         f'<a href="{esc(href(h.iri, lang))}">{esc(cat.label(h.iri, lang))}</a>',
-                        esc(h.matched),
+                        esc(h.matched)
+                        + (f' <span class="tag">{esc(_zh(lang, "英译", "translation"))}</span>')
+                        * (h.kind == "text-en"),
                     ]
                     for h in passages
                 ],
                 "passages",
             )
         )
+        if any(h.kind == "text-en" for h in passages):
+            from .pages import translation_note
+
+            body.append(translation_note(lang))
     title = f"{_zh(lang, '搜索', 'Search')}: {q}"
     return frame(title, "\n".join(body), lang, "/search", {"q": q})
 
@@ -162,7 +174,22 @@ def _cell(cat: Catalog, term: dict[str, str] | None, lang: str) -> str:
         label = cat.label(value, lang) if value in cat.labels else cat.short(value)
         return f'<a href="{esc(href(value, lang))}" title="{esc(value)}">{esc(label)}</a>'
     tag = term.get("xml:lang")
+    if not tag and _EVIDENCE.fullmatch(value):  # "para:13, fn:12": each a link to its page
+        return ", ".join(_evidence_link(cat, name, lang) for name in re.split(r",\s*|\s+", value))
     return esc(value) + (f' <span class="tag">@{esc(tag)}</span>' if tag else "")
+
+
+_EVIDENCE_NAME = r"(?:para|fn|src|inf):[\w.\-]+"
+_EVIDENCE = re.compile(rf"{_EVIDENCE_NAME}(?:(?:,\s*|\s+){_EVIDENCE_NAME})*")
+
+
+def _evidence_link(cat: Catalog, name: str, lang: str) -> str:
+    """An evidence graph named in a text cell (``para:13``) as a link to its page."""
+    from .prefixes import PREFIXES
+
+    prefix, _, local = name.partition(":")
+    iri = PREFIXES[prefix] + local
+    return f'<a href="{esc(href(iri, lang))}" title="{esc(cat.label(iri, lang))}">{esc(name)}</a>'
 
 
 def results_table(cat: Catalog, answer: dict[str, Any], lang: str) -> str:
@@ -172,7 +199,8 @@ def results_table(cat: Catalog, answer: dict[str, Any], lang: str) -> str:
     names = answer.get("head", {}).get("vars", [])
     bindings = answer.get("results", {}).get("bindings", [])
     rows = [[_cell(cat, b.get(n), lang) for n in names] for b in bindings]
-    count = f'<p class="count">{len(rows)} {esc(_zh(lang, "行", "rows"))}</p>'
+    noun = _zh(lang, "行", "row" if len(rows) == 1 else "rows")
+    count = f'<p class="count">{len(rows)} {esc(noun)}</p>'
     return count + table(names, rows, "results")
 
 
@@ -268,7 +296,7 @@ def editor_page(
     ``kind`` is the query's (``select``, ``ask``, ``graph``): a CONSTRUCT or DESCRIBE is
     offered as Turtle, N-Triples and JSON-LD, the others as CSV, TSV, JSON and XML.
     """
-    shown = text or EXAMPLE_QUERY
+    shown = text or example_query(lang)
     body = [
         f'<form class="editor" method="get" action="/editor"><textarea name="query" '
         f'rows="14" spellcheck="false">{esc(shown)}</textarea><br>'

@@ -264,7 +264,7 @@ def page_data(
         }
         if d.get("class") == "AichiTarget":  # unaddressed: no supporter; note: goal and subject
             row["u"] = i not in supported
-            row["note"] = " · ".join(filter(None, [d.get(f"goal_{lang}"), d.get("title_en")]))
+            row["note"] = " · ".join(filter(None, [d.get(f"goal_{lang}"), d.get(f"title_{lang}")]))
         nodes.append(row)
     edges, levels = _edge_rows(pairs, lang)
     zh, view = lang == "zh", G.graph.get("view", "")

@@ -104,7 +104,7 @@ def test_analyze_coverage_counts_and_names_the_user_sources(mapping: Path) -> No
         r["id"] for r in plain["by_target"] if r["supporters"]
     }
     assert data["covered"] == plain["covered"] + len(new)
-    table = cli("analyze", "coverage", "--mapping", str(mapping))
+    table = cli("analyze", "coverage", "--wide", "--mapping", str(mapping))
     assert SOURCE in table.stdout and "fictional-reef-trust" in table.stdout
     assert_summary(table.stderr, mapping)
 
