@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint typecheck clean bench
+.PHONY: demo test lint typecheck clean bench vendor-web
 
 $(BIN)/emg-kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ bench: $(BIN)/emg-kg
 	$(BIN)/python bench/queries.py
 	$(BIN)/python bench/viz.py
 	$(BIN)/python bench/load.py
+
+# The editor's browser files (YASGUI, Chart.js) from npm into emg_kg/web/, with versions and
+# licences; committed, so neither a build nor a page needs the network.
+vendor-web:
+	tools/vendor-web.sh
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

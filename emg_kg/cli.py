@@ -271,7 +271,7 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
 
 def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
     from .analysis import at_levels
-    from .viz import write_matrix, write_view
+    from .viz import link_counts, write_matrix, write_view
 
     check_suffix(args.out, ".svg" if args.view == "matrix" else ".html", args.view)
     if args.view == "matrix":
@@ -283,8 +283,10 @@ def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
         return 0
     G, _ = _view(args, layout, args.view)
     path = write_view(G, args.out, args.lang, args.evidence)
-    shown = at_levels(G, args.evidence) if args.evidence else G
-    print(f"wrote {path} ({shown.number_of_nodes()} nodes, {shown.number_of_edges()} links)")
+    nodes, links, statements = link_counts(G, args.evidence)
+    print(  # the page's own count: parallel statements between two nodes are one link
+        f"wrote {path} ({nodes} nodes, {links} links drawn for {statements} statements)"
+    )
     return 0
 
 
