@@ -28,6 +28,7 @@ test: lint typecheck
 # Benchmarks print figures; they are never timed tests (docs/benchmarks*.md keep the results).
 bench: $(BIN)/emg-kg
 	$(BIN)/python bench/queries.py
+	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/viz.py
 	$(BIN)/python bench/load.py
 

@@ -20,12 +20,12 @@ import pyoxigraph as ox
 
 from .engines import ENGINES, Engine, OxigraphEngine, RdflibEngine, open_engine
 from .errors import QueryError
+from .gate import check
 from .paths import Layout, default_layout
 from .queries import (
     NamedQuery,
     Param,
     adhoc,
-    check_read_only,
     coerce,
     declared_prefixes,
     iri_term,
@@ -152,11 +152,18 @@ def run(
     lang: str | None = None,
     notes: list[Resolution] | None = None,
 ) -> Result:
-    """Check, bind and run one query; parameter columns are hidden from the result."""
-    check_read_only(query.text, rdflib_engine=engine.name == "rdflib")
-    bindings = bind(query, params or {}, engine, lang, notes)
+    """Check (:func:`emg_kg.gate.check`), bind and run one query; parameter columns are hidden.
+
+    The gate's verdicts for the shipped queries are cached by text hash in the store's cache
+    folder, so a named query imports the SPARQL parser only on its first run after it changed.
+    """
     extra = None if query.builtin else project_prefixes()
-    result = engine.execute(query.text, query.name, bindings, extra)
+    cache = None
+    if query.builtin:  # shipped text (queries/*.rq, the code's own SPARQL): parsed once per text
+        cache = (Layout(query.path.parent.parent) if query.path else default_layout()).cache_dir
+    verdict = check(query.text, query.name, extra, cache)
+    bindings = bind(query, params or {}, engine, lang, notes)
+    result = engine.execute(query.text, query.name, bindings, extra, verdict)
     result.prefixes = {**(extra or {}), **declared_prefixes(query.text)}
     hide = [i for i, v in enumerate(result.variables) if v in query.param_names]
     if hide:

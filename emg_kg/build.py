@@ -53,6 +53,28 @@ def _check_syntax(path: Path, fmt: ox.RdfFormat) -> None:
         raise SourceError(path, err.lineno, f"{where}: {message}") from None
     except (OSError, ValueError) as err:
         raise SourceError(path, None, f"cannot read: {err}") from None
+    except MemoryError:  # Oxigraph's token buffer is capped (16 MiB): a huge string or IRI
+        raise SourceError(
+            path,
+            _long_line(path),
+            f"a single token (string or IRI) is longer than the parser's limit of "
+            f"{_TOKEN_LIMIT // 2**20} MiB; split the text or keep it outside the graph",
+        ) from None
+
+
+_TOKEN_LIMIT = 16 * 2**20
+
+
+def _long_line(path: Path) -> int | None:
+    """The first line longer than the token limit (where the huge token most likely is)."""
+    try:
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                if len(line) > _TOKEN_LIMIT:
+                    return number
+    except OSError:
+        pass
+    return None
 
 
 def load_turtle(path: Path) -> Graph:

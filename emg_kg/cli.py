@@ -98,7 +98,8 @@ def add_mapping_option(p: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE.csv",
         help="merge a user agency -> target mapping first (columns agency,target,source and "
-        "optionally role), as level user; a file with a bad row is refused whole (exit 2)",
+        "optionally role), as level user; a file with a bad row is refused whole (exit 2); at "
+        "most 2 MiB, 10,000 rows, 2,000 characters a cell",
     )
 
 
@@ -424,7 +425,10 @@ def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
     from .api import open_with_mapping, run
     from .queries import adhoc
     from .results import render
+    from .sandbox import wall
 
+    if getattr(args, "own_process", False):  # `emg-kg query` itself, not main([...]) in a host
+        wall("emg-kg query", warn=False)  # before any thread starts; a query needs no network
     query = adhoc(args.query, layout, sys.stdin.read() if args.query == "-" else None)
     params = _param_pairs(args.param)
     engine, merged = open_with_mapping(layout, args.engine, args.mapping)
@@ -461,8 +465,10 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         "query",
         cmd_query,
         "run a named query, a .rq file or SPARQL from stdin (-); "
-        "read-only: updates, LOAD and SERVICE are refused. Ad-hoc SPARQL may use the project "
-        "prefixes without declaring them: `emg-kg prefixes` lists them",
+        "read-only: updates, LOAD and SERVICE are refused, brackets nest at most 64 deep, "
+        "FROM / FROM NAMED take the graphs of the dataset (exit 2 otherwise); runs without "
+        "network access on Linux. Ad-hoc SPARQL may use the project prefixes without "
+        "declaring them: `emg-kg prefixes` lists them",
     )
     p.add_argument("query", help="a named query (see `emg-kg queries`), a .rq file, or - for stdin")
     p.add_argument(
@@ -627,8 +633,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; with ``argv`` None (the ``emg-kg`` program) the process is ours, and
+    ``query`` cuts its network access before running a query (see emg_kg/sandbox.py)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.own_process = argv is None
     try:
         if getattr(args, "lang", None) is None:
             from .lang import default_lang

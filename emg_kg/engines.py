@@ -20,7 +20,9 @@ from .sparql_errors import explain
 if TYPE_CHECKING:
     from rdflib import Dataset
 
-__all__ = ["ENGINES", "Engine", "OxigraphEngine", "RdflibEngine", "open_engine"]
+    from .gate import Verdict
+
+__all__ = ["ENGINES", "Engine", "OxigraphEngine", "RdflibEngine", "open_engine", "dataset_options"]
 
 ENGINES = ("oxigraph", "rdflib")
 _OX_ERROR = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
@@ -37,7 +39,9 @@ class Engine:
         where: str,
         bindings: dict[str, Term],
         prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
     ) -> Result:
+        """Run ``text``; ``dataset`` (the gate's verdict) carries its FROM / FROM NAMED."""
         raise NotImplementedError
 
 
@@ -53,11 +57,21 @@ class OxigraphEngine(Engine):
         where: str,
         bindings: dict[str, Term],
         prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
     ) -> Result:
         subs = {ox.Variable(k): v for k, v in bindings.items()}
+        graphs = dataset_options(
+            self.store,
+            dataset.default_graphs if dataset else None,
+            dataset.named_graphs if dataset else None,
+            where,
+        )
         try:
             answer = self.store.query(
-                text, use_default_graph_as_union=True, prefixes=prefixes, substitutions=subs or None
+                text,
+                prefixes=prefixes,
+                substitutions=subs or None,
+                **graphs,  # type: ignore[arg-type]
             )
             if isinstance(answer, ox.QuerySolutions):
                 names = [v.value for v in answer.variables]
@@ -67,17 +81,21 @@ class OxigraphEngine(Engine):
                 return Result("ask", boolean=bool(answer))
             return Result("graph", triples=list(answer))
         except SyntaxError as err:
-            match = _OX_ERROR.match(str(err))
-            if match:
-                line, col, msg = match.groups()
-                msg = explain(text, msg, prefixes or {})
-                raise QueryError(
-                    f"{where}: syntax error at line {line}, column {col}: {msg.strip()}"
-                ) from None
-            msg = explain(text, str(err), prefixes or {})
-            raise QueryError(f"{where}: syntax error: {msg}") from None
+            raise syntax_error(where, err, text, prefixes) from None
         except (RuntimeError, OSError, ValueError, TypeError) as err:
             raise QueryError(f"{where}: the query failed: {err}") from None
+
+
+def syntax_error(
+    where: str, err: SyntaxError, text: str, prefixes: dict[str, str] | None
+) -> QueryError:
+    """Oxigraph's syntax error as one line naming the query, line and column, explained."""
+    match = _OX_ERROR.match(str(err))
+    if match:
+        line, col, msg = match.groups()
+        msg = explain(text, msg, prefixes or {})
+        return QueryError(f"{where}: syntax error at line {line}, column {col}: {msg.strip()}")
+    return QueryError(f"{where}: syntax error: {explain(text, str(err), prefixes or {})}")
 
 
 class RdflibEngine(Engine):
@@ -92,9 +110,15 @@ class RdflibEngine(Engine):
         where: str,
         bindings: dict[str, Term],
         prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
     ) -> Result:
         from pyparsing import ParseException
 
+        if dataset is not None and dataset.names_graphs:
+            raise QueryError(
+                f"{where}: FROM / FROM NAMED are not run on rdflib (it would fetch the IRI "
+                "from the network); use GRAPH <iri> { ... } or --engine oxigraph"
+            )
         init = {k: _to_rdflib(v) for k, v in bindings.items()}
         try:
             answer = self.dataset.query(text, initBindings=init, initNs=prefixes or {})
@@ -117,6 +141,38 @@ class RdflibEngine(Engine):
             if "prefix" in str(err).lower():
                 raise QueryError(f"{where}: {explain(text, str(err), prefixes or {})}") from None
             raise QueryError(f"{where}: the query failed: {err}") from None
+
+
+def dataset_options(
+    store: ox.Store,
+    default_graphs: tuple[str, ...] | list[str] | None,
+    named_graphs: tuple[str, ...] | list[str] | None,
+    where: str = "query",
+) -> dict[str, object]:
+    """pyoxigraph's dataset options under the SPARQL 1.1 rules.
+
+    Nothing named (both None): the default graph is the union of all graphs and every graph is
+    a named graph. Otherwise exactly the graphs named: FROM (or ``default-graph-uri``) merge
+    into the default graph, FROM NAMED (``named-graph-uri``) are the named graphs, and a side
+    left unnamed is empty. Each IRI must name a graph the store holds, else a QueryError.
+    """
+    if default_graphs is None and named_graphs is None:
+        return {"use_default_graph_as_union": True}
+    nodes: dict[str, list[ox.NamedNode]] = {"default_graph": [], "named_graphs": []}
+    for key, iris in (("default_graph", default_graphs), ("named_graphs", named_graphs)):
+        for iri in iris or ():
+            try:
+                node = ox.NamedNode(iri)
+            except ValueError:
+                raise QueryError(f"{where}: graph {iri!r} is not an IRI") from None
+            if not store.contains_named_graph(node):
+                raise QueryError(
+                    f"{where}: no graph <{iri}> in this dataset: FROM, FROM NAMED, "
+                    "default-graph-uri and named-graph-uri take the name of one of its graphs "
+                    "(list them with SELECT DISTINCT ?g { GRAPH ?g { } })"
+                )
+            nodes[key].append(node)
+    return dict(nodes)
 
 
 def _to_rdflib(term: Term) -> Any:

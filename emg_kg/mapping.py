@@ -17,9 +17,10 @@ half-merged mapping would give gaps that look real.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -232,32 +233,77 @@ def _link(
     return problems or Link(line, agency, target, cells[col["source"]], role, minted)
 
 
-def read_mapping(path: Path, engine: Engine) -> list[Link]:
-    """Every row of the CSV, resolved; MappingError names the first bad line and lists every
-    bad line with all its problems.
+#: A mapping's limits: 20 targets x a few hundred organizations stay far below them, and they
+#: keep a mistaken file (a whole spreadsheet export) from taking minutes and gigabytes.
+MAX_BYTES = 2 * 2**20
+MAX_ROWS = 10_000
+MAX_CELL = 2_000  # characters in one cell (a source citation fits)
+_MAX_REPORTED = 20  # bad lines listed in one message
 
-    Nothing is merged here: the caller merges only a mapping that read whole."""
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of the CSV, header first, within the limits; MappingError past them."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise MappingError(
+                path, None, f"the mapping is {size:,} bytes; the limit is {MAX_BYTES:,} (2 MiB)"
+            )
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise MappingError(path, None, f"cannot read the mapping: {err}") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # an open quote: an error
+    rows = 0
+    try:
+        for row in reader:
+            long = next((cell for cell in row if len(cell) > MAX_CELL), None)
+            if long is not None:
+                raise MappingError(
+                    path,
+                    reader.line_num,
+                    f"a cell of {len(long):,} characters; the limit is {MAX_CELL:,}",
+                )
+            rows += 1
+            if rows > MAX_ROWS + 1:
+                raise MappingError(path, reader.line_num, f"more than {MAX_ROWS:,} rows")
+            yield reader.line_num, row
+    except csv.Error as err:  # the csv module's own cell cap (128 KiB) is met before ours
+        message = str(err)
+        if "field larger than field limit" in message:
+            message = (
+                f"a cell over {csv.field_size_limit():,} characters; the limit is {MAX_CELL:,}"
+            )
+        raise MappingError(path, max(1, reader.line_num), f"bad CSV: {message}") from None
+
+
+def read_mapping(path: Path, engine: Engine) -> list[Link]:
+    """Every row of the CSV, resolved; MappingError names the first bad line and lists every
+    bad line (up to 20) with all its problems. Nothing is merged here: the caller merges only a
+    mapping that read whole.
+
+    A file over :data:`MAX_BYTES`, :data:`MAX_ROWS` rows or a cell over :data:`MAX_CELL`
+    characters is refused whole, naming the line.
+    """
+    rows = _csv_rows(path)
+    _, first_row = next(rows, (1, []))
     agencies, targets = _index(engine, _AGENCIES), _index(engine, _TARGETS)
     prefixes = project_prefixes()
     errors: list[tuple[int, str]] = []
     links: list[Link] = []
-    reader = csv.reader(text.splitlines())
-    col = _header(path, next(reader, []))
-    for row in reader:
+    col = _header(path, first_row)
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
-        found = _link(reader.line_num, [c.strip() for c in row], col, agencies, targets, prefixes)
+        found = _link(line, [c.strip() for c in row], col, agencies, targets, prefixes)
         if isinstance(found, Link):
             links.append(found)
         else:
-            errors.append((reader.line_num, "; ".join(found)))
+            errors.append((line, "; ".join(found)))
     if errors:
         first, message = errors[0]
-        more = "".join(f"; line {n}: {m}" for n, m in errors[1:])
+        more = "".join(f"; line {n}: {m}" for n, m in errors[1:_MAX_REPORTED])
+        if len(errors) > _MAX_REPORTED:
+            more += f"; and {len(errors) - _MAX_REPORTED:,} more bad lines"
         raise MappingError(
             path, first, f"{message}{more} ({len(errors)} bad row(s); nothing was merged)"
         )
