@@ -46,10 +46,10 @@ __all__ = [
 
 COLUMNS = ("agency", "target", "source")
 OPTIONAL_COLUMNS = ("role",)
-#: The kinds of support (the ``role:`` scheme); a row without a role claims the weakest
-#: that still means working towards the target: its own plan is aligned with it.
+#: The kinds of support (the ``role:`` scheme); a row without a role says the organization works
+#: towards the target (``implements``), as the report's own support statements do.
 ROLES = ("implements", "aligns", "monitors", "benefits")
-DEFAULT_ROLE = "aligns"
+DEFAULT_ROLE = "implements"
 USER = ID + "user/"
 ROLE = ID + "support-role/"
 EMG = "https://w3id.org/emg-kg/ontology#"

@@ -19,7 +19,7 @@ from emg_kg.api import load
 from emg_kg.errors import MappingError
 from emg_kg.gaps import gap_report
 from emg_kg.gaps_render import markdown
-from emg_kg.mapping import DEFAULT_ROLE, USER, apply_mapping
+from emg_kg.mapping import USER, apply_mapping
 from emg_kg.paths import Layout
 from emg_kg.server import Settings, start
 from emg_kg.store import open_store
@@ -85,7 +85,7 @@ def test_query_sees_the_source_text_and_the_role(mapping: Path) -> None:
     role = "https://w3id.org/emg-kg/id/support-role/"
     assert sorted(lines) == sorted(
         [
-            f'"{MINTED_SOURCE}",{role}{DEFAULT_ROLE}',
+            f'"{MINTED_SOURCE}",{role}implements',  # the default role
             f"a second note,{role}monitors",
             f"{SOURCE},{role}implements",
         ]
@@ -93,17 +93,17 @@ def test_query_sees_the_source_text_and_the_role(mapping: Path) -> None:
 
 
 def test_analyze_coverage_counts_and_names_the_user_sources(mapping: Path) -> None:
-    plain = json.loads(cli("analyze", "coverage", "--format", "json").stdout)
-    result = cli("analyze", "coverage", "--format", "json", "--mapping", str(mapping))
+    only_user = ("analyze", "coverage", "--format", "json", "--evidence", "user")
+    plain = json.loads(cli(*only_user).stdout)
+    assert plain["covered"] == 0  # the shipped graph has no user links
+    result = cli(*only_user, "--mapping", str(mapping))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     by_target = {r["id"]: r for r in data["by_target"]}
     assert by_target["aichi:target-5"]["sources"] == [SOURCE]
     assert by_target["aichi:target-11"]["levels"] == {"user": 1}
-    new = {"aichi:target-2", "aichi:target-5", "aichi:target-11"} - {
-        r["id"] for r in plain["by_target"] if r["supporters"]
-    }
-    assert data["covered"] == plain["covered"] + len(new)
+    assert data["covered"] == 3  # targets 2, 5 and 11
+    assert by_target["aichi:target-2"]["roles"] == {"monitors": 1}
     table = cli("analyze", "coverage", "--wide", "--mapping", str(mapping))
     assert SOURCE in table.stdout and "fictional-reef-trust" in table.stdout
     assert_summary(table.stderr, mapping)
@@ -120,7 +120,7 @@ def test_viz_views_and_matrix_take_a_mapping(mapping: Path, tmp_path: Path) -> N
     result = cli("viz", "matrix", "--mapping", str(mapping), "--out", str(tmp_path / "m.svg"))
     assert result.returncode == 0, result.stderr
     assert "Fictional Reef Trust" in (tmp_path / "m.svg").read_text(encoding="utf-8")
-    assert "Fictional Reef Trust" in (tmp_path / "m.csv").read_text(encoding="utf-8")
+    assert "Fictional Reef Trust,user," in (tmp_path / "m.csv").read_text("utf-8")  # its group
     assert_summary(result.stderr, mapping)
 
 
