@@ -3,15 +3,21 @@
 >>> from emg_kg.api import load
 >>> kg = load()                                          # doctest: +SKIP
 >>> kg.query("mandates-for-body", body="body:EMG").df()  # doctest: +SKIP
+>>> mine = load(mapping="my-links.csv")                  # doctest: +SKIP
+>>> mine.query("aichi-supporters", evidence="all")       # doctest: +SKIP
 
 Oxigraph (the cached store) is the default: it answers in milliseconds without importing
 rdflib. ``engine="rdflib"`` runs the same query on rdflib's own SPARQL engine over the same
 quads, which is how the tests check that every named query means the same on both.
-The work is done in :mod:`emg_kg.query`; this module is the facade only.
+The work is done in :mod:`emg_kg.query` (and :mod:`emg_kg.analysis.mapping` for a user
+mapping); this module is the facade only.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from emg_kg.analysis.mapping import open_with_mapping
 from emg_kg.paths import Layout, default_layout
 from emg_kg.query.engines import ENGINES, Engine, OxigraphEngine, RdflibEngine, open_engine
 from emg_kg.query.registry import NamedQuery, adhoc, load_queries, parse_header
@@ -22,6 +28,7 @@ __all__ = [
     "OxigraphEngine",
     "RdflibEngine",
     "open_engine",
+    "open_with_mapping",
     "bind",
     "run",
     "names",
@@ -34,11 +41,21 @@ __all__ = [
 
 
 class KG:
-    """The report graph, loaded once, queried by name, file or SPARQL text."""
+    """The report graph, loaded once, queried by name, file or SPARQL text.
 
-    def __init__(self, layout: Layout | None = None, engine: str = "oxigraph") -> None:
+    ``mapping`` (a CSV path) merges a user agency -> target mapping first; ``self.mapping``
+    then says what was merged (its links, and the graph of each source text)."""
+
+    def __init__(
+        self,
+        layout: Layout | None = None,
+        engine: str = "oxigraph",
+        mapping: str | Path | None = None,
+    ) -> None:
         self.layout = layout or default_layout()
-        self.engine = open_engine(self.layout, engine)
+        self.engine, self.mapping = open_with_mapping(
+            self.layout, engine, Path(mapping) if mapping is not None else None
+        )
 
     def queries(self) -> dict[str, NamedQuery]:
         return load_queries(self.layout)
@@ -52,8 +69,9 @@ class KG:
         return Rows(run(self.engine, named, {k: str(v) for k, v in params.items()}, lang))
 
 
-def load(root: str | None = None, engine: str = "oxigraph") -> KG:
-    """Load the graph (from ``root``, default the checkout) for notebook use."""
-    from pathlib import Path
-
-    return KG(Layout(Path(root)) if root else None, engine)
+def load(
+    root: str | None = None, engine: str = "oxigraph", mapping: str | Path | None = None
+) -> KG:
+    """Load the graph (from ``root``, default the checkout) for notebook use, with a user
+    mapping CSV merged if ``mapping`` is given."""
+    return KG(Layout(Path(root)) if root else None, engine, mapping)
