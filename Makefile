@@ -18,6 +18,7 @@ demo: $(BIN)/emg-kg
 lint: $(BIN)/emg-kg
 	$(BIN)/ruff check emg_kg tests bench
 	$(BIN)/ruff format --check emg_kg tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(BIN)/emg-kg
 	$(BIN)/mypy

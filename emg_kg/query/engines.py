@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
 from emg_kg.query.results import Result, Term
-from emg_kg.query.sparql_errors import explain
+from emg_kg.query.sparql_errors import explain, syntax_error
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["ENGINES", "Engine", "OxigraphEngine", "RdflibEngine", "open_engine", "dataset_options"]
 
 ENGINES = ("oxigraph", "rdflib")
-_OX_ERROR = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 
 
 class Engine:
@@ -84,18 +83,6 @@ class OxigraphEngine(Engine):
             raise syntax_error(where, err, text, prefixes) from None
         except (RuntimeError, OSError, ValueError, TypeError) as err:
             raise QueryError(f"{where}: the query failed: {err}") from None
-
-
-def syntax_error(
-    where: str, err: SyntaxError, text: str, prefixes: dict[str, str] | None
-) -> QueryError:
-    """Oxigraph's syntax error as one line naming the query, line and column, explained."""
-    match = _OX_ERROR.match(str(err))
-    if match:
-        line, col, msg = match.groups()
-        msg = explain(text, msg, prefixes or {})
-        return QueryError(f"{where}: syntax error at line {line}, column {col}: {msg.strip()}")
-    return QueryError(f"{where}: syntax error: {explain(text, str(err), prefixes or {})}")
 
 
 class RdflibEngine(Engine):

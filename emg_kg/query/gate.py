@@ -273,7 +273,7 @@ def _oxigraph_syntax(text: str, where: str, prefixes: dict[str, str] | None) -> 
     """
     import pyoxigraph as ox
 
-    from emg_kg.query.engines import syntax_error
+    from emg_kg.query.sparql_errors import syntax_error
 
     try:
         ox.Store().query(text, prefixes=prefixes)

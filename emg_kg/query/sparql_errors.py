@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["explain", "FORMS"]
+from emg_kg.errors import QueryError
+
+__all__ = ["explain", "syntax_error", "FORMS"]
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _COMMENT = re.compile(r"#[^\n]*")
@@ -62,3 +64,18 @@ def explain(text: str, message: str, known: dict[str, str]) -> str:
         )
     short = _CHAR_CLASS.sub("a name character", message)
     return " ".join(short.split())
+
+
+_OX_ERROR = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
+
+
+def syntax_error(
+    where: str, err: SyntaxError, text: str, prefixes: dict[str, str] | None
+) -> QueryError:
+    """Oxigraph's syntax error as one line naming the query, line and column, explained."""
+    match = _OX_ERROR.match(str(err))
+    if match:
+        line, col, msg = match.groups()
+        msg = explain(text, msg, prefixes or {})
+        return QueryError(f"{where}: syntax error at line {line}, column {col}: {msg.strip()}")
+    return QueryError(f"{where}: syntax error: {explain(text, str(err), prefixes or {})}")
