@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from emg_kg import __version__
+import emg_kg
 from emg_kg.paths import Layout
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def write_outputs(ds: Dataset, out_dir: Path, layout: Layout | None = None) -> l
 
 def fingerprint(layout: Layout) -> str:
     """A hash of every input file (name and bytes) and the package version."""
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(emg_kg.__version__.encode())
     for path in layout.source_files():
         digest.update(path.name.encode() + b"\0")
         digest.update(path.read_bytes() if path.exists() else b"<missing>")

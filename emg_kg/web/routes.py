@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from emg_kg.errors import EmgKgError, QueryError
 from emg_kg.lang import negotiate
+from emg_kg.prefixes import ID
 from emg_kg.query.registry import get_query
 from emg_kg.views.template import vis_js
 from emg_kg.web.markup import esc, frame, qs
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Exchange", "Answer", "MAX_BODY"]
 
-ID = "https://w3id.org/emg-kg/id/"
 ONTOLOGY = "https://w3id.org/emg-kg/ontology#"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?")

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from emg_kg.errors import EmgKgError
 from emg_kg.lru import SizedLRU
 from emg_kg.paths import Layout
+from emg_kg.prefixes import ID
 from emg_kg.web.catalog import Catalog, select
 from emg_kg.web.markup import esc, href, qs, table
 
@@ -27,7 +28,6 @@ VIEW_CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
 )
 _MATRIX = "agency-target-matrix"
-ID = "https://w3id.org/emg-kg/id/"
 
 
 class Views:
