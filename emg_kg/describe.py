@@ -28,8 +28,8 @@ def _q(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[o
     result = store.query(
         sparql_prologue() + query, use_default_graph_as_union=True, substitutions=subs
     )
-    assert isinstance(result, ox.QuerySolutions)
-    return list(result)
+    assert not isinstance(result, ox.QueryBoolean | ox.QueryTriples)
+    return list(result)  # ox.QuerySolutions, or an endpoint's rows (emg_kg.remote)
 
 
 def short(term: object) -> str:
@@ -138,7 +138,8 @@ def _label(store: ox.Store, node: object, lang: str) -> str:
 def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Description:
     """Every fact about ``node`` (both directions), each under the graph that states it."""
     desc = Description(node.value)
-    for r in _q(store, "SELECT ?x ?l WHERE { ?x skos:prefLabel|skos:altLabel ?l }", x=node):
+    labels = "SELECT DISTINCT ?x ?l WHERE { ?x skos:prefLabel|skos:altLabel ?l }"
+    for r in _q(store, labels, x=node):  # DISTINCT: an endpoint's union may be a bag
         desc.labels.setdefault(r["l"].language or "", []).append(r["l"].value)
     desc.types = sorted(
         short(r["t"]) for r in _q(store, "SELECT DISTINCT ?x ?t WHERE { ?x a ?t }", x=node)

@@ -299,7 +299,7 @@ def gap_report(
     links = []
     if mapping is not None:
         links = read_mapping(mapping, engine)
-        merge_mapping(engine.store, links, mapping)
+        merge_mapping(engine.store, links, mapping)  # type: ignore[arg-type]
     report = compute(engine, layout, evidence or ("all" if mapping else "report"), as_of, lang)
     report.mapping = str(mapping) if mapping else None
     report.user_links = len(links)
