@@ -135,6 +135,14 @@ def _label(store: ox.Store, node: object, lang: str) -> str:
     return by_lang.get(lang) or by_lang.get("en") or short(node)
 
 
+def _fact_order(row: ox.QuerySolution) -> tuple[str, str, str, int, str, str]:
+    """SPARQL's ORDER BY ?g ?dir ?p ?o, with literals ordered by text, then language."""
+    o = row["o"]
+    kind = 0 if isinstance(o, ox.BlankNode) else 1 if isinstance(o, ox.NamedNode) else 2
+    language = (o.language or "") if isinstance(o, ox.Literal) else ""
+    return (row["g"].value, row["dir"].value, row["p"].value, kind, str(o.value), language)
+
+
 def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Description:
     """Every fact about ``node`` (both directions), each under the graph that states it."""
     desc = Description(node.value)
@@ -152,6 +160,7 @@ def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Descripti
         ORDER BY ?g ?dir ?p ?o""",
         x=node,
     )
+    rows.sort(key=_fact_order)  # engines order literals of different languages differently
     for r in rows:
         g = r["g"]
         key = g.value

@@ -30,7 +30,9 @@ from .remote import MANIFEST, RemoteStore, opener_for
 
 __all__ = ["curated_files", "load_local", "load_endpoint", "EndpointLoad", "Progress"]
 
-HASH = ox.NamedNode("urn:emg-kg:sha256")
+#: One literal "HASH GRAPH-IRI" per graph: the graph's IRI is not written as an IRI, so queries
+#: about a graph (``show``, ``GRAPH ?g { ?x ?p ?g }``) never meet the manifest.
+LOADED = ox.NamedNode("urn:emg-kg:loaded")
 
 
 def curated_files(layout: Layout) -> tuple[list[RdfFile], str]:
@@ -98,12 +100,10 @@ def _put(opener: urllib.request.OpenerDirector, url: str, body: bytes, timeout: 
 
 def _manifest(remote: RemoteStore) -> dict[str, str]:
     """Graph -> content hash, as the last load recorded it (empty for a fresh endpoint)."""
-    rows = remote.query(f"SELECT ?g ?h WHERE {{ GRAPH <{MANIFEST}> {{ ?g <{HASH.value}> ?h }} }}")
-    return {
-        r[0].value: r[1].value
-        for r in rows  # type: ignore[union-attr]
-        if isinstance(r[0], ox.NamedNode) and isinstance(r[1], ox.Literal)
-    }
+    rows = remote.query(f"SELECT ?h WHERE {{ GRAPH <{MANIFEST}> {{ ?m <{LOADED.value}> ?h }} }}")
+    texts = [r[0].value for r in rows if isinstance(r[0], ox.Literal)]  # type: ignore[union-attr]
+    pairs = [t.split(" ", 1) for t in texts]
+    return {p[1]: p[0] for p in pairs if len(p) == 2}
 
 
 def load_endpoint(
@@ -177,7 +177,10 @@ def _record(
     opener: urllib.request.OpenerDirector, store_url: str, hashes: dict[str, str], timeout: float
 ) -> None:
     """Replace the manifest graph with the hashes of the graphs now on the endpoint."""
-    triples = [ox.Triple(ox.NamedNode(g), HASH, ox.Literal(h)) for g, h in sorted(hashes.items())]
+    manifest = ox.NamedNode(MANIFEST)
+    triples = [
+        ox.Triple(manifest, LOADED, ox.Literal(f"{h} {g}")) for g, h in sorted(hashes.items())
+    ]
     body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     try:
         _put(opener, _graph_url(store_url, ox.NamedNode(MANIFEST)), body, timeout)

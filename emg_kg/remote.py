@@ -14,6 +14,10 @@ and are handled here, once:
 * **Parameters.** Oxigraph substitutes bound variables (SEP-0007); a plain endpoint cannot, so
   the term is written into the text where the variable stood (``(term AS ?v)`` in a
   projection), which is what the substitution means.
+* **Virtuoso 7's answers** are put right where they are plainly wrong and the fix is safe:
+  booleans come back as ``"1"^^xsd:boolean`` (read as ``true``), and ``SELECT DISTINCT``
+  sometimes returns the same row twice (duplicates are dropped, order kept). Dialect
+  differences that need the query itself changed are in docs/engines.md.
 
 Credentials come only from the environment (``EMG_KG_ENDPOINT_USER`` and
 ``EMG_KG_ENDPOINT_PASSWORD``; basic or digest, whichever the server asks for), never from the
@@ -49,6 +53,8 @@ MANIFEST = "urn:emg-kg:load-manifest"
 USER_ENV, PASSWORD_ENV = "EMG_KG_ENDPOINT_USER", "EMG_KG_ENDPOINT_PASSWORD"
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_FIRST_SELECT = re.compile(r"(?<![\w:])SELECT\s+(DISTINCT\b)?", re.I)
 _TOKEN = re.compile(
     r'(?P<opaque>"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|'
     r"<[^<>\"{}|^`\\\s]*>|#[^\n]*)|[?$](?P<var>\w+)|(?P<kw>(?<![\w:])(?:SELECT|WHERE)(?![\w:]))|"
@@ -126,6 +132,13 @@ def substitute(text: str, bindings: dict[str, Term]) -> str:
     return "".join(out)
 
 
+def _is_distinct(text: str) -> bool:
+    from .queries import _OPAQUE
+
+    first = _FIRST_SELECT.search(_OPAQUE.sub(" ", text))
+    return bool(first and first.group(1))
+
+
 def _term(cell: dict[str, Any]) -> Term:
     kind, value = cell["type"], cell["value"]
     if kind == "uri":
@@ -135,6 +148,8 @@ def _term(cell: dict[str, Any]) -> Term:
     if kind in ("literal", "typed-literal"):
         if cell.get("xml:lang"):
             return ox.Literal(value, language=cell["xml:lang"])
+        if cell.get("datatype") == _BOOLEAN and value in ("0", "1"):
+            return ox.Literal(value == "1")  # Virtuoso's booleans, in the canonical form
         if cell.get("datatype"):
             return ox.Literal(value, datatype=ox.NamedNode(cell["datatype"]))
         return ox.Literal(value)
@@ -194,8 +209,9 @@ class RemoteStore:
         del use_default_graph_as_union  # the endpoint's default graph is taken to be the union
         bound = {k.value: v for k, v in (substitutions or {}).items()}
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
+        text = substitute(text, bound)
         kind, body = self.request(
-            head + substitute(text, bound),
+            head + text,
             "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8",
         )
         if "json" in kind:
@@ -204,11 +220,13 @@ class RemoteStore:
                 return bool(answer["boolean"])
             names = list(answer["head"].get("vars", []))
             index = {n: i for i, n in enumerate(names)}
-            rows = (
-                Solution(index, tuple(_term(b[n]) if n in b else None for n in names))
+            rows = [
+                tuple(_term(b[n]) if n in b else None for n in names)
                 for b in answer["results"]["bindings"]
-            )
-            return Solutions(names, rows)
+            ]
+            if _is_distinct(text):
+                rows = list(dict.fromkeys(rows))
+            return Solutions(names, (Solution(index, row) for row in rows))
         try:
             return [
                 ox.Triple(q.subject, q.predicate, q.object)

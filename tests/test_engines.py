@@ -36,7 +36,15 @@ ROOT = Path(__file__).resolve().parent.parent
 NAMES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
 ENGINES = ["disk", "virtuoso"]
 #: Named queries whose answers Virtuoso 7.2 gives differently, and why (docs/engines.md).
-VIRTUOSO_DIFFERS: dict[str, str] = {}
+VIRTUOSO_DIFFERS = {
+    "open-mandates": "GROUP_CONCAT turns a separator from the query text that is not ASCII "
+    "(the Chinese list comma) into '?'; every other byte agrees",
+}
+
+
+def _virtuoso_view(text: str) -> str:
+    """The one documented difference: the Chinese list comma of a GROUP_CONCAT becomes '?'."""
+    return text.replace("、", "?")
 
 
 def _examples(layout: Layout, name: str) -> dict[str, str]:
@@ -93,6 +101,7 @@ def test_named_queries_agree(
     got = render(run(engine, query, params), "json")
     if kind == "virtuoso" and name in VIRTUOSO_DIFFERS:
         assert got != expected, f"{name} now agrees on Virtuoso: drop it from VIRTUOSO_DIFFERS"
+        assert _virtuoso_view(got.decode()) == _virtuoso_view(expected.decode())
     else:
         assert got == expected
 
@@ -103,9 +112,13 @@ def test_gap_report_agrees(
     kind: str, evidence: str, layout: Layout, oxigraph: Engine, stores: dict[str, Any]
 ) -> None:
     engine = OxigraphEngine(_store(stores, kind))
-    assert to_json(compute(engine, layout, evidence)) == to_json(
-        compute(oxigraph, layout, evidence)
+    got, expected = (
+        to_json(compute(engine, layout, evidence)),
+        to_json(compute(oxigraph, layout, evidence)),
     )
+    if kind == "virtuoso":  # the open mandates' addressees (see VIRTUOSO_DIFFERS)
+        got, expected = _virtuoso_view(got), _virtuoso_view(expected)
+    assert got == expected
 
 
 @pytest.mark.parametrize("kind", ENGINES)
@@ -136,7 +149,7 @@ def test_views_agree(kind: str, store: ox.Store, stores: dict[str, Any]) -> None
 
 def test_every_named_query_was_compared() -> None:
     assert set(VIRTUOSO_DIFFERS) <= set(NAMES)
-    assert len(VIRTUOSO_DIFFERS) <= 2, "Virtuoso must answer (nearly) every named query the same"
+    assert len(VIRTUOSO_DIFFERS) <= 1, "Virtuoso must answer (nearly) every named query the same"
 
 
 def test_open_engine_takes_a_backend(layout: Layout, disk_store: ox.Store) -> None:
