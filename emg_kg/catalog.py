@@ -216,7 +216,7 @@ class Catalog:
               BIND("decision" AS ?kind) }
             UNION
             { ?x a/rdfs:subClassOf* emg:Decision ; emg:adoptedAt ?m
-              FILTER NOT EXISTS { ?x dct:issued ?any }
+              MINUS { ?x dct:issued ?any }  # MINUS: Oxigraph runs NOT EXISTS per row
               GRAPH ?g { ?m schema:startDate ?date } BIND("decision" AS ?kind) }
             }""",
         )

@@ -184,3 +184,27 @@ def test_parameters_are_substituted_where_the_variable_stands(text: str, expecte
 
 def test_queries_list_is_the_same_everywhere(layout: Layout) -> None:
     assert sorted(load_queries(layout)) == NAMES
+
+
+def test_no_query_uses_not_exists() -> None:
+    """Oxigraph runs FILTER NOT EXISTS once per row (171 s at 2 M quads; MINUS: 0.33 s)."""
+    sources = [*(ROOT / "queries").glob("*.rq"), *(ROOT / "emg_kg").glob("*.py")]
+    offenders = [p.name for p in sources if "FILTER NOT EXISTS {" in p.read_text(encoding="utf-8")]
+    assert offenders == []
+
+
+def test_minus_answers_as_not_exists_did(store: ox.Store) -> None:
+    """The timeline's undated decisions: the MINUS form gives the NOT EXISTS form's rows."""
+    head = """PREFIX emg: <https://w3id.org/emg-kg/ontology#>
+    PREFIX dct: <http://purl.org/dc/terms/>
+    PREFIX schema: <https://schema.org/>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    SELECT ?x ?g ?date WHERE { ?x a/rdfs:subClassOf* emg:Decision ; emg:adoptedAt ?m """
+    tail = " GRAPH ?g { ?m schema:startDate ?date } } ORDER BY ?x ?g ?date"
+
+    def rows(middle: str) -> list[str]:
+        answer = store.query(head + middle + tail, use_default_graph_as_union=True)
+        return [str(list(r)) for r in answer]  # type: ignore[union-attr]
+
+    minus = rows("MINUS { ?x dct:issued ?any }")
+    assert minus == rows("FILTER NOT EXISTS { ?x dct:issued ?any }") and len(minus) > 0
