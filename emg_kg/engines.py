@@ -27,6 +27,7 @@ from .results import Result, Term
 if TYPE_CHECKING:
     from rdflib import Dataset
 
+    from .diskstore import MergedStore
     from .remote import RemoteStore
 
 __all__ = [
@@ -45,7 +46,7 @@ _OX_ERROR = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 
 #: What the commands read from: an Oxigraph store (memory or disk) or an endpoint behind the
 #: same methods.
-StoreLike = Union[ox.Store, "RemoteStore"]
+StoreLike = Union[ox.Store, "MergedStore", "RemoteStore"]
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,7 @@ class OxigraphEngine(Engine):
 
     def __init__(self, store: StoreLike) -> None:
         self.store = store
-        if not isinstance(store, ox.Store):
-            self.name = "endpoint"
+        self.name = getattr(store, "kind", "oxigraph")  # "endpoint" for a RemoteStore
 
     def execute(
         self,

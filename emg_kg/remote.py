@@ -166,6 +166,8 @@ def _term(cell: dict[str, Any]) -> Term:
 class RemoteStore:
     """A SPARQL 1.1 endpoint behind the subset of ``pyoxigraph.Store`` the commands use."""
 
+    kind = "endpoint"
+
     def __init__(self, url: str, timeout: float = 300.0) -> None:
         if not re.match(r"https?://", url):
             raise QueryError(f"--endpoint {url!r}: give an http:// or https:// URL")

@@ -128,7 +128,7 @@ def test_endpoint_load_is_idempotent_and_resumes(
     files, _ = curated_files(layout)
     files = [*files, rdf_file(user, "https://example.org/other-report/graph")]
     remote = RemoteStore(virtuoso.url)
-    first = load_endpoint(virtuoso.url, virtuoso.graph_store, files, lambda _m: None)
+    first = load_endpoint(virtuoso.url, virtuoso.graph_store, files, lambda _m: None, force=True)
     count = len(remote)
     assert count == first.quads and first.sent == first.graphs
     again = load_endpoint(virtuoso.url, virtuoso.graph_store, files, lambda _m: None)
@@ -163,3 +163,22 @@ def test_endpoint_commands_and_credentials_from_the_environment(virtuoso: Any) -
     assert bad.returncode == 2 and "cannot reach the endpoint" in bad.stderr
     # the password is never an option
     assert "password" not in cli("load", "--help").stdout.lower().replace("_password", "")
+
+
+def test_the_store_default_graph_is_a_set_union(tmp_path: Path) -> None:
+    """A fact restated in many graphs is one fact to a query (RDF merge, as rdflib answers);
+    counts and whole-store reads see the quads as loaded."""
+    quads, ex = tmp_path / "restated.nq", "https://example.org/"
+    quads.write_text(
+        "".join(f'<{ex}UNDP> <{ex}name> "UNDP" <{ex}g{i}> .\n' for i in range(5)),
+        encoding="utf-8",
+    )
+    target = tmp_path / "kg"
+    load_store_dir(target, [rdf_file(quads)], None)
+    kg = open_store_dir(target, None)
+    rows = list(kg.query("SELECT ?n WHERE { <https://example.org/UNDP> ?p ?n }"))
+    assert len(rows) == 1
+    graphs = list(kg.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?n } }"))
+    assert len(graphs) == 5
+    assert len(kg) == 5 and len(list(kg.quads_for_pattern(None, None, None))) == 5
+    assert len(list(kg.named_graphs())) == 5
