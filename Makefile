@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint typecheck clean bench
+.PHONY: demo test lint typecheck clean bench bench-scale
 
 $(BIN)/emg-kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ bench: $(BIN)/emg-kg
 	$(BIN)/python bench/queries.py
 	$(BIN)/python bench/viz.py
 	$(BIN)/python bench/load.py
+
+# The scale benchmark (minutes; a private Virtuoso is started if virtuoso-t is installed).
+bench-scale: $(BIN)/emg-kg
+	$(BIN)/python bench/scale.py --quads 200000 --json $(OUT)/scale-200k.json
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
