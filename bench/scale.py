@@ -100,6 +100,7 @@ def worker(engine_kind: str, corpus: Path, work: Path, runs: int) -> dict[str, A
     from emg_kg.api import bind, run
     from emg_kg.diskstore import RdfFile, load_memory, load_store_dir, open_store_dir
     from emg_kg.engines import OxigraphEngine
+    from emg_kg.errors import QueryError
     from emg_kg.gaps import compute
     from emg_kg.paths import default_layout
     from emg_kg.queries import load_queries
@@ -131,7 +132,9 @@ def worker(engine_kind: str, corpus: Path, work: Path, runs: int) -> dict[str, A
         os.environ.update(server.env())
         start = time.perf_counter()
         load_endpoint(server.url, server.graph_store, [item], lambda _m: None)
-        store = RemoteStore(server.url)
+        store = RemoteStore(
+            server.url, timeout=float(os.environ.get("EMG_KG_SCALE_TIMEOUT", "120"))
+        )
     out["load_s"] = round(time.perf_counter() - start, 3)
     out["quads"] = len(store)
     engine = OxigraphEngine(store)
@@ -143,7 +146,12 @@ def worker(engine_kind: str, corpus: Path, work: Path, runs: int) -> dict[str, A
         queries: dict[str, Any] = {}
         for name, query in load_queries(layout).items():
             params = {p.name: p.example for p in query.params if p.example}
-            seconds, result = timed(lambda q=query, p=params: run(engine, q, p), runs)
+            try:
+                seconds, result = timed(lambda q=query, p=params: run(engine, q, p), runs)
+            except QueryError as err:  # an endpoint's timeout: recorded, not fatal
+                queries[name] = {"error": str(err)[:300]}
+                print(f"  {engine_kind} {name}: {err}", file=sys.stderr)
+                continue
             bindings = bind(query, params, engine)
             raw_s, _ = timed(lambda q=query, b=bindings: raw_query(raw, q, b), runs)
             queries[name] = {
@@ -154,7 +162,10 @@ def worker(engine_kind: str, corpus: Path, work: Path, runs: int) -> dict[str, A
             }
             print(f"  {engine_kind} {name}: {seconds:.3f} s (raw {raw_s:.3f} s)", file=sys.stderr)
         out["queries"] = queries
-        out["gaps_s"] = round(timed(lambda: compute(engine, layout, "report"), runs)[0], 3)
+        try:
+            out["gaps_s"] = round(timed(lambda: compute(engine, layout, "report"), runs)[0], 3)
+        except QueryError as err:
+            out["gaps_error"] = str(err)[:300]
         out["viz_s"] = round(views(store, work), 3)
         out["rss_mib"] = round(peak_mib(server.process.pid if server and server.process else None))
         out["python_rss_mib"] = round(peak_mib())
@@ -239,11 +250,9 @@ def main() -> int:
             stdout=subprocess.PIPE,
             text=True,
         )
-        results.append(json.loads(done.stdout))
+        results.append({**json.loads(done.stdout), "reports": reports})
         shutil.rmtree(scratch, ignore_errors=True)
-    for entry in results:
-        entry["reports"] = reports
-    args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     summary(results)
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
@@ -253,18 +262,23 @@ def main() -> int:
 def summary(results: list[dict[str, Any]]) -> None:
     """Print the figures and whether every engine answered every query the same."""
     for r in results:
-        slowest = max(r["queries"].items(), key=lambda kv: kv[1]["s"])
-        ratio = max(q["s"] / max(q["raw_s"], 1e-4) for q in r["queries"].values())
+        ok = {n: q for n, q in r["queries"].items() if "s" in q}
+        failed = sorted(set(r["queries"]) - set(ok))
+        slowest = max(ok.items(), key=lambda kv: kv[1]["s"])
+        ratio = max(q["s"] / max(q["raw_s"], 1e-4) for q in ok.values())
         print(
             f"{r['engine']}: {r['quads']} quads, load {r['load_s']} s (raw {r['raw_load_s']} s), "
             f"slowest query {slowest[0]} {slowest[1]['s']} s, worst ratio to raw {ratio:.2f}, "
-            f"gaps {r['gaps_s']} s, views {r['viz_s']} s, peak {r['rss_mib']} MiB"
+            f"gaps {r.get('gaps_s', 'failed')} s, views {r['viz_s']} s, peak {r['rss_mib']} MiB"
             + (f", cold query {r['cold_query_s']} s" if "cold_query_s" in r else "")
+            + (f", FAILED: {failed}" if failed else "")
         )
     first = results[0]
     for other in results[1:]:
         differ = [
-            n for n, q in first["queries"].items() if other["queries"][n]["digest"] != q["digest"]
+            n
+            for n, q in first["queries"].items()
+            if other["queries"][n].get("digest") != q.get("digest")
         ]
         print(f"{other['engine']} vs {first['engine']}: {'same answers' if not differ else differ}")
 
