@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint typecheck clean bench bench-scale
+.PHONY: demo test lint typecheck clean bench bench-scale vendor-web
 
 $(BIN)/emg-kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,18 @@ test: lint typecheck
 # Benchmarks print figures; they are never timed tests (docs/benchmarks*.md keep the results).
 bench: $(BIN)/emg-kg
 	$(BIN)/python bench/queries.py
+	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/viz.py
 	$(BIN)/python bench/load.py
 
 # The scale benchmark (minutes; a private Virtuoso is started if virtuoso-t is installed).
 bench-scale: $(BIN)/emg-kg
 	$(BIN)/python bench/scale.py --quads 200000 --json $(OUT)/scale-200k.json
+
+# The editor's browser files (YASGUI, Chart.js) from npm into emg_kg/web/, with versions and
+# licences; committed, so neither a build nor a page needs the network.
+vendor-web:
+	tools/vendor-web.sh
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

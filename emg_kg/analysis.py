@@ -18,25 +18,22 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 
-from .errors import EntityNotFound
-from .prefixes import PREFIXES
 from .projection import (
     LEVELS,
     VIEWS,
     Index,
-    is_entity,
     load_index,
     project,
     short,
     sort_key,
 )
+from .resolve import NAME_PROPERTIES, Names, resolve
 
 __all__ = [
     "VIEWS",
@@ -107,49 +104,31 @@ def at_levels(G: nx.MultiDiGraph, levels: Iterable[str]) -> nx.MultiDiGraph:
     return H
 
 
-_NAMES = tuple(PREFIXES["skos"] + p for p in ("prefLabel", "altLabel", "hiddenLabel", "notation"))
-_NAMES += (PREFIXES["dct"] + "identifier", PREFIXES["rdfs"] + "label")
-
-
-def find(idx: Index, name: str) -> str:
-    """The IRI of an entity given as an IRI, a prefixed name, or a label, acronym or symbol
-    (whitespace and case ignored; an exact match first, then a unique substring).
+def find(idx: Index, name: str, notes: list[Any] | None = None) -> str:
+    """The IRI of an entity given as an IRI, a prefixed name, or its exact label, acronym or
+    symbol, through the one resolver (:mod:`emg_kg.resolve`); UnresolvedName otherwise.
 
     Examples
     --------
     >>> idx = Index()
-    >>> idx.literals[("https://w3id.org/emg-kg/id/agency/WMO", _NAMES[1])].append(("WMO", "en"))
+    >>> idx.literals[("https://w3id.org/emg-kg/id/agency/WMO", NAME_PROPERTIES[1])].append(
+    ...     ("WMO", "en"))
     >>> find(idx, "wmo"), find(idx, "agency:WMO")
     ('https://w3id.org/emg-kg/id/agency/WMO', 'https://w3id.org/emg-kg/id/agency/WMO')
     """
-    prefix, colon, local = name.partition(":")
-    iri = (
-        name
-        if name.startswith(("http://", "https://"))
-        else (PREFIXES[prefix] + local if colon and prefix in PREFIXES else "")
-    )
-    known = iri in idx.types or iri in idx.out or iri in idx.evidence
-    if iri and (known or any(s == iri for s, _ in idx.literals)):
-        return iri
-    if iri == name:
-        raise EntityNotFound(f"no entity <{name}>")
-
-    def norm(text: str) -> str:
-        return re.sub(r"\s+", "", text).casefold()
-
-    want = norm(name)
-    named = [(s, norm(v)) for (s, p), vs in idx.literals.items() if p in _NAMES for v, _ in vs]
-    for match in (lambda v: v == want, lambda v: bool(want) and want in v):
-        found = sorted({s for s, v in named if match(v)})
-        found = [s for s in found if is_entity(s)] or found
-        if len(found) == 1:
-            return found[0]
-        if found:
-            some = ", ".join(short(f) for f in found[:10])
-            raise EntityNotFound(
-                f"{name!r} matches {len(found)} entities: {some}; be more specific"
-            )
-    raise EntityNotFound(f"no entity is called {name!r} (try a label, an acronym or an IRI)")
+    names = Names()
+    for (s, p), values in idx.literals.items():
+        if p in NAME_PROPERTIES:
+            for value, lang in values:
+                names.add(s, value, lang)
+    for s, classes in idx.types.items():
+        names.types[s] |= set(classes)
+    for cls in idx.supers:
+        names.supers[cls] |= idx.closure(cls) - {cls}
+    found = resolve(name, names)
+    if notes is not None:  # what the name resolved to, for the CLI to say
+        notes.append(found)
+    return found.iri
 
 
 # --- analyses --------------------------------------------------------------------------------

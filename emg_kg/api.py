@@ -11,23 +11,32 @@ quads, which is how the tests check that every named query means the same on bot
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pyoxigraph as ox
 
 from .engines import ENGINES, Engine, OxigraphEngine, RdflibEngine, open_engine
 from .errors import QueryError
+from .gate import check
 from .paths import Layout, default_layout
 from .queries import (
     NamedQuery,
+    Param,
     adhoc,
-    check_read_only,
     coerce,
     declared_prefixes,
     iri_term,
     load_queries,
     parse_header,
+)
+from .resolve import (
+    NAMES_QUERY,
+    SUPERS_QUERY,
+    TYPES_QUERY,
+    Names,
+    Resolution,
+    names_from_rows,
+    resolve,
 )
 from .results import Result, Term
 
@@ -38,51 +47,35 @@ __all__ = [
     "open_engine",
     "bind",
     "run",
+    "names",
+    "resolve_param",
     "KG",
     "Rows",
     "load",
     "ENGINES",
 ]
 
-_LABELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?s ?l WHERE {
-  VALUES ?p { skos:prefLabel skos:altLabel skos:hiddenLabel skos:notation
-              <http://purl.org/dc/terms/identifier> }
-  ?s ?p ?l FILTER(isIRI(?s)) }"""
+
+def names(engine: Engine) -> Names:
+    """Every name in the graph the engine queries, read once per engine (the resolver's input)."""
+    cached: Names | None = getattr(engine, "_names", None)
+    if cached is None:
+
+        def rows(query: str) -> list[tuple[Term | None, ...]]:
+            return engine.execute(query, "name lookup", {}).rows
+
+        cached = names_from_rows(rows(NAMES_QUERY), rows(TYPES_QUERY), rows(SUPERS_QUERY))
+        engine._names = cached  # type: ignore[attr-defined]
+    return cached
 
 
-def _resolve_label(engine: Engine, value: str, name: str) -> ox.NamedNode:
-    """An entity by label, acronym or symbol: an exact match first, then a unique substring."""
-    rows = engine.execute(_LABELS, "label lookup", {}).rows
-    want = re.sub(r"\s+", "", value).casefold()
-    norm = [
-        (s, re.sub(r"\s+", "", t.value if isinstance(t, ox.Literal) else "").casefold())
-        for s, t in rows
-        if isinstance(s, ox.NamedNode)
-    ]
-    found = sorted({s.value for s, t in norm if t == want and isinstance(s, ox.NamedNode)})
-    if not found:
-        found = sorted(
-            {s.value for s, t in norm if want and want in t and isinstance(s, ox.NamedNode)}
-        )
-    if len(found) == 1:
-        return ox.NamedNode(found[0])
-    if not found:
-        raise QueryError(f"parameter {name}: nothing is called {value!r}")
-    raise QueryError(
-        f"parameter {name}: {value!r} matches {len(found)} entities "
-        f"({', '.join(found[:5])}...); give an IRI or prefixed name"
-    )
-
-
-def _resolve_iri(engine: Engine, value: str, name: str) -> ox.NamedNode:
-    """A prefixed name the query does not declare (any project prefix), else a label."""
-    if re.fullmatch(r"[\w-]+:[\w.\-]*", value.strip()):
-        try:
-            return iri_term(value, project_prefixes(), name)
-        except QueryError:
-            pass
-    return _resolve_label(engine, value, name)
+def resolve_param(
+    engine: Engine, param: Param, value: str, prefixes: dict[str, str], lang: str = "en"
+) -> Resolution:
+    """An ``iri`` parameter's value through the one resolver, restricted to its kinds."""
+    every = {**project_prefixes(), **prefixes}
+    kinds = tuple(iri_term(k, every, f"{param.name} kinds").value for k in param.kinds)
+    return resolve(value, names(engine), kinds, every, f"parameter {param.name}", lang)
 
 
 def project_prefixes() -> dict[str, str]:
@@ -93,9 +86,15 @@ def project_prefixes() -> dict[str, str]:
 
 
 def bind(
-    query: NamedQuery, given: dict[str, str], engine: Engine, lang: str | None = None
+    query: NamedQuery,
+    given: dict[str, str],
+    engine: Engine,
+    lang: str | None = None,
+    notes: list[Resolution] | None = None,
 ) -> dict[str, Term]:
-    """Parameter values as RDF terms: declared types, defaults, ``--lang``; refuses unknowns."""
+    """Parameter values as RDF terms: declared types, defaults, ``--lang``; refuses unknowns.
+
+    What each ``iri`` parameter resolved to is appended to ``notes`` (the CLI prints them)."""
     declared = {p.name: p for p in query.params}
     prefixes = (
         {**project_prefixes(), **declared_prefixes(query.text)}
@@ -129,23 +128,35 @@ def bind(
     out = {}
     for key, value in values.items():
         param = declared[key]
-        try:
+        if param.type != "iri":
             out[key] = coerce(param, value, prefixes)
-        except QueryError:
-            if param.type != "iri":
-                raise
-            out[key] = _resolve_iri(engine, value, key)
+            continue
+        found = resolve_param(engine, param, value, prefixes, values.get("lang") or "en")
+        out[key] = ox.NamedNode(found.iri)
+        if notes is not None:
+            notes.append(found)
     return out
 
 
 def run(
-    engine: Engine, query: NamedQuery, params: dict[str, str] | None = None, lang: str | None = None
+    engine: Engine,
+    query: NamedQuery,
+    params: dict[str, str] | None = None,
+    lang: str | None = None,
+    notes: list[Resolution] | None = None,
 ) -> Result:
-    """Check, bind and run one query; parameter columns are hidden from the result."""
-    check_read_only(query.text, rdflib_engine=engine.name == "rdflib")
-    bindings = bind(query, params or {}, engine, lang)
+    """Check (:func:`emg_kg.gate.check`), bind and run one query; parameter columns are hidden.
+
+    The gate's verdicts for the shipped queries are cached by text hash in the store's cache
+    folder, so a named query imports the SPARQL parser only on its first run after it changed.
+    """
     extra = None if query.builtin else project_prefixes()
-    result = engine.execute(query.text, query.name, bindings, extra)
+    cache = None
+    if query.builtin:  # shipped text (queries/*.rq, the code's own SPARQL): parsed once per text
+        cache = (Layout(query.path.parent.parent) if query.path else default_layout()).cache_dir
+    verdict = check(query.text, query.name, extra, cache)
+    bindings = bind(query, params or {}, engine, lang, notes)
+    result = engine.execute(query.text, query.name, bindings, extra, verdict)
     result.prefixes = {**(extra or {}), **declared_prefixes(query.text)}
     hide = [i for i, v in enumerate(result.variables) if v in query.param_names]
     if hide:

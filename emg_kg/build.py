@@ -53,6 +53,28 @@ def _check_syntax(path: Path, fmt: ox.RdfFormat) -> None:
         raise SourceError(path, err.lineno, f"{where}: {message}") from None
     except (OSError, ValueError) as err:
         raise SourceError(path, None, f"cannot read: {err}") from None
+    except MemoryError:  # Oxigraph's token buffer is capped (16 MiB): a huge string or IRI
+        raise SourceError(
+            path,
+            _long_line(path),
+            f"a single token (string or IRI) is longer than the parser's limit of "
+            f"{_TOKEN_LIMIT // 2**20} MiB; split the text or keep it outside the graph",
+        ) from None
+
+
+_TOKEN_LIMIT = 16 * 2**20
+
+
+def _long_line(path: Path) -> int | None:
+    """The first line longer than the token limit (where the huge token most likely is)."""
+    try:
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                if len(line) > _TOKEN_LIMIT:
+                    return number
+    except OSError:
+        pass
+    return None
 
 
 def load_turtle(path: Path) -> Graph:
@@ -112,9 +134,19 @@ def build(layout: Layout) -> Built:
             built.origins[triple[0]].add(path.name)
 
     report = ds.graph(GRAPH_REPORT)
-    for triple in report_graph(parse_report(layout.report_file)):
+    parsed = parse_report(layout.report_file)
+    for triple in report_graph(parsed):
         report.add(triple)
         built.origins[triple[0]].add(layout.report_file.name)
+    if layout.report_file_en.is_file():  # issue 11: the English text, in its own graph
+        from .translation import translation_graphs
+
+        english, about = translation_graphs(parsed, parse_report(layout.report_file_en))
+        for part in (english, about):
+            graph = ds.graph(part.identifier)
+            for triple in part:
+                graph.add(triple)
+                built.origins[triple[0]].add(layout.report_file_en.name)
 
     for path in layout.data_files():
         part = load_trig(path)

@@ -67,6 +67,7 @@ class Evidence:
     labels: dict[str, str] = field(default_factory=dict)
     number: str = ""
     text: str = ""
+    text_en: str = ""  # the project's unofficial English translation (src:translation-en)
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Catalog:
         self.types: dict[str, list[str]] = defaultdict(list)
         self.evidence: dict[str, Evidence] = {}
         self.texts: dict[str, str] = {}  # paragraph/footnote IRI -> its text
+        self.texts_en: dict[str, str] = {}  # ... -> its unofficial English translation
         preds = " ".join(f"<{p}>" for p in _NAME_KINDS)
         for r in select(
             store,
@@ -103,8 +105,8 @@ class Catalog:
             self.labels[r["s"]].setdefault(r.get("lang") or "", r["l"])
         for r in select(store, "SELECT DISTINCT ?s ?t WHERE { ?s a ?t } ORDER BY ?s ?t"):
             self.types[r["s"]].append(r["t"])
-        for r in select(store, """SELECT ?s ?t WHERE { ?s schema:text ?t }"""):
-            self.texts[r["s"]] = r["t"]
+        for r in select(store, """SELECT ?s ?t (LANG(?t) AS ?l) WHERE { ?s schema:text ?t }"""):
+            (self.texts_en if r.get("l") == "en" else self.texts)[r["s"]] = r["t"]
         self._load_evidence()
 
     def _load_evidence(self) -> None:
@@ -115,7 +117,8 @@ class Catalog:
             OPTIONAL { ?g a ?kind VALUES ?kind { emg:Paragraph emg:Footnote emg:Summary
                 emg:OperativeParagraph emg:ExternalSource emg:Inference } }
             OPTIONAL { ?g emg:number ?n }
-            OPTIONAL { ?g schema:text|emg:reasoning|dct:title|skos:note ?text } }""",
+            OPTIONAL { ?g schema:text|emg:reasoning|dct:title|skos:note ?text
+                MINUS { ?g schema:text ?text FILTER(LANG(?text) = "en") } } }""",
         )
         kinds = {
             "Paragraph": "paragraph",
@@ -136,6 +139,7 @@ class Catalog:
             ev.number = ev.number or r.get("n", "")
             if len(r.get("text", "")) > len(ev.text):
                 ev.text = r["text"]
+            ev.text_en = self.texts_en.get(g, "")
 
     # --- naming ------------------------------------------------------------------------
 
@@ -188,11 +192,12 @@ class Catalog:
                 self.label(h.iri, "en"),
             ),
         )
-        passages = []
-        for iri, text in self.texts.items():
-            pos = norm(text).find(want)
-            if pos >= 0:
-                passages.append(Hit(iri, _snippet(text, query), "text", pos))
+        passages: list[Hit] = []
+        for kind, texts in (("text", self.texts), ("text-en", self.texts_en)):
+            for iri, text in texts.items():
+                pos = norm(text).find(want)
+                if pos >= 0 and not any(h.iri == iri for h in passages):
+                    passages.append(Hit(iri, _snippet(text, query), kind, pos))
         passages.sort(key=lambda h: _natural(self.short(h.iri)))
         return entities[:limit], passages[:limit]
 

@@ -14,6 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cli_options import (
+    add_common_options,
+    check_suffix,
+    cmd_prefixes,
+    say_resolved,
+    table_width,
+)
 from .errors import EmgKgError
 from .paths import Layout, default_layout
 
@@ -101,18 +108,30 @@ def cmd_show(args: argparse.Namespace, layout: Layout) -> int:
     from .describe import describe, resolve, short
 
     store = _store(layout, args)
-    node = resolve(store, args.entity)
+    notes: list[Any] = []
+    node = resolve(store, args.entity, notes)
+    say_resolved(args, notes)
     desc = describe(store, node, args.lang)
     print(f"{short(node)}  <{desc.iri}>")
     for lang in ("zh", "en", ""):
         if desc.labels.get(lang):
             print(f"  names ({lang or 'no language'}): {' | '.join(sorted(desc.labels[lang]))}")
     print(f"  types: {', '.join(desc.types)}")
-    for _key, (label, text, facts) in desc.evidence.items():
+    if desc.text:  # a paragraph or footnote: its text, and whose words the English is
+        print(f"\n   {desc.text}")
+        if desc.text != desc.original:
+            from .translation import NOTE
+
+            print(f"   [{NOTE['en']}]\n   原文: {desc.original}")
+    for key, (label, text, facts) in desc.evidence.items():
         print()
         print(f"== {label}")
         if text:
             print(f"   {text}")
+        if key in desc.translated:  # issue 11: say whose words these are
+            from .translation import NOTE
+
+            print(f"   [{NOTE['en']}]")
         for fact in facts:
             arrow = (
                 f"{fact.predicate} -> {fact.value}"
@@ -145,20 +164,21 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
     if view == "neighbourhood" and not getattr(args, "entity", None):
         raise EntityNotFound("the neighbourhood view needs --entity X (and --depth N)")
     idx = load_index(_store(layout, args))
-    entity = find(idx, args.entity) if getattr(args, "entity", None) else None
+    notes: list[Any] = []
+    entity = find(idx, args.entity, notes) if getattr(args, "entity", None) else None
+    say_resolved(args, notes)
     try:
         return select(idx, view, entity, getattr(args, "depth", 1)), idx
     except (KeyError, ValueError) as err:
         raise EntityNotFound(f"{args.entity or 'an entity'} is not in the {view} view") from err
 
 
-def _print_table(rows: list[list[str]]) -> None:
-    """Columns padded by display width: a Chinese character takes two cells."""
-    from .results import display_width, pad
+def _print_table(rows: list[list[str]], width: int | None = None) -> None:
+    """Columns padded by display width (a Chinese character takes two cells), fitted to
+    ``width`` (the terminal's; None keeps whole values)."""
+    from .results import text_table
 
-    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+    print(text_table(rows, width), end="")
 
 
 def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
@@ -173,7 +193,9 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
     if args.analysis == "path":
         if not (args.source and args.target):
             raise EntityNotFound("path needs --from X --to Y")
-        ends = [analysis.find(idx, x) for x in (args.source, args.target)]
+        notes: list[Any] = []
+        ends = [analysis.find(idx, x, notes) for x in (args.source, args.target)]
+        say_resolved(args, notes)
         try:
             result: Any = analysis.explain_path(G, *ends)
         except analysis.nx.NodeNotFound as err:
@@ -188,7 +210,7 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     elif args.analysis == "centrality":
         rows = [[r["id"], str(r["degree"]), f"{r['betweenness']:.4f}", r[name]] for r in result]
-        _print_table([["entity", "degree", "betweenness", "name"], *rows])
+        _print_table([["entity", "degree", "betweenness", "name"], *rows], table_width(args))
     elif args.analysis == "coverage":
         print(f"{result['covered']} of {result['targets']} Aichi targets have a supporter")
         for g in result["goals"]:
@@ -204,7 +226,7 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
             ]
             for r in result["by_target"]
         ]
-        _print_table([["target", "levels", "supporters"], *rows])
+        _print_table([["target", "levels", "supporters"], *rows], table_width(args))
     elif args.analysis == "components":
         rows = [
             [
@@ -215,7 +237,7 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
             ]
             for c in result
         ]
-        _print_table([["size", "links", "hub", "classes"], *rows])
+        _print_table([["size", "links", "hub", "classes"], *rows], table_width(args))
     else:
         if not result["connected"]:
             print(f"no path from {args.source} to {args.target} in this view")
@@ -233,8 +255,9 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
 
 def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
     from .analysis import at_levels
-    from .viz import write_matrix, write_view
+    from .viz import link_counts, write_matrix, write_view
 
+    check_suffix(args.out, ".svg" if args.view == "matrix" else ".html", args.view)
     if args.view == "matrix":
         G, _ = _view(args, layout, "agency-target")
         if args.evidence:
@@ -244,8 +267,10 @@ def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
         return 0
     G, _ = _view(args, layout, args.view)
     path = write_view(G, args.out, args.lang, args.evidence)
-    shown = at_levels(G, args.evidence) if args.evidence else G
-    print(f"wrote {path} ({shown.number_of_nodes()} nodes, {shown.number_of_edges()} links)")
+    nodes, links, statements = link_counts(G, args.evidence)
+    print(  # the page's own count: parallel statements between two nodes are one link
+        f"wrote {path} ({nodes} nodes, {links} links drawn for {statements} statements)"
+    )
     return 0
 
 
@@ -280,8 +305,10 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
         "evidence levels (comma-separated: stated,curated,derived,user)",
     )
     p.add_argument("--top", type=int, default=20, help="centrality: rows shown (default 20)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of names")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument(
+        "--wide", action="store_true", help="tables: whole values, not fitted to the terminal"
+    )
     p = add(
         "viz",
         cmd_viz,
@@ -291,7 +318,6 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
     p.add_argument("view", choices=[*VIEW_NAMES, "matrix"])
     p.add_argument("--entity", help="centre: show only this entity's neighbourhood")
     p.add_argument("--depth", type=int, default=1, help="neighbourhood depth (default 1)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of labels")
     p.add_argument(
         "--evidence",
         type=_levels,
@@ -378,11 +404,19 @@ def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
     from .api import open_engine, run
     from .queries import adhoc
     from .results import render
+    from .sandbox import wall
 
+    # `emg-kg query` itself, not main([...]) in a host; an --endpoint query needs the network
+    # (the gate has refused SERVICE and updates before the text is sent)
+    if getattr(args, "own_process", False) and _backend(args).kind != "endpoint":
+        wall("emg-kg query", warn=False)  # before any thread starts; a query needs no network
     query = adhoc(args.query, layout, sys.stdin.read() if args.query == "-" else None)
     params = _param_pairs(args.param)
-    result = run(open_engine(layout, args.engine, _backend(args)), query, params, args.lang)
-    sys.stdout.buffer.write(render(result, args.format))
+    notes: list[Any] = []
+    engine = open_engine(layout, args.engine, _backend(args))
+    result = run(engine, query, params, args.lang, notes)
+    say_resolved(args, notes)
+    sys.stdout.buffer.write(render(result, args.format, table_width(args)))
     sys.stdout.flush()
     return 0
 
@@ -414,7 +448,10 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         "query",
         cmd_query,
         "run a named query, a .rq file or SPARQL from stdin (-); "
-        "read-only: updates, LOAD and SERVICE are refused",
+        "read-only: updates, LOAD and SERVICE are refused, brackets nest at most 64 deep, "
+        "FROM / FROM NAMED take the graphs of the dataset (exit 2 otherwise); runs without "
+        "network access on Linux. Ad-hoc SPARQL may use the project prefixes without "
+        "declaring them: `emg-kg prefixes` lists them",
     )
     p.add_argument("query", help="a named query (see `emg-kg queries`), a .rq file, or - for stdin")
     p.add_argument(
@@ -429,12 +466,14 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         choices=["table", "csv", "tsv", "json", "xml", "ttl", "jsonld"],
         help="output format (default: table for SELECT/ASK, ttl for CONSTRUCT)",
     )
-    p.add_argument("--lang", choices=["zh", "en"], help="language of the labels a query returns")
     p.add_argument(
         "--engine",
         choices=["oxigraph", "rdflib"],
         default="oxigraph",
         help="SPARQL engine (default oxigraph, the cached store)",
+    )
+    p.add_argument(
+        "--wide", action="store_true", help="tables: whole values, not fitted to the terminal"
     )
     p = add(
         "gaps",
@@ -458,7 +497,8 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         "--mapping",
         type=Path,
         metavar="FILE.csv",
-        help="merge a user agency -> target mapping (columns agency,target,source) as level user",
+        help="merge a user agency -> target mapping (columns agency,target,source) as level "
+        "user; at most 2 MiB, 10,000 rows, 2,000 characters a cell (else exit 2)",
     )
     p.add_argument(
         "--format",
@@ -466,7 +506,6 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         default="md",
         help="output on stdout (default md)",
     )
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of names")
     p.add_argument("--out", type=Path, help="also write gaps.md, gaps.json and gaps.csv here")
 
 
@@ -564,32 +603,56 @@ def add_load_command(add: Callable[[str, Handler, str], argparse.ArgumentParser]
     add_engine_options(p)
 
 
+# --- issue 11: one language setting, what names resolved to, output that fits ----------------
+# (the options and the `prefixes` command live in cli_options.py)
+
 # --- the main job ----------------------------------------------------------------------------
 
 
 def cmd_demo(args: argparse.Namespace, layout: Layout) -> int:
-    """The main job: build, validate, print the summary and the gap report, write the views.
+    """The main job: build, validate, write the gap report and the views, print a summary.
 
     One build serves the outputs, the validation and the store cache; one store serves the
-    summary, the gap report and the views."""
-    built = _build_and_write(layout, args.out)
+    summary, the gap report and the views. The screen gets a short summary and the page to
+    open first; the whole gap report is in ``gaps.md`` (``emg-kg gaps`` prints it)."""
+    from .build import build
+    from .store import write_outputs
+
+    built = build(layout)
+    paths = write_outputs(built.dataset, args.out, layout)
+    print(f"built {len(built.dataset)} quads from {len(layout.data_files())} data files")
+    print(f"  wrote {', '.join(p.name for p in paths)} into {args.out}")
     if not run_validation(layout, built=built):
         return 1
-    print()
     store = _store(layout)
-    args.format = "table"
-    cmd_stats(args, layout, store)
-    from .gaps import gap_report  # issue 3: the gap report, printed and written
-    from .gaps_render import markdown
+    from .describe import stats
+
+    counts = stats(store)
+    mandates = counts["mandates by status"]
+    assert isinstance(mandates, dict)
+    print(
+        f"graph: {counts['triples']} triples in {counts['named graphs']} named graphs; "
+        f"{sum(mandates.values())} mandates ({', '.join(f'{v} {k}' for k, v in mandates.items())})"
+    )
+    from .gaps import gap_report  # issue 3: the gap report, written
     from .gaps_render import write_all as write_gaps
 
-    gap = gap_report(layout, store=store)
-    print("\n" + markdown(gap), end="")
-    print(f"gaps: wrote {', '.join(str(p) for p in write_gaps(gap, args.out))}")
+    gap = gap_report(layout, lang=args.lang, store=store)
+    written = write_gaps(gap, args.out)
+    print(
+        f"gaps ({gap.evidence_words}): {len(gap.unaddressed)} of {len(gap.targets)} Aichi "
+        f"targets without a supporter, {len(gap.areas)} co-lead area(s) nobody works on, "
+        f"{len(gap.mandates)} mandate(s) open on {gap.as_of}, {len(gap.rio_gaps)} Rio+20 "
+        f"paragraph(s) not followed up"
+    )
+    print(f"  the whole report: {written[0]} (or: emg-kg gaps)")
     from .viz import write_all  # issue 4: every view and the coverage matrix
 
-    views = write_all(store, args.out / "views", "zh")
-    print(f"\nviews: wrote {len(views)} files into {args.out / 'views'}")
+    views = write_all(store, args.out / "views", args.lang)
+    first = args.out / "views" / "agency-target.html"
+    print(f"views: wrote {len(views)} files into {args.out / 'views'}")
+    print(f"\nopen first: {first.resolve()}")
+    print("then browse everything (entity pages, search, queries): emg-kg serve")
     return 0
 
 
@@ -637,7 +700,6 @@ def build_parser() -> argparse.ArgumentParser:
         "print everything the graph says about one entity, with the paragraph behind each fact",
     )
     p.add_argument("entity", help="IRI, prefixed name (agency:UNDP), label or alias (开发署)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of names")
     add_query_commands(add)  # issue 3
     add_view_commands(add)  # issue 4
     add_serve_command(add)  # issue 5
@@ -647,13 +709,27 @@ def build_parser() -> argparse.ArgumentParser:
             add_engine_options(sub_parser)
     p = add("demo", cmd_demo, "the main job: build, validate, summarize, gap report, views")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out)")
+    p = add(
+        "prefixes",
+        cmd_prefixes,
+        "list the predeclared prefixes (emg:, agency:, para: ...) every ad-hoc query may use",
+    )
+    p.add_argument("--format", choices=["table", "sparql"], default="table")
+    add_common_options(sub.choices.values())  # issue 11
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; with ``argv`` None (the ``emg-kg`` program) the process is ours, and
+    ``query`` cuts its network access before running a query (see emg_kg/sandbox.py)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.own_process = argv is None
     try:
+        if getattr(args, "lang", None) is None:
+            from .lang import default_lang
+
+            args.lang = default_lang()
         return int(args.handler(args, default_layout()))
     except EmgKgError as err:
         print(f"emg-kg: {err}", file=sys.stderr)

@@ -5,19 +5,20 @@ Both read the cached Oxigraph store, so they answer without rebuilding or import
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .errors import EntityNotFound
 from .prefixes import PREFIXES, sparql_prologue
 from .results import short as _short
+
+if TYPE_CHECKING:
+    from .resolve import Resolution
 
 __all__ = ["stats", "resolve", "Fact", "Description", "describe", "short"]
 
 ID = PREFIXES["emgid"]
-SPACE = re.compile(r"\s+")
 
 
 def _q(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
@@ -70,42 +71,16 @@ def stats(store: ox.Store) -> dict[str, object]:
     }
 
 
-def _norm(text: str) -> str:
-    return SPACE.sub("", text).casefold()
+def resolve(store: ox.Store, name: str, notes: list[Resolution] | None = None) -> ox.NamedNode:
+    """An entity by IRI, prefixed name, label or alias, through the one resolver
+    (:mod:`emg_kg.resolve`: exact names only; unknown or ambiguous is an UnresolvedName)."""
+    from .resolve import resolve as resolve_name
+    from .resolve import store_names
 
-
-def _known(store: ox.Store, node: ox.NamedNode) -> bool:
-    return bool(_q(store, "SELECT ?x ?p WHERE { { ?x ?p ?o } UNION { ?o ?p ?x } } LIMIT 1", x=node))
-
-
-def resolve(store: ox.Store, name: str) -> ox.NamedNode:
-    """An entity by IRI, prefixed name, label or alias (exact first, then substring)."""
-    if name.startswith(("http://", "https://")):
-        node = ox.NamedNode(name)
-        if _known(store, node):
-            return node
-        raise EntityNotFound(f"no entity <{name}>")
-    prefix, sep, local = name.partition(":")
-    if sep and prefix in PREFIXES and " " not in name:
-        node = ox.NamedNode(PREFIXES[prefix] + local)
-        if _known(store, node):
-            return node
-    rows = _q(
-        store,
-        """SELECT DISTINCT ?s ?l WHERE {
-        ?s skos:prefLabel|skos:altLabel|skos:hiddenLabel|skos:notation|dct:identifier ?l }""",
-    )
-    want = _norm(name)
-    exact = sorted({r["s"].value for r in rows if _norm(r["l"].value) == want})
-    if len(exact) == 1:
-        return ox.NamedNode(exact[0])
-    partial = exact or sorted({r["s"].value for r in rows if want and want in _norm(r["l"].value)})
-    if len(partial) == 1:
-        return ox.NamedNode(partial[0])
-    if not partial:
-        raise EntityNotFound(f"no entity is called {name!r} (try a label, an acronym or an IRI)")
-    names = ", ".join(short(ox.NamedNode(p)) for p in partial[:12])
-    raise EntityNotFound(f"{name!r} matches {len(partial)} entities: {names}; be more specific")
+    found = resolve_name(name, store_names(store))
+    if notes is not None:
+        notes.append(found)
+    return ox.NamedNode(found.iri)
 
 
 @dataclass
@@ -125,6 +100,11 @@ class Description:
     types: list[str] = field(default_factory=list)
     #: evidence name -> (evidence label, evidence text or note, facts)
     evidence: dict[str, tuple[str, str, list[Fact]]] = field(default_factory=dict)
+    #: evidence names whose text shown is the project's unofficial English translation
+    translated: set[str] = field(default_factory=set)
+    #: a paragraph's or footnote's own text (in ``lang`` when there is one), and the original
+    text: str = ""
+    original: str = ""
 
 
 def _label(store: ox.Store, node: object, lang: str) -> str:
@@ -143,6 +123,29 @@ def _fact_order(row: ox.QuerySolution) -> tuple[str, str, str, int, str, str]:
     return (row["g"].value, row["dir"].value, row["p"].value, kind, str(o.value), language)
 
 
+def _text(store: ox.Store, graph: object, lang: str) -> tuple[str, bool]:
+    """The text an evidence graph stands for, in ``lang`` when there is one (else the
+    report's Chinese), and whether it is the English translation."""
+    rows = _q(
+        store,
+        """SELECT ?e ?t ?k WHERE { { ?e schema:text ?t BIND(0 AS ?k) }
+        UNION { ?e emg:reasoning ?t BIND(1 AS ?k) } UNION { ?e dct:title ?t BIND(2 AS ?k) } }""",
+        e=graph,  # type: ignore[arg-type]
+    )
+    if not rows:
+        return "", False
+    best = min(
+        rows,
+        key=lambda r: (
+            int(r["k"].value),
+            r["t"].language != lang,
+            r["t"].language != "zh",
+            r["t"].value,
+        ),
+    )
+    return best["t"].value, best["k"].value == "0" and best["t"].language == "en"
+
+
 def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Description:
     """Every fact about ``node`` (both directions), each under the graph that states it."""
     desc = Description(node.value)
@@ -152,6 +155,12 @@ def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Descripti
     desc.types = sorted(
         short(r["t"]) for r in _q(store, "SELECT DISTINCT ?x ?t WHERE { ?x a ?t }", x=node)
     )
+    texts = {
+        r["t"].language: r["t"].value
+        for r in _q(store, "SELECT ?x ?t WHERE { ?x schema:text ?t }", x=node)
+    }
+    desc.original = texts.get("zh", "")
+    desc.text = texts.get(lang) or desc.original
     rows = _q(
         store,
         """SELECT ?x ?g ?p ?o ?dir WHERE {
@@ -165,13 +174,10 @@ def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Descripti
         g = r["g"]
         key = g.value
         if key not in desc.evidence:
-            text = _q(
-                store,
-                """SELECT ?e ?t WHERE { { ?e schema:text ?t } UNION
-                { ?e emg:reasoning ?t } UNION { ?e dct:title ?t } } LIMIT 1""",
-                e=g,
-            )
-            desc.evidence[key] = (_label(store, g, lang), text[0]["t"].value if text else "", [])
+            text, translated = _text(store, g, lang)
+            desc.evidence[key] = (_label(store, g, lang), text, [])
+            if translated:
+                desc.translated.add(key)
         outgoing = r["dir"].value == "out"
         value = r["o"]
         shown = (

@@ -143,6 +143,9 @@ class MergedStore:
     def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
         return self.store.named_graphs()
 
+    def contains_named_graph(self, graph: ox.NamedNode | ox.BlankNode) -> bool:
+        return self.store.contains_named_graph(graph)
+
     def __len__(self) -> int:
         return len(self.store) - self.union_triples
 

@@ -4,7 +4,9 @@ Pure functions, importable in a worker process: :func:`preferences` reads an ``A
 :func:`choose` picks a format once the result's kind (rows, boolean, graph) is known, and
 :func:`execute` runs a :class:`~emg_kg.pool.Job` on a store and serializes the answer with
 pyoxigraph's own SPARQL result and RDF serializers. Updates, ``LOAD`` and ``SERVICE`` are
-refused here too (:func:`emg_kg.queries.check_read_only`), before the engine sees the text.
+refused here too (:func:`emg_kg.gate.check`), before the engine sees the text. The dataset
+follows SPARQL 1.1: ``default-graph-uri`` / ``named-graph-uri`` override the query's own
+``FROM`` / ``FROM NAMED``, and with neither the default graph is the union of all graphs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .errors import EmgKgError, QueryError
+from .gate import RefusedError
 from .results import Result, Term, render
 
 if TYPE_CHECKING:
@@ -78,10 +81,6 @@ _RESULT_IRIS = {
     "jsonld": "JSON-LD",
     "rdfxml": "RDF_XML",
 }
-
-
-class RefusedError(QueryError):
-    """A query the endpoint will not run (update, LOAD, SERVICE): answered with a 403."""
 
 
 def preferences(accept: str | None) -> list[tuple[str, float]]:
@@ -149,24 +148,22 @@ def choose(
 
 def _rows(store: ox.Store, job: Job) -> Result:
     """Run ad-hoc SPARQL, stopping at ``max_rows`` (the evaluation is lazy, so it really stops)."""
+    from .engines import dataset_options
+    from .gate import check
     from .prefixes import PREFIXES
-    from .queries import check_read_only
 
-    try:
-        check_read_only(job.text)
-    except QueryError as err:
-        raise RefusedError(str(err)) from None
+    verdict = check(job.text, "query", PREFIXES)  # RefusedError (403) or QueryError (400)
+    default, named = verdict.default_graphs, verdict.named_graphs
+    if job.default_graph or job.named_graphs:  # the protocol's dataset wins (Protocol §2.1.4)
+        default, named = tuple(job.default_graph), tuple(job.named_graphs)
     options: dict[str, object] = {"prefixes": PREFIXES}
-    if job.default_graph:
-        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
-    else:
-        options["use_default_graph_as_union"] = True
-    if job.named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    options.update(dataset_options(store, default, named))
     try:
         answer = store.query(job.text, **options)  # type: ignore[arg-type]
     except SyntaxError as err:
-        raise QueryError(f"syntax error: {err}") from None
+        from .sparql_errors import explain
+
+        raise QueryError(f"syntax error: {explain(job.text, str(err), PREFIXES)}") from None
     if isinstance(answer, ox.QueryBoolean):
         return Result("ask", boolean=bool(answer))
     limit = job.max_rows

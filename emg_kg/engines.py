@@ -23,11 +23,13 @@ import pyoxigraph as ox
 from .errors import QueryError
 from .paths import Layout
 from .results import Result, Term
+from .sparql_errors import explain
 
 if TYPE_CHECKING:
     from rdflib import Dataset
 
     from .diskstore import MergedStore
+    from .gate import Verdict
     from .remote import RemoteStore
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "Engine",
     "OxigraphEngine",
     "RdflibEngine",
+    "dataset_options",
     "open_backend",
     "open_engine",
 ]
@@ -104,7 +107,9 @@ class Engine:
         where: str,
         bindings: dict[str, Term],
         prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
     ) -> Result:
+        """Run ``text``; ``dataset`` (the gate's verdict) carries its FROM / FROM NAMED."""
         raise NotImplementedError
 
 
@@ -123,11 +128,21 @@ class OxigraphEngine(Engine):
         where: str,
         bindings: dict[str, Term],
         prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
     ) -> Result:
         subs = {ox.Variable(k): v for k, v in bindings.items()}
+        graphs = dataset_options(
+            self.store,  # type: ignore[arg-type]
+            dataset.default_graphs if dataset else None,
+            dataset.named_graphs if dataset else None,
+            where,
+        )
         try:
             answer = self.store.query(
-                text, use_default_graph_as_union=True, prefixes=prefixes, substitutions=subs or None
+                text,
+                prefixes=prefixes,
+                substitutions=subs or None,
+                **graphs,  # type: ignore[arg-type]
             )
             if isinstance(answer, ox.QueryBoolean | bool):
                 return Result("ask", boolean=bool(answer))
@@ -137,15 +152,21 @@ class OxigraphEngine(Engine):
                 return Result("select", names, rows)
             return Result("graph", triples=list(answer))
         except SyntaxError as err:
-            match = _OX_ERROR.match(str(err))
-            if match:
-                line, col, msg = match.groups()
-                raise QueryError(
-                    f"{where}: syntax error at line {line}, column {col}: {msg.strip()}"
-                ) from None
-            raise QueryError(f"{where}: syntax error: {err}") from None
+            raise syntax_error(where, err, text, prefixes) from None
         except (RuntimeError, OSError, ValueError, TypeError) as err:
             raise QueryError(f"{where}: the query failed: {err}") from None
+
+
+def syntax_error(
+    where: str, err: SyntaxError, text: str, prefixes: dict[str, str] | None
+) -> QueryError:
+    """Oxigraph's syntax error as one line naming the query, line and column, explained."""
+    match = _OX_ERROR.match(str(err))
+    if match:
+        line, col, msg = match.groups()
+        msg = explain(text, msg, prefixes or {})
+        return QueryError(f"{where}: syntax error at line {line}, column {col}: {msg.strip()}")
+    return QueryError(f"{where}: syntax error: {explain(text, str(err), prefixes or {})}")
 
 
 class RdflibEngine(Engine):
@@ -160,9 +181,15 @@ class RdflibEngine(Engine):
         where: str,
         bindings: dict[str, Term],
         prefixes: dict[str, str] | None = None,
+        dataset: Verdict | None = None,
     ) -> Result:
         from pyparsing import ParseException
 
+        if dataset is not None and dataset.names_graphs:
+            raise QueryError(
+                f"{where}: FROM / FROM NAMED are not run on rdflib (it would fetch the IRI "
+                "from the network); use GRAPH <iri> { ... } or --engine oxigraph"
+            )
         init = {k: _to_rdflib(v) for k, v in bindings.items()}
         try:
             answer = self.dataset.query(text, initBindings=init, initNs=prefixes or {})
@@ -182,7 +209,41 @@ class RdflibEngine(Engine):
                 f"{where}: syntax error at line {err.lineno}, column {err.col}: {err.msg}"
             ) from None
         except Exception as err:  # rdflib raises bare Exceptions for unknown prefixes and more
+            if "prefix" in str(err).lower():
+                raise QueryError(f"{where}: {explain(text, str(err), prefixes or {})}") from None
             raise QueryError(f"{where}: the query failed: {err}") from None
+
+
+def dataset_options(
+    store: ox.Store,
+    default_graphs: tuple[str, ...] | list[str] | None,
+    named_graphs: tuple[str, ...] | list[str] | None,
+    where: str = "query",
+) -> dict[str, object]:
+    """pyoxigraph's dataset options under the SPARQL 1.1 rules.
+
+    Nothing named (both None): the default graph is the union of all graphs and every graph is
+    a named graph. Otherwise exactly the graphs named: FROM (or ``default-graph-uri``) merge
+    into the default graph, FROM NAMED (``named-graph-uri``) are the named graphs, and a side
+    left unnamed is empty. Each IRI must name a graph the store holds, else a QueryError.
+    """
+    if default_graphs is None and named_graphs is None:
+        return {"use_default_graph_as_union": True}
+    nodes: dict[str, list[ox.NamedNode]] = {"default_graph": [], "named_graphs": []}
+    for key, iris in (("default_graph", default_graphs), ("named_graphs", named_graphs)):
+        for iri in iris or ():
+            try:
+                node = ox.NamedNode(iri)
+            except ValueError:
+                raise QueryError(f"{where}: graph {iri!r} is not an IRI") from None
+            if not store.contains_named_graph(node):
+                raise QueryError(
+                    f"{where}: no graph <{iri}> in this dataset: FROM, FROM NAMED, "
+                    "default-graph-uri and named-graph-uri take the name of one of its graphs "
+                    "(list them with SELECT DISTINCT ?g { GRAPH ?g { } })"
+                )
+            nodes[key].append(node)
+    return dict(nodes)
 
 
 def _to_rdflib(term: Term) -> Any:

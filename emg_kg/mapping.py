@@ -10,14 +10,16 @@ whole, naming the line, because a half-merged mapping would give gaps that look 
 from __future__ import annotations
 
 import csv
+import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .api import Engine, iri_term, project_prefixes
-from .errors import MappingError, QueryError
+from .api import Engine, project_prefixes
+from .errors import MappingError
 from .queries import NamedQuery, parse_header
 
 __all__ = ["COLUMNS", "Link", "read_mapping", "merge_mapping"]
@@ -64,7 +66,9 @@ class Link:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", text).casefold()
+    from .resolve import norm
+
+    return norm(text)
 
 
 def _index(engine: Engine, query: NamedQuery) -> tuple[set[str], dict[str, set[str]]]:
@@ -85,45 +89,89 @@ def _index(engine: Engine, query: NamedQuery) -> tuple[set[str], dict[str, set[s
 def _resolve(
     value: str, kind: str, iris: set[str], labels: dict[str, set[str]], prefixes: dict[str, str]
 ) -> str:
-    """The IRI a cell names, or a ValueError saying why it names none (or several)."""
+    """The IRI a cell names through the one resolver (:mod:`emg_kg.resolve`: exact names only,
+    among the entities of this column), or a ValueError saying why it names none (or several)."""
+    from .resolve import Names, UnresolvedName, resolve
+
     given = value
     if kind == "target" and re.fullmatch(r"\d{1,3}", value):
         value = f"aichi:target-{int(value)}"
+    names = Names()
+    for key, found in labels.items():
+        for iri in sorted(found & iris):
+            names.add(iri, key)
+    for iri in iris:
+        names.types.setdefault(iri, set())
     try:
-        iri = iri_term(value, prefixes, kind).value
-    except QueryError:
-        found = labels.get(_norm(value), set())
-        if len(found) > 1:
-            raise ValueError(f"{kind} {value!r} is ambiguous: {', '.join(sorted(found))}") from None
-        if not found:
-            raise ValueError(f"unknown {kind} {value!r}") from None
-        iri = next(iter(found))
-    if iri not in iris:
-        raise ValueError(
-            f"unknown {kind} {given!r}"
-            + (" (targets are 1-20)" if kind == "target" else " (not an organization or group)")
-        )
-    return iri
+        return resolve(value, names, (), prefixes).iri
+    except UnresolvedName as err:
+        if err.ambiguous:
+            raise ValueError(f"{kind} {given!r} is ambiguous: {err}") from None
+        why = " (targets are 1-20)" if kind == "target" else " (not an organization or group)"
+        raise ValueError(f"unknown {kind} {given!r}{why}: {err}") from None
 
 
-def read_mapping(path: Path, engine: Engine) -> list[Link]:
-    """Every row of the CSV, resolved; MappingError names the first bad line (and the rest)."""
+#: A mapping's limits: 20 targets x a few hundred organizations stay far below them, and they
+#: keep a mistaken file (a whole spreadsheet export) from taking minutes and gigabytes.
+MAX_BYTES = 2 * 2**20
+MAX_ROWS = 10_000
+MAX_CELL = 2_000  # characters in one cell (a source citation fits)
+_MAX_REPORTED = 20  # bad lines listed in one message
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of the CSV, header first, within the limits; MappingError past them."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise MappingError(
+                path, None, f"the mapping is {size:,} bytes; the limit is {MAX_BYTES:,} (2 MiB)"
+            )
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise MappingError(path, None, f"cannot read the mapping: {err}") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # an open quote: an error
+    rows = 0
+    try:
+        for row in reader:
+            long = next((cell for cell in row if len(cell) > MAX_CELL), None)
+            if long is not None:
+                raise MappingError(
+                    path,
+                    reader.line_num,
+                    f"a cell of {len(long):,} characters; the limit is {MAX_CELL:,}",
+                )
+            rows += 1
+            if rows > MAX_ROWS + 1:
+                raise MappingError(path, reader.line_num, f"more than {MAX_ROWS:,} rows")
+            yield reader.line_num, row
+    except csv.Error as err:  # the csv module's own cell cap (128 KiB) is met before ours
+        message = str(err)
+        if "field larger than field limit" in message:
+            message = (
+                f"a cell over {csv.field_size_limit():,} characters; the limit is {MAX_CELL:,}"
+            )
+        raise MappingError(path, max(1, reader.line_num), f"bad CSV: {message}") from None
+
+
+def read_mapping(path: Path, engine: Engine) -> list[Link]:
+    """Every row of the CSV, resolved; MappingError names the first bad line (and the rest).
+
+    A file over :data:`MAX_BYTES`, :data:`MAX_ROWS` rows or a cell over :data:`MAX_CELL`
+    characters is refused whole, naming the line.
+    """
+    rows = _csv_rows(path)
+    _, first_row = next(rows, (1, []))
     agencies, targets = _index(engine, _AGENCIES), _index(engine, _TARGETS)
     prefixes = project_prefixes()
     errors: list[tuple[int, str]] = []
     links: list[Link] = []
-    reader = csv.reader(text.splitlines())
-    header = [h.strip().lower() for h in next(reader, [])]
+    header = [h.strip().lower() for h in first_row]
     if tuple(header) != COLUMNS:
         raise MappingError(
             path, 1, f"the header must be {','.join(COLUMNS)}, not {','.join(header) or '(empty)'}"
         )
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         cells = [cell.strip() for cell in row]
@@ -149,7 +197,9 @@ def read_mapping(path: Path, engine: Engine) -> list[Link]:
         links.append(Link(line, agency, target, cells[2]))
     if errors:
         first, message = errors[0]
-        more = "".join(f"; line {n}: {m}" for n, m in errors[1:])
+        more = "".join(f"; line {n}: {m}" for n, m in errors[1:_MAX_REPORTED])
+        if len(errors) > _MAX_REPORTED:
+            more += f"; and {len(errors) - _MAX_REPORTED:,} more bad lines"
         raise MappingError(path, first, f"{message}{more} (nothing was merged)")
     if not links:
         raise MappingError(path, None, "the mapping has no rows")

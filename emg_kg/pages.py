@@ -78,6 +78,13 @@ def _value(cat: Catalog, term: object, lang: str) -> str:
     return esc(term)
 
 
+def translation_note(lang: str) -> str:
+    """The note shown wherever the English text of the report is: it is not the report's."""
+    from .translation import NOTE
+
+    return f'<p class="note translation">{esc(NOTE[lang])}</p>'
+
+
 def _evidence(cat: Catalog, graphs: list[str], lang: str) -> str:
     """Each evidence graph as a link with its number, and its text folded underneath."""
     cells = []
@@ -87,9 +94,12 @@ def _evidence(cat: Catalog, graphs: list[str], lang: str) -> str:
         link = f'<a class="ev" href="{esc(href(g, lang))}">{esc(name)}</a>'
         if ev and ev.text:
             number = f"¶{ev.number} " if ev.number else ""
+            english = lang == "en" and ev.text_en
             cells.append(
                 f'<details><summary>{link}</summary><p class="quote">'
-                f"{esc(number)}{esc(ev.text)}</p></details>"
+                f"{esc(number)}{esc(ev.text_en if english else ev.text)}</p>"
+                + (translation_note(lang) if english else "")
+                + "</details>"
             )
         else:
             cells.append(f"<div>{link}</div>")
@@ -206,6 +216,13 @@ def _stated_here(cat: Catalog, iri: str, lang: str) -> str:
     ev = cat.evidence.get(iri)
     text = cat.texts.get(iri) or (ev.text if ev else "")
     out = f'<blockquote class="quote">{esc(text)}</blockquote>' if text else ""
+    english = cat.texts_en.get(iri, "")
+    if english and lang == "en":  # the translation first, the report's own words below
+        out = (
+            f'<blockquote class="quote" lang="en">{esc(english)}</blockquote>'
+            + translation_note(lang)
+            + f"<details><summary>原文 (the report's Chinese text)</summary>{out}</details>"
+        )
     if not quads:
         return out
     cells = [

@@ -13,6 +13,7 @@ from pathlib import Path
 __all__ = ["Layout", "default_layout"]
 
 REPORT_FILE = "emg-progress-report-gc27.zh.md"
+REPORT_FILE_EN = "emg-progress-report-gc27.en.md"  # the project's unofficial translation
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class Layout:
         return self.data_dir / REPORT_FILE
 
     @property
+    def report_file_en(self) -> Path:
+        """The English text of the report (loaded when present; see emg_kg.translation)."""
+        return self.data_dir / REPORT_FILE_EN
+
+    @property
     def shapes_file(self) -> Path:
         return self.ontology_dir / "shapes.ttl"
 
@@ -51,7 +57,14 @@ class Layout:
 
     def source_files(self) -> list[Path]:
         """Every file the graph is built from; the cache key is computed over these."""
-        return [*self.ontology_files(), self.shapes_file, self.report_file, *self.data_files()]
+        english = [self.report_file_en] if self.report_file_en.is_file() else []
+        return [
+            *self.ontology_files(),
+            self.shapes_file,
+            self.report_file,
+            *english,
+            *self.data_files(),
+        ]
 
     @property
     def cache_dir(self) -> Path:

@@ -114,6 +114,9 @@ def worker_entry(fd_in: str, fd_out: str, nquads: str, root: str, memory: str) -
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    from .sandbox import wall
+
+    wall("query worker")  # no network for user SPARQL, even past a gap in the gate
     _worker_main(
         Connection(int(fd_in), writable=False),
         Connection(int(fd_out), readable=False),

@@ -288,9 +288,10 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
     ):
         goal = _first(idx, t, SKOS + "broader")
         extra = {"goal_en": idx.label(goal, "en"), "goal_zh": idx.label(goal, "zh")}
-        extra.update(
-            title_en=idx.text(t, DCT + "title", "en"), title_zh=idx.text(t, DCT + "title", "zh")
-        )
+        # Chinese titles are the curators' unofficial translations (emg:unofficialTitle):
+        # shown rather than mixing an English title into a Chinese label
+        title_zh = idx.text(t, DCT + "title", "zh") or idx.text(t, EMG + "unofficialTitle", "zh")
+        extra.update(title_en=idx.text(t, DCT + "title", "en"), title_zh=title_zh)
         _add_node(G, idx, t, bipartite=1, goal=short(goal), notation=idx.text(t, notation), **extra)
     for st in idx.of_class(EMG + "SupportStatement"):
         level = _first(idx, st, EMG + "evidenceLevel").rsplit("/", 1)[-1]

@@ -12,7 +12,8 @@ A parameter is a variable the query projects. Values are never pasted into the t
 substitutes them (``substitutions``, SEP-0007, which insists the variable is projected) and
 rdflib pre-binds them (``initBindings``); the output then hides the parameter columns. Queries
 are read-only: an update, ``LOAD`` or ``SERVICE`` is refused before any engine sees it, since
-both engines would fetch a ``SERVICE`` IRI over the network.
+both engines would fetch a ``SERVICE`` IRI over the network; :mod:`emg_kg.gate` decides that
+by parsing the query (:func:`check_read_only` is its short form).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import QueryError
+from .gate import Verdict, check
 from .paths import Layout
 
 __all__ = [
@@ -45,7 +47,7 @@ PARAM_TYPES = ("iri", "string", "lang", "date", "integer")
 _HEADER = re.compile(r"#\s*(title|description|param|empty|example)\s*:\s*(.*)$", re.I)
 _PARAM = re.compile(
     r"(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)\s+(?P<flags>(?:(?:required|default=\S+|"
-    r"example=\S+|one-of=\S+)\s*)*)--\s*(?P<doc>.+)$"
+    r"example=\S+|one-of=\S+|kinds=\S+)\s*)*)--\s*(?P<doc>.+)$"
 )
 _PREFIX = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.I)
 # Strings, IRIs and comments are blanked before looking for keywords, so a label that says
@@ -54,12 +56,6 @@ _OPAQUE = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|'
     r"<[^<>\"{}|^`\\\s]*>|#[^\n]*"
 )
-_KEYWORD = r"(?<![\w?$:.@\-]){}(?![\w:\-])"
-_UPDATE = re.compile(
-    _KEYWORD.format(r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)"), re.I
-)
-_SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.I)
-_FROM = re.compile(_KEYWORD.format("FROM"), re.I)
 _LANG_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
@@ -74,6 +70,7 @@ class Param:
     required: bool = False
     example: str | None = None
     choices: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # iri: the classes (prefixed names) a value may be, see resolve
 
 
 @dataclass
@@ -126,12 +123,13 @@ def _parse_param(where: str, line: int, value: str) -> Param:
     if not match or match["type"] not in PARAM_TYPES:
         raise QueryError(
             f"{where}:{line}: bad parameter line {value!r}; expected 'NAME TYPE "
-            f"[required|default=V] [example=V] [one-of=A|B] -- description', TYPE one of "
-            f"{PARAM_TYPES}"
+            "[required|default=V] [example=V] [one-of=A|B] [kinds=C|D] -- description', "
+            f"TYPE one of {PARAM_TYPES}"
         )
     flags = match["flags"].split()
     opts = dict(f.split("=", 1) for f in flags if "=" in f)
     choices = tuple(opts["one-of"].split("|")) if "one-of" in opts else ()
+    kinds = tuple(opts["kinds"].split("|")) if "kinds" in opts else ()
     return Param(
         match["name"],
         match["type"],
@@ -140,6 +138,7 @@ def _parse_param(where: str, line: int, value: str) -> Param:
         "required" in flags,
         opts.get("example"),
         choices,
+        kinds,
     )
 
 
@@ -177,26 +176,18 @@ def adhoc(source: str, layout: Layout, stdin_text: str | None = None) -> NamedQu
     return get_query(layout, source)
 
 
-def check_read_only(text: str, rdflib_engine: bool = False) -> None:
-    """Refuse updates, LOAD and SERVICE (and FROM on rdflib, which would fetch the IRI)."""
-    bare = _OPAQUE.sub(lambda m: " " * len(m.group(0)), text)
-    update = _UPDATE.search(bare)
-    if update:
-        raise QueryError(
-            f"refused: {update.group(1).upper()} at line {_line(bare, update.start())}: "
-            "queries are read-only (no updates or LOAD); the graph is rebuilt from graph_data/"
-        )
-    if _SERVICE.search(bare):
-        raise QueryError("refused: SERVICE (federated queries) would fetch from the network")
-    if rdflib_engine and _FROM.search(bare):
+def check_read_only(
+    text: str, rdflib_engine: bool = False, prefixes: dict[str, str] | None = None
+) -> Verdict:
+    """The gate (:func:`emg_kg.gate.check`): refuse updates, LOAD, SERVICE and deep nesting;
+    on rdflib also FROM / FROM NAMED, which rdflib would fetch from the network."""
+    verdict = check(text, "query", prefixes)
+    if rdflib_engine and verdict.names_graphs:
         raise QueryError(
             "refused: FROM / FROM NAMED would make rdflib fetch the IRI from the "
             "network; use GRAPH <iri> { ... } or --engine oxigraph"
         )
-
-
-def _line(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+    return verdict
 
 
 def declared_prefixes(text: str) -> dict[str, str]:

@@ -206,9 +206,15 @@ class RemoteStore:
         use_default_graph_as_union: bool = True,
         prefixes: dict[str, str] | None = None,
         substitutions: dict[ox.Variable, Term] | None = None,
+        default_graph: Any = None,
+        named_graphs: Any = None,
     ) -> Solutions | bool | list[ox.Triple]:
-        """SELECT -> :class:`Solutions`, ASK -> bool, CONSTRUCT/DESCRIBE -> triples."""
-        del use_default_graph_as_union  # the endpoint's default graph is taken to be the union
+        """SELECT -> :class:`Solutions`, ASK -> bool, CONSTRUCT/DESCRIBE -> triples.
+
+        The dataset is the endpoint's: without FROM its default graph is taken to be the union;
+        FROM / FROM NAMED in the text (the gate's ``default_graph``/``named_graphs``) are
+        sent as written and applied by the endpoint itself."""
+        del use_default_graph_as_union, default_graph, named_graphs
         bound = {k.value: v for k, v in (substitutions or {}).items()}
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
         text = substitute(text, bound)
@@ -259,6 +265,9 @@ class RemoteStore:
             terms = [t if t is not None else row[n] for t, n in ((s, "s"), (p, "p"), (o, "o"))]
             name = g if g is not None else row["g"]
             yield ox.Quad(terms[0], terms[1], terms[2], name)  # type: ignore[arg-type]
+
+    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+        return bool(self.query(f"ASK {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"))
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         rows = self._select(

@@ -10,6 +10,7 @@ people at a terminal.
 from __future__ import annotations
 
 import json
+import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,20 @@ import pyoxigraph as ox
 
 from .errors import QueryError
 
-__all__ = ["Term", "Result", "render", "short", "to_python", "RESULT_FORMATS", "GRAPH_FORMATS"]
+__all__ = [
+    "Term",
+    "Result",
+    "render",
+    "short",
+    "to_python",
+    "fit",
+    "text_table",
+    "terminal_width",
+    "rows_note",
+    "used_prefixes",
+    "RESULT_FORMATS",
+    "GRAPH_FORMATS",
+]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -143,6 +157,24 @@ def short(term: Term | None, prefixes: dict[str, str]) -> str:
     return term.value if isinstance(term, ox.Literal) else str(term)
 
 
+def used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """Only the prefixes some IRI of ``triples`` is written with (not forty for one triple)."""
+    used: dict[str, str] = {}
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object, _datatype(triple.object)):
+            name = short(term, prefixes) if isinstance(term, ox.NamedNode) else ""
+            prefix = name.partition(":")[0]
+            if name and not name.startswith("<") and prefix in prefixes:
+                used[prefix] = prefixes[prefix]
+    return dict(sorted(used.items()))
+
+
+def _datatype(term: object) -> ox.NamedNode | None:
+    if isinstance(term, ox.Literal) and not term.language:
+        return term.datatype
+    return None
+
+
 def display_width(text: str) -> int:
     """Terminal cells a text takes: a Chinese character counts two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
@@ -166,38 +198,88 @@ def pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
 
-def table(result: Result, limit: int = CELL_WIDTH) -> str:
-    """An aligned text table (CJK characters count double), long cells clipped."""
-    if result.kind == "ask":
-        return "true\n" if result.boolean else "false\n"
-    cells = [[clip(short(t, result.prefixes), limit) for t in row] for row in result.rows]
-    widths = [
-        max([display_width(v), *(display_width(r[i]) for r in cells)])
-        for i, v in enumerate(result.variables)
+def terminal_width() -> int:
+    """Columns of the terminal (``COLUMNS``, else the terminal's, else 80)."""
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def fit(widths: list[int], total: int, gap: int = 2, floor: int = 4) -> list[int]:
+    """Column widths that fit ``total`` cells with ``gap`` between columns: the widest columns
+    give way first, none below ``floor`` (a table of many columns may still overflow).
+
+    >>> fit([10, 50, 30], 60)
+    [10, 23, 23]
+    >>> fit([5, 5], 80)
+    [5, 5]
+    """
+    budget = total - gap * (len(widths) - 1)
+    if sum(widths) <= budget:
+        return widths
+    low, high = floor, max(widths)  # the largest cap that fits, by bisection
+    while low < high:
+        cap = (low + high + 1) // 2
+        if sum(min(w, cap) for w in widths) <= budget:
+            low = cap
+        else:
+            high = cap - 1
+    return [min(w, low) for w in widths]
+
+
+def text_table(rows: list[list[str]], width: int | None = None, rule: bool = False) -> str:
+    """Rows (the first is the header) aligned by display width and, unless ``width`` is None,
+    clipped so that every line fits ``width`` cells; full values belong in CSV or JSON."""
+    if not rows:
+        return ""
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    if width is not None:
+        widths = fit(widths, width)
+    cells = [
+        [clip(c, w) if display_width(c) > w else c for c, w in zip(r, widths, strict=True)]
+        for r in rows
     ]
     lines = [
-        "  ".join(pad(v, w) for v, w in zip(result.variables, widths, strict=True)),
-        "  ".join("-" * w for w in widths),
-    ]
-    lines += [
         "  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
     ]
-    lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
+    if rule:
+        lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n"
 
 
-def render(result: Result, fmt: str | None = None) -> bytes:
-    """The result in ``fmt`` (table, json, xml, csv, tsv, ttl, jsonld); None picks a default."""
+def rows_note(count: int, noun: str = "row") -> str:
+    """``(1 row)``, ``(2 rows)``: the count with a plural that agrees."""
+    return f"({count} {noun}{'s' if count != 1 else ''})"
+
+
+def table(result: Result, width: int | None = None) -> str:
+    """An aligned text table (CJK characters count double), fitted to ``width`` cells (None:
+    every value whole)."""
+    if result.kind == "ask":
+        return "true\n" if result.boolean else "false\n"
+    cells = [[" ".join(short(t, result.prefixes).split()) for t in row] for row in result.rows]
+    rows = [list(result.variables), *cells]
+    body = text_table(rows, width, rule=True)
+    note = rows_note(len(result.rows))
+    if width is not None and body != text_table(rows, None, rule=True):
+        note = f"{note[:-1]}; cut to {width} columns: --wide or --format csv gives whole values)"
+    return body + note + "\n"
+
+
+def render(result: Result, fmt: str | None = None, width: int | None = None) -> bytes:
+    """The result in ``fmt`` (table, json, xml, csv, tsv, ttl, jsonld); None picks a default.
+
+    ``width`` fits a table to a terminal; a graph in Turtle declares only the prefixes it uses.
+    """
     if result.kind == "graph":
         fmt = "ttl" if fmt in (None, "table") else fmt
         if fmt not in GRAPH_FORMATS:
             raise QueryError(f"a graph result is written as ttl or jsonld, not {fmt}")
-        graph = ox.serialize(result.triples, format=GRAPH_FORMATS[fmt], prefixes=result.prefixes)
+        used = used_prefixes(result.triples, result.prefixes)
+        graph = ox.serialize(result.triples, format=GRAPH_FORMATS[fmt], prefixes=used)
         assert graph is not None
         return graph
     fmt = fmt or "table"
     if fmt == "table":
-        return table(result).encode("utf-8")
+        return table(result, width).encode("utf-8")
     if fmt not in RESULT_FORMATS:
         raise QueryError(
             f"a {result.kind.upper()} result is written as table, json, xml, csv or tsv, not {fmt}"

@@ -21,11 +21,13 @@ import pyoxigraph as ox
 
 from .endpoint import ALIASES, FORMATS, choose, preferences, service_description
 from .errors import EmgKgError, QueryError
+from .lang import negotiate
 from .markup import esc, frame, qs
 from .pages import RDF_FORMATS, entity_page, entity_rdf
 from .pool import Job, Reply
 from .queries import get_query
 from .ui import editor_page, gallery, home, query_page, search_page, timeline_page, views_page
+from .viz_template import vis_js
 from .webviews import EVIDENCE
 
 if TYPE_CHECKING:
@@ -182,7 +184,7 @@ class Handler(BaseHTTPRequestHandler):
         for key, values in posted.items():
             params.setdefault(key, []).extend(values)
         one = {k: v[-1] for k, v in params.items()}
-        lang = "en" if one.get("lang") == "en" else "zh"
+        lang = negotiate(self.headers.get("Accept-Language"), one.get("lang"))
         try:
             self.route(path, params, one, lang)
         except EmgKgError as err:
@@ -371,7 +373,9 @@ class Handler(BaseHTTPRequestHandler):
                 answer, kind = json.loads(reply.body), reply.kind
             else:
                 error, status = reply.body.decode("utf-8", "replace"), reply.status
-        page = editor_page(self.server.app.catalog, text, lang, answer, error, kind)
+        page = editor_page(
+            self.server.app.catalog, text, lang, answer, error, kind, self.server.app.queries()
+        )
         self.html(page, status)
 
     def view(self, name: str, one: dict[str, str], lang: str) -> None:
@@ -391,10 +395,16 @@ class Handler(BaseHTTPRequestHandler):
         if not name or "/" in name or name.startswith("."):
             return self.text(404, "no such file")
         try:
-            body = resources.files("emg_kg").joinpath("web", name).read_bytes()
+            if name == "vis-network.min.js":  # the editor's network view: pyvis ships it
+                body = vis_js().encode("utf-8")
+            else:
+                body = resources.files("emg_kg").joinpath("web", name).read_bytes()
         except (FileNotFoundError, IsADirectoryError, OSError):
             return self.text(404, "no such file")
-        ctype = {"css": "text/css", "js": "text/javascript", "svg": "image/svg+xml"}.get(
-            name.rsplit(".", 1)[-1], "application/octet-stream"
-        )
+        ctype = {
+            "css": "text/css",
+            "js": "text/javascript",
+            "svg": "image/svg+xml",
+            "txt": "text/plain",
+        }.get(name.rsplit(".", 1)[-1], "application/octet-stream")
         self.send(200, body, ctype + "; charset=utf-8", {"Cache-Control": "max-age=3600"})

@@ -114,8 +114,11 @@ def atomic_write(files: dict[Path, bytes]) -> None:
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            except OSError as err:  # name the user's path, not an internal temporary file
+                raise OSError(err.errno, err.strerror, str(target)) from None
             staged.append((Path(name), target))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -126,7 +129,11 @@ def atomic_write(files: dict[Path, bytes]) -> None:
             temp.unlink(missing_ok=True)
         raise
     for temp, target in staged:
-        os.replace(temp, target)
+        try:
+            os.replace(temp, target)
+        except OSError as err:
+            temp.unlink(missing_ok=True)
+            raise OSError(err.errno, err.strerror, str(target)) from None
 
 
 def write_outputs(ds: Dataset, out_dir: Path, layout: Layout | None = None) -> list[Path]:

@@ -6,13 +6,16 @@ and hands the SPARQL JSON answer in. Every label and value is escaped (:func:`ma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from .catalog import Catalog
+from .editor import DEFAULT_QUERY, editor_config
 from .markup import esc, frame, href, qs, table
 from .queries import NamedQuery
+from .viz_template import script_json
 
 __all__ = [
     "home",
@@ -23,17 +26,14 @@ __all__ = [
     "timeline_page",
     "views_page",
     "results_table",
-    "EXAMPLE_QUERY",
 ]
 
-EXAMPLE_QUERY = """PREFIX emg: <https://w3id.org/emg-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?target ?name (COUNT(DISTINCT ?supporter) AS ?supporters) WHERE {
-  ?target a emg:AichiTarget ; skos:prefLabel ?name .
-  FILTER(lang(?name) = "zh")
-  OPTIONAL { ?s emg:supports ?target ; emg:supporter ?supporter }
-} GROUP BY ?target ?name ORDER BY DESC(?supporters) ?target
-"""
+#: The editor's style sheet, and its scripts (all served from ``emg_kg/web`` by ``/static/``).
+EDITOR_HEAD = '<link rel="stylesheet" href="/static/yasgui.min.css">\n'
+EDITOR_SCRIPTS = "".join(
+    f'<script src="/static/{name}"></script>'
+    for name in ("yasgui.min.js", "chart.umd.min.js", "vis-network.min.js", "editor.js")
+)
 
 
 _EDITOR_NOTE = (
@@ -44,6 +44,20 @@ _EDITOR_NOTE = (
 
 def _zh(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
+
+
+def editor_embed(
+    cat: Catalog, queries: dict[str, NamedQuery], lang: str, text: str = "", run: bool = False
+) -> str:
+    """The YASGUI editor's mount point, its settings (JSON) and its scripts; ``web/editor.js``
+    hides the plain form (``#editor-fallback``) once YASGUI is up."""
+    config = editor_config(cat, queries, lang, text)
+    config["run"] = run
+    return (
+        '<p id="editor-bar" hidden></p><div id="yasgui" hidden></div>'
+        f'<script id="emg-editor-config" type="application/json">{script_json(config)}</script>'
+        + EDITOR_SCRIPTS
+    )
 
 
 def home(
@@ -102,9 +116,13 @@ def home(
 <li><a href="{esc(href("https://w3id.org/emg-kg/id/report/gc27-emg", lang))}">{
         esc(_zh(lang, "报告", "The report"))
     }</a></li>
-</ul></section></div>"""
+</ul></section></div>
+<section class="editor-home"><h2>{esc(_zh(lang, "SPARQL 编辑器", "SPARQL editor"))}</h2>
+<p class="doc">{esc(_zh(lang, *_EDITOR_NOTE))}</p>
+{editor_embed(cat, queries, lang)}</section>"""
     kept = {"evidence": evidence} if evidence != "report" else None  # the language switch
-    return frame(_zh(lang, "环境管理小组知识图谱", "EMG knowledge graph"), body, lang, "/", kept)
+    title = _zh(lang, "环境管理小组知识图谱", "EMG knowledge graph")
+    return frame(title, body, lang, "/", kept, EDITOR_HEAD)
 
 
 def search_page(cat: Catalog, q: str, lang: str) -> bytes:
@@ -143,13 +161,19 @@ def search_page(cat: Catalog, q: str, lang: str) -> bytes:
                 [
                     [
                         f'<a href="{esc(href(h.iri, lang))}">{esc(cat.label(h.iri, lang))}</a>',
-                        esc(h.matched),
+                        esc(h.matched)
+                        + (f' <span class="tag">{esc(_zh(lang, "英译", "translation"))}</span>')
+                        * (h.kind == "text-en"),
                     ]
                     for h in passages
                 ],
                 "passages",
             )
         )
+        if any(h.kind == "text-en" for h in passages):
+            from .pages import translation_note
+
+            body.append(translation_note(lang))
     title = f"{_zh(lang, '搜索', 'Search')}: {q}"
     return frame(title, "\n".join(body), lang, "/search", {"q": q})
 
@@ -162,7 +186,22 @@ def _cell(cat: Catalog, term: dict[str, str] | None, lang: str) -> str:
         label = cat.label(value, lang) if value in cat.labels else cat.short(value)
         return f'<a href="{esc(href(value, lang))}" title="{esc(value)}">{esc(label)}</a>'
     tag = term.get("xml:lang")
+    if not tag and _EVIDENCE.fullmatch(value):  # "para:13, fn:12": each a link to its page
+        return ", ".join(_evidence_link(cat, name, lang) for name in re.split(r",\s*|\s+", value))
     return esc(value) + (f' <span class="tag">@{esc(tag)}</span>' if tag else "")
+
+
+_EVIDENCE_NAME = r"(?:para|fn|src|inf):[\w.\-]+"
+_EVIDENCE = re.compile(rf"{_EVIDENCE_NAME}(?:(?:,\s*|\s+){_EVIDENCE_NAME})*")
+
+
+def _evidence_link(cat: Catalog, name: str, lang: str) -> str:
+    """An evidence graph named in a text cell (``para:13``) as a link to its page."""
+    from .prefixes import PREFIXES
+
+    prefix, _, local = name.partition(":")
+    iri = PREFIXES[prefix] + local
+    return f'<a href="{esc(href(iri, lang))}" title="{esc(cat.label(iri, lang))}">{esc(name)}</a>'
 
 
 def results_table(cat: Catalog, answer: dict[str, Any], lang: str) -> str:
@@ -172,7 +211,8 @@ def results_table(cat: Catalog, answer: dict[str, Any], lang: str) -> str:
     names = answer.get("head", {}).get("vars", [])
     bindings = answer.get("results", {}).get("bindings", [])
     rows = [[_cell(cat, b.get(n), lang) for n in names] for b in bindings]
-    count = f'<p class="count">{len(rows)} {esc(_zh(lang, "行", "rows"))}</p>'
+    noun = _zh(lang, "行", "row" if len(rows) == 1 else "rows")
+    count = f'<p class="count">{len(rows)} {esc(noun)}</p>'
     return count + table(names, rows, "results")
 
 
@@ -262,20 +302,23 @@ def editor_page(
     answer: dict[str, Any] | None,
     error: str,
     kind: str = "select",
+    queries: dict[str, NamedQuery] | None = None,
 ) -> bytes:
-    """A textarea for ad-hoc SPARQL (GET, so the URL shares it) and the results table.
+    """The YASGUI editor (with ``queries`` as its examples) over a plain form that works
+    without scripts: a textarea for ad-hoc SPARQL (GET, so the URL shares it) and the results.
 
     ``kind`` is the query's (``select``, ``ask``, ``graph``): a CONSTRUCT or DESCRIBE is
     offered as Turtle, N-Triples and JSON-LD, the others as CSV, TSV, JSON and XML.
     """
-    shown = text or EXAMPLE_QUERY
+    shown = text or DEFAULT_QUERY.replace("LANG", lang)  # in the page's language
     body = [
+        '<div id="editor-fallback">',
         f'<form class="editor" method="get" action="/editor"><textarea name="query" '
         f'rows="14" spellcheck="false">{esc(shown)}</textarea><br>'
         f'<input type="hidden" name="lang" value="{esc(lang)}">'
         f'<button type="submit">{esc(_zh(lang, "运行", "Run"))}</button> '
         f'<span class="doc">{esc(_zh(lang, *_EDITOR_NOTE))}'
-        "</span></form>"
+        "</span></form>",
     ]
     if error:
         body.append(f'<p class="error">{esc(error)}</p>')
@@ -290,12 +333,15 @@ def editor_page(
             f"{esc(_zh(lang, '分享链接', 'share link'))}</a></p>"
         )
         body.append(results_table(cat, answer, lang))
+    body.append("</div>")  # the editor's scripts hide the form above, so they come after it
+    body.append(editor_embed(cat, queries or {}, lang, text, run=bool(text.strip())))
     return frame(
         _zh(lang, "SPARQL 编辑器", "SPARQL editor"),
         "\n".join(body),
         lang,
         "/editor",
         {"query": text} if text else None,
+        EDITOR_HEAD,
     )
 
 

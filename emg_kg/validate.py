@@ -109,6 +109,8 @@ def _graph_kind(ds: Dataset, name: URIRef, units: dict[URIRef, str]) -> str | No
         return "inference"
     if (name, RDF.type, EMG.UserMapping) in prov:
         return "user"
+    if (name, RDF.type, EMG.Translation) in prov:
+        return "translation"
     return None
 
 
@@ -267,10 +269,24 @@ def _integrity(built: Built, union: Graph) -> Iterator[Violation]:
         )
 
 
+def _translation(layout: Layout) -> Iterator[Violation]:
+    """The English text has the same paragraphs, footnotes and sections as the Chinese one."""
+    if not layout.report_file_en.is_file():
+        return
+    from .sources import parse_report
+    from .translation import mismatches
+
+    zh, en = parse_report(layout.report_file), parse_report(layout.report_file_en)
+    for path, line, message in mismatches(zh, en):
+        where = f"{path.name}:{line}" if line else path.name
+        yield Violation("translation", "src:translation-en", "schema:text", message, where)
+
+
 def validate(layout: Layout, built: Built, shacl: bool = True) -> ValidationReport:
     """Run every check; the report lists violations, it never raises for bad data."""
     union = union_graph(built.dataset)
     report = ValidationReport(list(_integrity(built, union)))
+    report.violations.extend(_translation(layout))
     if shacl:
         report.violations.extend(_shacl(layout, union, built))
     return report

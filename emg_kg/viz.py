@@ -33,7 +33,7 @@ from .analysis import neighbourhood, select
 from .prefixes import PREFIXES
 from .projection import LEVELS, VIEWS, best_level, load_index, sort_key
 from .store import atomic_write
-from .viz_layout import FORCE_LIMIT, Boxes, Positions, bipartite_columns, layout
+from .viz_layout import FORCE_LIMIT, Boxes, Positions, bipartite_columns, layout, overview
 from .viz_template import (
     LEVEL_NAMES,
     TITLES,
@@ -54,6 +54,7 @@ __all__ = [
     "matrix_data",
     "write_matrix",
     "write_all",
+    "link_counts",
     "TITLES",
 ]
 
@@ -89,6 +90,10 @@ LEVEL_STYLE: dict[str, tuple[str, Any, float]] = {
 }
 #: Links drawn this much wider in the agency-target view, where they are the point.
 WIDE_VIEWS = {"agency-target": 1.6}
+#: A view with more nodes than this opens on its :data:`OVERVIEW` best-connected nodes (the
+#: page has a button for the rest, and a click on a node adds its neighbours).
+OVERVIEW_ABOVE = 200
+OVERVIEW = 40
 
 
 def _colour(cls: str) -> str:
@@ -210,6 +215,8 @@ def _edge_rows(
             word = ", ".join(sorted({_edge_word(d) for d in ds}))
             note = " | ".join(filter(None, (_edge_note(d, lang) for d in ds)))
         row = {"f": u, "t": v, "v": level_at[level], "p": pred, "e": list(evidence or ())}
+        if len(ds) > 1:
+            row["n"] = len(ds)  # statements drawn as this one link
         if with_labels:
             row["l"] = word
         if note:
@@ -245,6 +252,8 @@ def page_data(
     classes = _class_table(attrs, lang)
     class_at = {c["name"]: i for i, c in enumerate(classes)}
     pos, notes = positions(G, lang, {n: degree[at[n]] for n in names})
+    part = overview(pairs, degree, OVERVIEW) if len(names) > OVERVIEW_ABOVE else []
+    first = _overview_positions(G, names, part, pairs, lang, degree) if part else {}
     nodes = []
     for i, n in enumerate(names):
         d = attrs[n]
@@ -261,9 +270,11 @@ def page_data(
             "y": y,
             "p": list(d.get("paragraphs", [])),
         }
+        if n in first:  # where it sits in the overview the page opens on
+            row["ox"], row["oy"] = first[n]
         if d.get("class") == "AichiTarget":  # unaddressed: no supporter; note: goal and subject
             row["u"] = i not in supported
-            row["note"] = " · ".join(filter(None, [d.get(f"goal_{lang}"), d.get("title_en")]))
+            row["note"] = " · ".join(filter(None, [d.get(f"goal_{lang}"), d.get(f"title_{lang}")]))
         nodes.append(row)
     edges, levels = _edge_rows(pairs, lang)
     zh, view = lang == "zh", G.graph.get("view", "")
@@ -285,6 +296,8 @@ def page_data(
         "title": title or default[zh],
         "lang": lang,
         "view": view,
+        "statements": sum(len(ds) for ds in pairs.values()),
+        "overview": part,
         "note": note if view == "agency-target" else "",
         "nodes": nodes,
         "edges": edges,
@@ -293,6 +306,33 @@ def page_data(
         "classes": classes,
         "levels": level_rows,
     }
+
+
+def _overview_positions(
+    G: nx.MultiDiGraph,
+    names: list[Any],
+    part: list[int],
+    pairs: Iterable[tuple[int, int]],
+    lang: str,
+    degree: list[int],
+) -> Positions:
+    """The overview laid out on its own, so its labels have the room the whole view lacks."""
+    chosen = set(part)
+    H = nx.Graph()
+    H.add_nodes_from(names[i] for i in part)
+    H.add_edges_from((names[u], names[v]) for u, v in pairs if u in chosen and v in chosen)
+    sizes = {names[i]: degree[i] for i in part}
+    return layout(H, label_boxes(G.subgraph(H.nodes), lang, sizes))
+
+
+def link_counts(G: nx.MultiDiGraph, evidence: Iterable[str] | None = None) -> tuple[int, int, int]:
+    """Nodes, links and statements as the page counts them: parallel statements between two
+    nodes (at the ``evidence`` levels kept) are drawn as one link."""
+    keep = set(evidence) if evidence else None
+    kept = [
+        (u, v) for u, v, d in G.edges(data=True) if keep is None or d.get("level", "user") in keep
+    ]
+    return G.number_of_nodes(), len(set(kept)), len(kept)
 
 
 def _write(files: dict[Path, bytes]) -> list[Path]:

@@ -35,6 +35,7 @@ __all__ = [
     "pack",
     "bipartite_columns",
     "FORCE_LIMIT",
+    "overview",
 ]
 
 Positions = dict[Hashable, tuple[float, float]]
@@ -339,3 +340,24 @@ def bipartite_columns(G: nx.Graph, lang: str = "en") -> tuple[Positions, list[di
     for n, yy in zip(left, ys, strict=True):
         pos[n] = (0.0, round(yy - shift, 1))
     return pos, notes
+
+
+def overview(pairs: Iterable[tuple[int, int]], degree: list[int], size: int = 40) -> list[int]:
+    """The part a large view opens on: from the best-connected node, grown by the
+    best-connected neighbour of the part until it has ``size`` nodes (connected, so it reads
+    as one picture; ties by name)."""
+    if not degree:
+        return []
+    adj: dict[int, set[int]] = defaultdict(set)
+    for u, v in pairs:
+        if u != v:
+            adj[u].add(v)
+            adj[v].add(u)
+    first = min(range(len(degree)), key=lambda i: (-degree[i], i))
+    part, border = {first}, set(adj[first])
+    while border and len(part) < size:
+        best = min(border, key=lambda i: (-degree[i], i))
+        part.add(best)
+        border |= adj[best]
+        border -= part
+    return sorted(part)

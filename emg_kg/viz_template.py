@@ -132,7 +132,7 @@ def matrix_data(G: nx.MultiDiGraph, lang: str = "zh") -> dict[str, Any]:
                 "target": target,
                 "goal": (d.get("goal") or "").split("-")[-1] if target else "",
                 "short": d.get("notation") or _WHOLE[str(n).endswith("scheme")][lang == "zh"],
-                "title": f"{label}: {d.get('title_en', '')}".rstrip(": "),
+                "title": f"{label}: {d.get(f'title_{lang}') or ''}".rstrip(": "),
                 "supporters": len({u for u, _ in G.in_edges(n)}),
             }
         )

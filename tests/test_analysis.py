@@ -25,9 +25,9 @@ from emg_kg.analysis import (
     project,
 )
 from emg_kg.cli import main
-from emg_kg.errors import EntityNotFound
 from emg_kg.prefixes import PREFIXES
 from emg_kg.projection import LEVELS, VIEWS, Index, evidence_level
+from emg_kg.resolve import UnresolvedName
 
 ID = PREFIXES["emgid"]
 EMG = ID + "body/EMG"
@@ -176,7 +176,7 @@ def test_find_resolves_names(index: Index) -> None:
     assert find(index, "agency:WMO") == WMO
     assert find(index, WMO) == WMO
     assert find(index, "WMO") == WMO
-    with pytest.raises(EntityNotFound):
+    with pytest.raises(UnresolvedName):
         find(index, "no such thing at all")
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from emg_kg.cli import main
 from emg_kg.describe import describe, resolve, short, stats
-from emg_kg.errors import EntityNotFound
 from emg_kg.prefixes import PREFIXES
+from emg_kg.resolve import UnresolvedName
 
 UNDP = ox.NamedNode(PREFIXES["agency"] + "UNDP")
 
@@ -25,11 +25,15 @@ def test_resolve_by_decision_symbol(store: ox.Store) -> None:
     assert short(resolve(store, "SS.XII/2")) == "decision:unep-gc-ss-xii-2"
 
 
-def test_resolve_unknown_and_ambiguous_names(store: ox.Store) -> None:
-    with pytest.raises(EntityNotFound, match="no entity"):
+def test_resolve_unknown_names_and_parts_of_names(store: ox.Store) -> None:
+    with pytest.raises(UnresolvedName, match="nothing is called 'Ministry of Silly Walks'"):
         resolve(store, "Ministry of Silly Walks")
-    with pytest.raises(EntityNotFound, match="matches .* entities"):
-        resolve(store, "问题管理小组")
+    # a part of a name answers nothing (it used to pick the group); it is only suggested
+    with pytest.raises(
+        UnresolvedName, match="nothing is called '土地问题管理'; did you mean: .*group:img-land"
+    ):
+        resolve(store, "土地问题管理")
+    assert short(resolve(store, "问题管理小组")) == "emg:IssueManagementGroup"  # an exact name
 
 
 def test_show_groups_facts_under_the_paragraph_that_states_them(store: ox.Store) -> None:
@@ -49,9 +53,9 @@ def test_show_prints_paragraph_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "三个组织——工发组织代表总部在维也纳国际中心的联合国实体、世界气象组织以及环境署" in out
 
 
-def test_show_unknown_entity_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["show", "no such thing at all"]) == 1
-    assert "emg-kg: no entity" in capsys.readouterr().err
+def test_show_unknown_entity_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "no such thing at all"]) == 2
+    assert "emg-kg: nothing is called 'no such thing at all'" in capsys.readouterr().err
 
 
 def test_stats_counts_agree_with_the_store(store: ox.Store) -> None:

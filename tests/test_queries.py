@@ -206,8 +206,8 @@ def test_updates_load_and_service_are_refused(engine: str, text: str, words: str
 
 def test_keywords_inside_strings_iris_and_names_are_not_refused() -> None:
     check_read_only(
-        'SELECT ?service WHERE { ?s <urn:x/load> "SERVICE; DROP ALL" ; '
-        "ex:insert ?service } # DELETE"
+        'PREFIX ex: <urn:ex:> SELECT ?service WHERE { ?s <urn:x/load> "SERVICE; DROP ALL" ; '
+        "ex:insert ?service ; ex:a.service ?o } # DELETE"
     )
     with pytest.raises(QueryError, match="FROM"):
         check_read_only("SELECT * FROM <http://example.org/x> WHERE { ?s ?p ?o }", True)
@@ -247,9 +247,12 @@ def test_rq_file_argument(tmp_path: Path, layout: Layout) -> None:
 
 
 def test_cold_query_does_not_import_rdflib(store: ox.Store) -> None:
-    """The store fixture warms the cache; then a query must not pay for rdflib."""
+    """The store fixture warms the cache; then a query must not pay for rdflib (the gate
+    parses a shipped query once, on its first run, and caches the verdict by text hash)."""
+    argv = [sys.executable, "-X", "importtime", "-m", "emg_kg.cli", "query", "aichi-coverage"]
+    subprocess.run(argv, capture_output=True)
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "emg_kg.cli", "query", "aichi-coverage"],
+        argv,
         capture_output=True,
         text=True,
     )

@@ -98,7 +98,9 @@ def painted_pixels(opened: Opened) -> int:
 def check_page(opened: Opened, data: dict[str, Any]) -> None:
     assert opened.js("typeof window.vis") == "object", "vis-network did not load"
     counts = opened.js("[emg.network.body.nodeIndices.length, emg.network.body.edgeIndices.length]")
-    assert counts == [len(data["nodes"]), len(data["edges"])]
+    first = set(data["overview"]) or set(range(len(data["nodes"])))  # a large view: its overview
+    links = [e for e in data["edges"] if e["f"] in first and e["t"] in first]
+    assert counts == [len(first), len(links)]
     assert painted_pixels(opened) > 200, "the canvas is blank"
     assert opened.errors == [], opened.errors
     assert opened.blocked == [], opened.blocked
@@ -228,16 +230,22 @@ def test_the_centre_of_a_neighbourhood_is_marked(
 def test_link_labels_of_a_large_view_show_for_the_clicked_node(
     index: Index, open_page: Any, tmp_path: Path
 ) -> None:
-    """Large views drew every link's label on top of each other; now only the clicked node's."""
+    """Large views drew every link's label on top of each other; now only the clicked node's,
+    on the canvas where they fit (test_viz_reading.py checks that) and all in the side panel."""
     opened = open_page(write_view(select(index, "whole"), tmp_path / "whole.html", "en"))
-    assert opened.js("emg.edges.get().filter(e => e.label).length") == 0
+    opened.js("emg.showOverview(false)")  # all of it (it opens on its best-connected part)
+    assert opened.js("emg.edges.get().filter(e => (e.label || '').trim()).length") == 0
     i = opened.js("emg.data.nodes.findIndex(n => n.id === 'agency:WMO')")
     opened.js(
         f"emg.network.selectNodes([{i}]); emg.network.body.emitter.emit('click', "
         f"{{nodes: [{i}], edges: []}}) && null"
     )
-    labelled = opened.js("emg.edges.get().filter(e => e.label).map(e => [e.from, e.to])")
-    assert labelled and all(i in pair for pair in labelled)
+    labelled = opened.js(
+        "emg.edges.get().filter(e => (e.label || '').trim()).map(e => [e.from, e.to])"
+    )
+    assert all(i in pair for pair in labelled)
+    links = opened.js(f"emg.data.edges.filter(e => e.f === {i} || e.t === {i}).length")
+    assert links and opened.page.locator("#links li").count() == links
     assert opened.errors == []
 
 

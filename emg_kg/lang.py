@@ -1,0 +1,76 @@
+"""One language setting for every command, query, the API and the web app.
+
+The order, first wins: an explicit choice (``--lang``, a query's ``lang`` parameter, the web
+page's language switch ``?lang=``), then on the web the browser's ``Accept-Language``, then the
+environment variable ``EMG_KG_LANG``, then :data:`DEFAULT`, Chinese: the language of the report,
+so that the evidence is shown in its own words unless English is asked for.
+
+Examples
+--------
+>>> negotiate("en-GB,en;q=0.9,zh;q=0.8", None, default="zh")
+'en'
+>>> negotiate("fr, zh-CN;q=0.5, en;q=0.4", None, default="en")
+'zh'
+>>> negotiate("en", "zh")
+'zh'
+>>> negotiate(None, None, default="en")
+'en'
+"""
+
+from __future__ import annotations
+
+import os
+
+from .errors import EmgKgError
+
+__all__ = ["LANGS", "DEFAULT", "ENV", "default_lang", "negotiate", "parse_accept_language"]
+
+LANGS = ("zh", "en")
+DEFAULT = "zh"
+ENV = "EMG_KG_LANG"
+
+
+def default_lang() -> str:
+    """``EMG_KG_LANG`` when set (zh or en; anything else is an error), else :data:`DEFAULT`."""
+    value = os.environ.get(ENV, "").strip().lower()
+    if not value:
+        return DEFAULT
+    if value not in LANGS:
+        raise EmgKgError(f"{ENV}={value!r}: the language is zh or en")
+    return value
+
+
+def parse_accept_language(header: str | None) -> list[tuple[str, float]]:
+    """Language ranges with their weights, best first (RFC 9110 section 12.5.4)."""
+    ranges: list[tuple[str, float]] = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, *params = (p.strip() for p in part.split(";"))
+        if not tag:
+            continue
+        weight = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        ranges.append((tag.lower(), weight - position * 1e-6))  # ties keep the header's order
+    return sorted((r for r in ranges if r[1] > 0), key=lambda r: -r[1])
+
+
+def negotiate(accept_language: str | None, explicit: str | None, default: str | None = None) -> str:
+    """The language of a page: the switch (``?lang=``), else the best of ``Accept-Language``
+    that the app speaks, else the configured default. Shared by every web front end."""
+    if explicit and explicit.lower() in LANGS:
+        return explicit.lower()
+    for tag, _ in parse_accept_language(accept_language):
+        primary = tag.split("-")[0]
+        if primary in LANGS:
+            return primary
+    if default is not None:
+        return default
+    try:
+        return default_lang()
+    except EmgKgError:
+        return DEFAULT
