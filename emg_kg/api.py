@@ -183,9 +183,22 @@ class Rows(list[dict[str, Any]]):
 class KG:
     """The report graph, loaded once, queried by name, file or SPARQL text."""
 
-    def __init__(self, layout: Layout | None = None, engine: str = "oxigraph") -> None:
+    def __init__(
+        self,
+        layout: Layout | None = None,
+        engine: str = "oxigraph",
+        store: str | None = None,
+        endpoint: str | None = None,
+    ) -> None:
+        """``store`` (a directory made by `emg-kg load`) or ``endpoint`` (a SPARQL URL) pick
+        the engine's backend; neither: $EMG_KG_STORE / $EMG_KG_ENDPOINT, else in memory."""
+        from pathlib import Path
+
+        from .engines import Backend
+
         self.layout = layout or default_layout()
-        self.engine = open_engine(self.layout, engine)
+        backend = Backend.from_env(Path(store) if store else None, endpoint)
+        self.engine = open_engine(self.layout, engine, backend if engine == "oxigraph" else None)
 
     def queries(self) -> dict[str, NamedQuery]:
         return load_queries(self.layout)
@@ -199,8 +212,14 @@ class KG:
         return Rows(run(self.engine, named, {k: str(v) for k, v in params.items()}, lang))
 
 
-def load(root: str | None = None, engine: str = "oxigraph") -> KG:
-    """Load the graph (from ``root``, default the checkout) for notebook use."""
+def load(
+    root: str | None = None,
+    engine: str = "oxigraph",
+    store: str | None = None,
+    endpoint: str | None = None,
+) -> KG:
+    """Load the graph (from ``root``, default the checkout; or open ``store``/``endpoint``)
+    for notebook use."""
     from pathlib import Path
 
-    return KG(Layout(Path(root)) if root else None, engine)
+    return KG(Layout(Path(root)) if root else None, engine, store, endpoint)

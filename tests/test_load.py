@@ -182,3 +182,13 @@ def test_the_store_default_graph_is_a_set_union(tmp_path: Path) -> None:
     assert len(graphs) == 5
     assert len(kg) == 5 and len(list(kg.quads_for_pattern(None, None, None))) == 5
     assert len(list(kg.named_graphs())) == 5
+
+
+def test_the_api_opens_a_store(tmp_path: Path, layout: Layout) -> None:
+    from emg_kg.api import load
+
+    target = tmp_path / "kg"
+    files, curated = curated_files(layout)
+    load_store_dir(target, files, curated)
+    rows = load(store=str(target)).query("organizations")
+    assert rows == load().query("organizations") and len(rows) > 50
