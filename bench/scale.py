@@ -42,8 +42,9 @@ ENGINES = ("memory", "disk", "virtuoso")
 
 
 def timed(work: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """Median seconds of ``runs`` runs after one warm-up run, and the last answer."""
-    answer = work()
+    """Median seconds of ``runs`` runs after one warm-up run (none when ``runs`` is 1: the
+    large corpora), and the last answer."""
+    answer = work() if runs > 1 else None
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -94,7 +95,9 @@ def watchdog(limit_mib: float) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def worker(engine_kind: str, corpus: Path, work: Path, runs: int) -> dict[str, Any]:
+def worker(
+    engine_kind: str, corpus: Path, work: Path, runs: int, only: str = "", skip: str = ""
+) -> dict[str, Any]:
     """One engine in this (fresh) process: load, queries, gaps, views, memory."""
     watchdog(float(os.environ.get("EMG_KG_SCALE_MAX_MIB", "6000")))
     from emg_kg.api import bind, run
@@ -145,6 +148,8 @@ def worker(engine_kind: str, corpus: Path, work: Path, runs: int) -> dict[str, A
     try:
         queries: dict[str, Any] = {}
         for name, query in load_queries(layout).items():
+            if only and name not in only.split(","):
+                continue
             params = {p.name: p.example for p in query.params if p.example}
             try:
                 seconds, result = timed(lambda q=query, p=params: run(engine, q, p), runs)
@@ -163,10 +168,12 @@ def worker(engine_kind: str, corpus: Path, work: Path, runs: int) -> dict[str, A
             print(f"  {engine_kind} {name}: {seconds:.3f} s (raw {raw_s:.3f} s)", file=sys.stderr)
         out["queries"] = queries
         try:
-            out["gaps_s"] = round(timed(lambda: compute(engine, layout, "report"), runs)[0], 3)
+            if "gaps" not in skip:
+                out["gaps_s"] = round(timed(lambda: compute(engine, layout, "report"), runs)[0], 3)
         except QueryError as err:
             out["gaps_error"] = str(err)[:300]
-        out["viz_s"] = round(views(store, work), 3)
+        if "views" not in skip:
+            out["viz_s"] = round(views(store, work), 3)
         out["rss_mib"] = round(peak_mib(server.process.pid if server and server.process else None))
         out["python_rss_mib"] = round(peak_mib())
         if engine_kind == "disk":
@@ -227,11 +234,15 @@ def main() -> int:
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per query (median)")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--only", default="", help="only these named queries (comma-separated)")
+    parser.add_argument("--skip", default="", help="skip gaps and/or views (comma-separated)")
     parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.corpus, args.work, args.runs)))
+        print(
+            json.dumps(worker(args.worker, args.corpus, args.work, args.runs, args.only, args.skip))
+        )
         return 0
     from corpus import write_corpus
 
@@ -245,7 +256,8 @@ def main() -> int:
         scratch.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
             [sys.executable, __file__, "--worker", kind, "--corpus", str(corpus)]
-            + ["--work", str(scratch), "--runs", str(args.runs), "--json", "-"],
+            + ["--work", str(scratch), "--runs", str(args.runs), "--json", "-"]
+            + ["--only", args.only, "--skip", args.skip],
             check=True,
             stdout=subprocess.PIPE,
             text=True,
@@ -262,14 +274,14 @@ def main() -> int:
 def summary(results: list[dict[str, Any]]) -> None:
     """Print the figures and whether every engine answered every query the same."""
     for r in results:
-        ok = {n: q for n, q in r["queries"].items() if "s" in q}
+        ok = {n: q for n, q in r["queries"].items() if "s" in q} or {"-": {"s": 0, "raw_s": 1}}
         failed = sorted(set(r["queries"]) - set(ok))
         slowest = max(ok.items(), key=lambda kv: kv[1]["s"])
         ratio = max(q["s"] / max(q["raw_s"], 1e-4) for q in ok.values())
         print(
             f"{r['engine']}: {r['quads']} quads, load {r['load_s']} s (raw {r['raw_load_s']} s), "
             f"slowest query {slowest[0]} {slowest[1]['s']} s, worst ratio to raw {ratio:.2f}, "
-            f"gaps {r.get('gaps_s', 'failed')} s, views {r['viz_s']} s, peak {r['rss_mib']} MiB"
+            f"gaps {r.get('gaps_s', '-')} s, views {r.get('viz_s', '-')} s, peak {r['rss_mib']} MiB"
             + (f", cold query {r['cold_query_s']} s" if "cold_query_s" in r else "")
             + (f", FAILED: {failed}" if failed else "")
         )
@@ -278,7 +290,7 @@ def summary(results: list[dict[str, Any]]) -> None:
         differ = [
             n
             for n, q in first["queries"].items()
-            if other["queries"][n].get("digest") != q.get("digest")
+            if other["queries"].get(n, {}).get("digest") != q.get("digest")
         ]
         print(f"{other['engine']} vs {first['engine']}: {'same answers' if not differ else differ}")
 
