@@ -24,6 +24,7 @@ from typing import Any
 
 import networkx as nx
 
+from .aichi_gaps import CAVEAT
 from .projection import (
     LEVELS,
     VIEWS,
@@ -43,6 +44,8 @@ __all__ = [
     "select",
     "neighbourhood",
     "at_levels",
+    "at_roles",
+    "at_date",
     "find",
     "short",
     "centrality",
@@ -101,6 +104,45 @@ def at_levels(G: nx.MultiDiGraph, levels: Iterable[str]) -> nx.MultiDiGraph:
         for u, v, k, d in G.edges(keys=True, data=True)
         if d.get("level", "user") in keep
     )
+    return H
+
+
+def at_roles(G: nx.MultiDiGraph, roles: Iterable[str]) -> nx.MultiDiGraph:
+    """A copy of the ``agency-target`` view keeping every node but only links of these roles
+    (implements, aligns, monitors, benefits).
+
+    >>> G = nx.MultiDiGraph(); G.add_edge("a", "b", role="monitors")
+    0
+    >>> at_roles(G, ["implements"]).number_of_edges()
+    0
+    """
+    keep = set(roles)
+    return _keep(G, lambda d: d.get("role") in keep, roles=sorted(keep))
+
+
+def at_date(G: nx.MultiDiGraph, date: str) -> nx.MultiDiGraph:
+    """Links as of ``date`` (YYYY-MM-DD): a dated statement from its date on, and a statement
+    of a versioned source only until a newer version is out; undated links always.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("a", "b", as_of="2012-10-05", superseded_on="2016-06-28")
+    0
+    >>> [at_date(G, d).number_of_edges() for d in ("2012-01-01", "2013-01-01", "2017-01-01")]
+    [0, 1, 0]
+    """
+
+    def current(d: dict[str, Any]) -> bool:
+        start, end = d.get("as_of") or "", d.get("superseded_on") or ""
+        return (not start or start <= date) and (not end or date < end)
+
+    return _keep(G, current, as_of=date)
+
+
+def _keep(G: nx.MultiDiGraph, test: Any, **note: Any) -> nx.MultiDiGraph:
+    H = nx.MultiDiGraph(**G.graph)
+    H.graph.update(note)
+    H.add_nodes_from(G.nodes(data=True))
+    H.add_edges_from((u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if test(d))
     return H
 
 
@@ -207,11 +249,14 @@ def coverage(G: nx.MultiDiGraph, levels: Iterable[str] | None = None) -> dict[st
             (u, d) for u, _, d in G.in_edges(t, data=True) if keep is None or d.get("level") in keep
         ]
         levels_ = Counter(d.get("level") or "user" for _, d in edges)
+        roles_ = Counter(d.get("role") or "-" for _, d in edges)
         row = {
             **_who(G, t),
             "goal": G.nodes[t].get("goal", ""),
             "supporters": sorted({G.nodes[u].get("short", u) for u, _ in edges}),
             "levels": dict(sorted(levels_.items())),
+            "roles": dict(sorted(roles_.items())),
+            "un_or_mea": any(G.nodes[u].get("un_or_mea") for u, _ in edges),
         }
         rows.append(row)
         g = goals.setdefault(
@@ -226,6 +271,11 @@ def coverage(G: nx.MultiDiGraph, levels: Iterable[str] | None = None) -> dict[st
         "targets": len(rows),
         "covered": len(rows) - len(uncovered),
         "uncovered": uncovered,
+        "caveat": CAVEAT,
+        "no_un_or_mea": [r["id"] for r in rows if not r["un_or_mea"]],
+        "only_monitored": [
+            r["id"] for r in rows if "monitors" in r["roles"] and "implements" not in r["roles"]
+        ],
         "goals": [goals[k] for k in sorted(goals)],
         "by_target": rows,
     }

@@ -156,6 +156,57 @@ def _levels(text: str) -> list[str]:
     return levels
 
 
+def _roles(text: str) -> list[str]:
+    from .aichi_gaps import ROLES, parse_roles
+    from .errors import QueryError
+
+    try:
+        roles = parse_roles(text)
+    except QueryError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return list(ROLES) if roles == "all" else roles.split(",")
+
+
+def _date(text: str) -> str:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+    return text
+
+
+def _filtered(G: Any, args: argparse.Namespace) -> Any:
+    """The view restricted to --evidence, --role and --as-of (each only when given)."""
+    from .analysis import at_date, at_levels, at_roles
+
+    if getattr(args, "evidence", None):
+        G = at_levels(G, args.evidence)
+    if getattr(args, "role", None):
+        G = at_roles(G, args.role)
+    if getattr(args, "as_of", None):
+        G = at_date(G, args.as_of)
+    return G
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    """--role and --as-of, for the agency-target view and the matrix (issue 9)."""
+    p.add_argument(
+        "--role",
+        type=_roles,
+        metavar="ROLES",
+        help="keep only Aichi links of these roles (comma-separated: "
+        "implements,aligns,monitors,benefits)",
+    )
+    p.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="keep only Aichi links stated as of DATE (the BIP file version in force then)",
+    )
+
+
 def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any]:
     """The projected view (and the index), restricted to --entity's neighbourhood if given."""
     from .analysis import find, load_index, select
@@ -187,8 +238,7 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
 
     default = {"coverage": "agency-target"}.get(args.analysis, "whole")
     G, idx = _view(args, layout, args.view or default)
-    if args.evidence:
-        G = analysis.at_levels(G, args.evidence)
+    G = _filtered(G, args)
     name = f"label_{args.lang}"
     if args.analysis == "path":
         if not (args.source and args.target):
@@ -212,7 +262,14 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
         rows = [[r["id"], str(r["degree"]), f"{r['betweenness']:.4f}", r[name]] for r in result]
         _print_table([["entity", "degree", "betweenness", "name"], *rows], table_width(args))
     elif args.analysis == "coverage":
-        print(f"{result['covered']} of {result['targets']} Aichi targets have a supporter")
+        print(
+            f"{result['covered']} of {result['targets']} Aichi targets have a link in the "
+            f"evidence counted (levels: {', '.join(args.evidence or ['all'])}; roles: "
+            f"{', '.join(args.role or ['all'])}; as of: {args.as_of or 'any date'})"
+        )
+        print(f"  without one: {', '.join(result['uncovered']) or '-'}: {result['caveat']}")
+        print(f"  no UN-system or MEA link: {', '.join(result['no_un_or_mea']) or '-'}")
+        print(f"  only monitored: {', '.join(result['only_monitored']) or '-'}")
         for g in result["goals"]:
             print(
                 f"  {g['goal']}: {g['covered']}/{g['targets']}  without: "
@@ -222,11 +279,12 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
             [
                 r["id"],
                 ", ".join(f"{k}:{v}" for k, v in r["levels"].items()) or "-",
-                ", ".join(r["supporters"]) or "(none)",
+                ", ".join(f"{k}:{v}" for k, v in r["roles"].items()) or "-",
+                ", ".join(r["supporters"]) or "(no link in the evidence counted)",
             ]
             for r in result["by_target"]
         ]
-        _print_table([["target", "levels", "supporters"], *rows], table_width(args))
+        _print_table([["target", "levels", "roles", "supporters"], *rows], table_width(args))
     elif args.analysis == "components":
         rows = [
             [
@@ -254,18 +312,19 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
-    from .analysis import at_levels
     from .viz import link_counts, write_matrix, write_view
 
     check_suffix(args.out, ".svg" if args.view == "matrix" else ".html", args.view)
     if args.view == "matrix":
         G, _ = _view(args, layout, "agency-target")
-        if args.evidence:
-            G = at_levels(G, args.evidence)
-        paths = write_matrix(G, args.out, args.lang)
+        paths = write_matrix(_filtered(G, args), args.out, args.lang, png=True)
         print(f"wrote {', '.join(map(str, paths))}")
+        if not any(p.suffix == ".png" for p in paths):
+            print("no PNG: chromium was not found to render the SVG", file=sys.stderr)
         return 0
     G, _ = _view(args, layout, args.view)
+    if args.role or args.as_of:
+        G = _filtered(G, argparse.Namespace(role=args.role, as_of=args.as_of))
     path = write_view(G, args.out, args.lang, args.evidence)
     nodes, links, statements = link_counts(G, args.evidence)
     print(  # the page's own count: parallel statements between two nodes are one link
@@ -304,6 +363,7 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
         help="use only links of these "
         "evidence levels (comma-separated: stated,curated,derived,user)",
     )
+    _add_filters(p)
     p.add_argument("--top", type=int, default=20, help="centrality: rows shown (default 20)")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument(
@@ -325,7 +385,13 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
         help="draw only links of "
         "these evidence levels (comma-separated: stated,curated,derived,user)",
     )
-    p.add_argument("--out", type=Path, required=True, help="output file (.html; .svg for matrix)")
+    _add_filters(p)
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="output file (.html; for matrix: .svg, .csv and, with chromium, .png)",
+    )
 
 
 # --- issue 5: serve ---------------------------------------------------------------------------
@@ -429,7 +495,9 @@ def cmd_gaps(args: argparse.Namespace, layout: Layout) -> int:
     store = _store(layout, args) if backend.kind != "memory" else None
     if store is not None and args.mapping:
         raise EmgKgError("--mapping merges into the in-memory store only; drop --store/--endpoint")
-    report = gap_report(layout, args.evidence, args.as_of, args.lang, args.mapping, store)
+    report = gap_report(
+        layout, args.evidence, args.as_of, args.lang, args.mapping, store, roles=args.role
+    )
     print({"md": markdown, "json": to_json, "csv": to_csv}[args.format](report), end="")
     if args.out:
         for path in write_all(report, args.out):
@@ -491,7 +559,16 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         "--as-of",
         default="2012-12-04",
         metavar="DATE",
-        help="date for open mandates (default the report date, 2012-12-04)",
+        help="date for open mandates and for the Aichi support statements counted (dated "
+        "statements from their date on, the BIP version in force; default the report date, "
+        "2012-12-04)",
+    )
+    p.add_argument(
+        "--role",
+        default="all",
+        metavar="ROLES",
+        help="Aichi links counted: all (default) or a comma-separated list of "
+        "implements,aligns,monitors,benefits",
     )
     p.add_argument(
         "--mapping",
@@ -603,6 +680,39 @@ def add_load_command(add: Callable[[str, Handler, str], argparse.ArgumentParser]
     add_engine_options(p)
 
 
+# --- issue 9: the BIP importer ------------------------------------------------------------------
+
+
+def cmd_import_bip(args: argparse.Namespace, layout: Layout) -> int:
+    from .bip import import_all
+    from .store import atomic_write
+
+    files = import_all(layout, args.out)
+    if args.check:
+        stale = [p for p, data in files.items() if not p.is_file() or p.read_bytes() != data]
+        for path in stale:
+            print(f"out of date: {path}", file=sys.stderr)
+        return 1 if stale else 0
+    atomic_write(files)
+    for path in files:
+        print(f"wrote {path}")
+    return 0
+
+
+def add_import_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
+    """Register `import-bip` (called from build_parser)."""
+    p = add(
+        "import-bip",
+        cmd_import_bip,
+        "regenerate graph_data/bip-*.trig from the Biodiversity Indicators Partnership "
+        "spreadsheets in graph_data/bip/ (exit 1 with --check if a committed file differs)",
+    )
+    p.add_argument("--out", type=Path, help="write here instead of graph_data/")
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a file is out of date"
+    )
+
+
 # --- issue 11: one language setting, what names resolved to, output that fits ----------------
 # (the options and the `prefixes` command live in cli_options.py)
 
@@ -702,6 +812,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("entity", help="IRI, prefixed name (agency:UNDP), label or alias (开发署)")
     add_query_commands(add)  # issue 3
     add_view_commands(add)  # issue 4
+    add_import_commands(add)  # issue 9
     add_serve_command(add)  # issue 5
     add_load_command(add)  # issue 10
     for name, sub_parser in sub.choices.items():  # issue 10: one engine option block

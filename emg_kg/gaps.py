@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .aichi_gaps import AichiGaps, compute_aichi, parse_roles
 from .api import Engine, run
 from .errors import QueryError
 from .paths import Layout
@@ -61,6 +62,8 @@ class Support:
     level: str
     graph: str
     rests_on: list[str]
+    role: str = ""  # implements, aligns, monitors, benefits (Aichi targets)
+    group: str = ""  # report, un-system, mea, other
 
 
 @dataclass
@@ -125,6 +128,8 @@ class GapReport:
     lang: str
     mapping: str | None = None
     user_links: int = 0
+    roles: str = "all"
+    aichi: AichiGaps | None = None
     targets: list[TargetRow] = field(default_factory=list)
     coverage: list[GoalCoverage] = field(default_factory=list)
     areas: list[AreaGap] = field(default_factory=list)
@@ -175,7 +180,15 @@ class _Runner:
 
     def support(self, row: dict[str, str], who: str, name: str) -> Support:
         level = row["level"].removeprefix("level:")
-        return Support(row[who], row[name], level, row["graph"], self.rests_on(row["graph"]))
+        return Support(
+            row[who],
+            row[name],
+            level,
+            row["graph"],
+            self.rests_on(row["graph"]),
+            row.get("role", ""),
+            row.get("group", ""),
+        )
 
 
 def _split(text: str) -> list[str]:
@@ -188,15 +201,19 @@ def compute(
     evidence: str = "report",
     as_of: str = REPORT_DATE,
     lang: str = "zh",
+    roles: str = "all",
 ) -> GapReport:
-    """Every gap, at one evidence level, from the named queries; raises QueryError if a
-    named query is missing or fails."""
+    """Every gap, at one evidence level (and, for the Aichi targets, the given roles and the
+    statements as of ``as_of``), from the named queries; raises QueryError if a named query is
+    missing or fails, or ``roles`` names an unknown role."""
     if evidence not in EVIDENCE:
         raise QueryError(f"--evidence is one of {', '.join(EVIDENCE)}, not {evidence!r}")
+    roles = parse_roles(roles)
     q = _Runner(engine, layout, lang)
-    report = GapReport(evidence, EVIDENCE[evidence], as_of, lang)
+    report = GapReport(evidence, EVIDENCE[evidence], as_of, lang, roles=roles)
+    sel = {"roles": roles, "asOf": as_of}
 
-    open_targets = {r["target"] for r in q.rows("aichi-unaddressed", evidence=evidence)}
+    open_targets = {r["target"] for r in q.rows("aichi-unaddressed", evidence=evidence, **sel)}
     rows: dict[str, TargetRow] = {}
     for r in q.rows("aichi-targets"):
         rows[r["target"]] = TargetRow(
@@ -207,12 +224,12 @@ def compute(
             r["deadline"],
             r["target"] not in open_targets,
         )
-    for r in q.rows("aichi-supporters", evidence="all"):
+    for r in q.rows("aichi-supporters", evidence="all", roles="all", asOf=as_of):
         if r["supporter"]:
             rows[r["target"]].supporters.append(q.support(r, "supporter", "supporterName"))
     report.targets = sorted(rows.values(), key=lambda t: t.number)
 
-    for r in q.rows("aichi-coverage", evidence=evidence):
+    for r in q.rows("aichi-coverage", evidence=evidence, **sel):
         gaps = [t.number for t in report.targets if t.goal == r["goal"] and not t.addressed]
         report.coverage.append(
             GoalCoverage(
@@ -267,6 +284,7 @@ def compute(
             if r["follower"]:
                 row.followers.append(q.support(r, "follower", "followerName"))
     report.rio = sorted(rio.values(), key=lambda r: int(r.number))
+    report.aichi = compute_aichi(q.rows, evidence, roles, as_of)
     return report
 
 
@@ -277,6 +295,7 @@ def gap_report(
     lang: str = "zh",
     mapping: Path | None = None,
     store: ox.Store | None = None,
+    roles: str = "all",
 ) -> GapReport:
     """Open the cached store (or use ``store``), merge a user mapping if given, and compute
     every gap.
@@ -300,7 +319,8 @@ def gap_report(
     if mapping is not None:
         links = read_mapping(mapping, engine)
         merge_mapping(engine.store, links, mapping)  # type: ignore[arg-type]
-    report = compute(engine, layout, evidence or ("all" if mapping else "report"), as_of, lang)
+    level = evidence or ("all" if mapping else "report")
+    report = compute(engine, layout, level, as_of, lang, roles)
     report.mapping = str(mapping) if mapping else None
     report.user_links = len(links)
     return report

@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from .aichi_gaps import CAVEAT, ROLES, AichiGaps
 from .gaps import LEVELS, GapReport, Support
 from .results import clip
 
@@ -39,7 +40,8 @@ def _clip(text: str, limit: int = 100) -> str:
 def _who(supports: list[Support]) -> str:
     seen: dict[str, list[str]] = {}
     for s in supports:
-        seen.setdefault(f"{s.name or s.who}", []).append(_rests(s.rests_on))
+        role = f" ({s.role})" if s.role else ""
+        seen.setdefault(f"{s.name or s.who}{role}", []).append(_rests(s.rests_on))
     return "; ".join(f"{name} [{' | '.join(sorted(set(r)))}]" for name, r in seen.items()) or "-"
 
 
@@ -59,16 +61,27 @@ def markdown(report: GapReport) -> str:
         f"- User mapping: {r.mapping or 'none'}"
         + (f" ({r.user_links} links, level user)" if r.mapping else "")
         + ".",
-        "- Per-target agency support is not public for this report: only links the report "
-        "states or implies (or a user mapping) are counted; none is invented.",
+        "- Aichi targets: roles counted: "
+        f"**{r.roles}**; statements as of **{r.as_of}** (dated statements from their date on, "
+        "the BIP file version in force on that date; undated ones always).",
+        "- The report names almost no target-level work: links beyond it come from named public "
+        "sources (level curated: the Biodiversity Indicators Partnership files, monitoring; web "
+        "pages, implements/aligns/benefits) or a user mapping; none is invented.",
+        f"- A target listed as without a link has {CAVEAT}.",
         "",
-        f"## 1. Aichi targets with no supporting agency or group ({len(r.unaddressed)} of "
-        f"{len(r.targets)}, evidence: {r.evidence})",
+        f"## 1. Aichi targets with no link in the evidence counted ({len(r.unaddressed)} of "
+        f"{len(r.targets)}, evidence: {r.evidence}, roles: {r.roles}, as of {r.as_of})",
+        "",
+        "Caveat: " + CAVEAT + ".",
         "",
     ]
+    if r.aichi:
+        out += _aichi(r.aichi, r.evidence)
     for cov in r.coverage:
         gaps = [t for t in r.unaddressed if t.goal == cov.goal]
-        out.append(f"### {cov.name} ({cov.goal}): {len(gaps)} unaddressed")
+        out.append(
+            f"### {cov.name} ({cov.goal}): {len(gaps)} without a link in the evidence counted"
+        )
         out += [
             f"- Target {t.number}: {t.title} (due {t.deadline}); rests on: "
             f"src:cbd-decision-x-2 (the target); support at other levels: "
@@ -85,10 +98,10 @@ def markdown(report: GapReport) -> str:
     out += [f"| {t.number} | " + " | ".join(_by_level(t.supporters)) + " |" for t in r.targets]
     out += [
         "",
-        f"## 2. Coverage per strategic goal (targets with at least one supporter, "
-        f"evidence: {r.evidence})",
+        f"## 2. Coverage per strategic goal (targets with at least one link in the evidence "
+        f"counted, evidence: {r.evidence}, roles: {r.roles}, as of {r.as_of})",
         "",
-        "| goal | supported | targets | % | unaddressed |",
+        "| goal | linked | targets | % | without a link in the evidence counted |",
         "|---|---|---|---|---|",
     ]
     out += [
@@ -151,10 +164,56 @@ def markdown(report: GapReport) -> str:
     return "\n".join(out) + "\n"
 
 
+def _numbers(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers)) or "none"
+
+
+def _aichi(a: AichiGaps, evidence: str) -> list[str]:
+    """The headline grid (level x role), UN-system/MEA gaps, monitored-only targets, changes."""
+    roles = ("all", *ROLES)
+    out = [
+        "### Targets without a link, by evidence level and role (count: target numbers)",
+        "",
+        "| evidence | " + " | ".join(roles) + " |",
+        "|---" * (len(roles) + 1) + "|",
+    ]
+    for ev in ("stated", "report", "curated", "all"):
+        cells = []
+        for role in roles:
+            h = a.headline(ev, role)
+            cells.append(f"{len(h.unaddressed)}: {_numbers(h.unaddressed)}" if h else "-")
+        out.append(f"| {ev} | " + " | ".join(cells) + " |")
+    before, after = a.bip_dates
+    out += [
+        "",
+        f"- No link from a UN-system body or an MEA that names the target (blanket claims "
+        f"aside; evidence {evidence}, roles {a.roles}): "
+        f"{len(a.no_un_or_mea)} targets: {_numbers(a.no_un_or_mea)}.",
+        f"- Only monitored (an indicator partner links it, nobody says it implements; evidence "
+        f"{evidence}): {len(a.only_monitored)} targets: {_numbers(a.only_monitored)}.",
+        f"- Implemented only by a blanket claim (a source naming all targets and none in "
+        f"particular; evidence {evidence}): {len(a.only_blanket)} targets: "
+        f"{_numbers(a.only_blanket)}.",
+        "",
+        f"### Monitoring partners in the BIP file, {before} -> {after}",
+        "",
+        "| target | partners " + before + " | partners " + after + " | gained | lost |",
+        "|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {c.number} | {len(c.before)} | {len(c.after)} | {', '.join(c.gained) or '-'} | "
+        f"{', '.join(c.lost) or '-'} |"
+        for c in a.changes
+    ]
+    out.append("")
+    return out
+
+
 def to_json(report: GapReport) -> str:
     """Everything, with the derived lists (unaddressed, rio_gaps) spelled out."""
     data = asdict(report)
     data["evidence_words"] = report.evidence_words
+    data["caveat"] = CAVEAT
     data["unaddressed"] = [t.number for t in report.unaddressed]
     data["rio_gaps"] = [g.number for g in report.rio_gaps]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -173,8 +232,8 @@ def to_csv(report: GapReport) -> str:
                 t.target,
                 t.title,
                 t.goal,
-                f"due {t.deadline}",
-                "",
+                f"due {t.deadline}; {CAVEAT}",
+                report.roles,
                 ev,
                 "src:cbd-decision-x-2",
             )
@@ -188,7 +247,7 @@ def to_csv(report: GapReport) -> str:
                     s.name,
                     t.goal,
                     s.who,
-                    "",
+                    s.role,
                     s.level,
                     " ".join(s.rests_on),
                 )

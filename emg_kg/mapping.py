@@ -206,6 +206,9 @@ def read_mapping(path: Path, engine: Engine) -> list[Link]:
     return links
 
 
+ROLE_IMPLEMENTS = ID + "support-role/implements"
+
+
 def merge_mapping(store: ox.Store, links: list[Link], path: Path) -> ox.NamedNode:
     """Add the links as level-user support statements in one emg:UserMapping graph."""
     slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "mapping"
@@ -230,6 +233,8 @@ def merge_mapping(store: ox.Store, links: list[Link], path: Path) -> ox.NamedNod
                 graph,
             ),
             ox.Quad(node, source, ox.Literal(link.source), graph),
+            # a user's "supports" row says the agency works towards the target (issue 9 roles)
+            ox.Quad(node, ox.NamedNode(EMG + "role"), ox.NamedNode(ROLE_IMPLEMENTS), graph),
         ]
     store.extend(quads)
     return graph

@@ -36,6 +36,8 @@ PREFIXES: dict[str, str] = {
     "verb": ID + "verb/",
     "status": ID + "status/",
     "level": ID + "evidence-level/",
+    "role": ID + "support-role/",
+    "indicator": ID + "indicator/",
     "para": ID + "report/gc27-emg/para/",
     "fn": ID + "report/gc27-emg/fn/",
     "src": ID + "source/",

@@ -42,6 +42,7 @@ __all__ = [
     "evidence_level",
     "best_level",
     "is_entity",
+    "supporter_group",
 ]
 
 ID = PREFIXES["emgid"]
@@ -52,7 +53,7 @@ TYPE, SUBCLASS, SUBPROP = RDF + "type", RDFS + "subClassOf", RDFS + "subProperty
 LEVELS = ("stated", "curated", "derived", "user")
 _STATED = (PREFIXES["para"], PREFIXES["fn"], ID + "report/")
 #: IRIs that are evidence, structure or controlled values rather than subject matter.
-_NOT_ENTITIES = tuple(PREFIXES[p] for p in "para fn src inf verb status level".split()) + (
+_NOT_ENTITIES = tuple(PREFIXES[p] for p in "para fn src inf verb status level role".split()) + (
     ID + "report/gc27-emg/",
     ID + "graph/",
 )
@@ -299,6 +300,10 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
             "predicate": "emg:supports",
             "key": short(st),
             "level": level,
+            "role": _first(idx, st, EMG + "role").rsplit("/", 1)[-1] or "implements",
+            "as_of": idx.text(st, EMG + "asOf"),
+            "superseded_on": idx.text(st, EMG + "supersededOn"),
+            "blanket": idx.text(st, EMG + "blanketClaim") == "true",
             "statement": short(st),
             "reasoning": idx.text(st, EMG + "reasoning", "en"),
         }
@@ -308,8 +313,31 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
             for a in idx.objects(st, EMG + "supporter") if t in G else ():
                 ev = idx.graphs(st, EMG + "supports", t) + idx.graphs(st, EMG + "supporter", a)
                 _add_edge(G, idx, a, t, ev, **attrs)
-                G.nodes[a]["bipartite"] = 0
+                G.nodes[a].update(bipartite=0, **supporter_group(idx, a))
     return G
+
+
+#: Classes of the UN system and of multilateral environmental agreements (MEAs).
+_UN_OR_MEA = tuple(
+    EMG + c
+    for c in (
+        "UNSystemEntity SecretariatDepartment ConventionSecretariat CoordinationBody "
+        "IssueManagementGroup ConsultationProcess TaskTeam Convention"
+    ).split()
+)
+
+
+def supporter_group(idx: Index, iri: str) -> dict[str, Any]:
+    """``group``: report (named in the report), or for an emg:ExternalEntity its kind:
+    un-system, mea or other; ``un_or_mea``: a UN-system body or an MEA (by class)."""
+    types = {u for t in idx.types.get(iri, ()) for u in idx.closure(t)}
+    if EMG + "ExternalEntity" not in types:
+        group = "report"
+    elif EMG + "UNSystemEntity" in types:
+        group = "un-system"
+    else:
+        group = "mea" if EMG + "Convention" in types else "other"
+    return {"group": group, "un_or_mea": bool(types & set(_UN_OR_MEA))}
 
 
 def mandates(idx: Index) -> nx.MultiDiGraph:

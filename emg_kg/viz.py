@@ -34,12 +34,10 @@ from .prefixes import PREFIXES
 from .projection import LEVELS, VIEWS, best_level, load_index, sort_key
 from .store import atomic_write
 from .viz_layout import FORCE_LIMIT, Boxes, Positions, bipartite_columns, layout, overview
+from .viz_matrix import GROUPS, matrix_csv, matrix_data, matrix_svg, svg_to_png
 from .viz_template import (
     LEVEL_NAMES,
     TITLES,
-    matrix_csv,
-    matrix_data,
-    matrix_svg,
     node_label,
     render_page,
 )
@@ -104,6 +102,8 @@ def _edge_word(d: dict[str, Any]) -> str:
     """An edge's label: the mandate's verb and status, else the predicate's local name."""
     if d.get("verb"):
         return f"{d['verb']} ({d['status']})" if d.get("status") else d["verb"]
+    if d.get("role"):  # a support statement: its role (implements, aligns, monitors, benefits)
+        return f"{d['role']} ({d.get('level', 'user')})"
     return str(d.get("predicate", "")).split(":")[-1]
 
 
@@ -111,6 +111,7 @@ def _edge_note(d: dict[str, Any], lang: str) -> str:
     bits = [
         d.get("mandate") or d.get("statement") or "",
         d.get("status", ""),
+        f"as of {d['as_of']}" if d.get("as_of") else "",
         d.get("due_label") or d.get("due", ""),
         d.get("due_date", ""),
         d.get(f"action_{lang}") or d.get("action_en") or "",
@@ -275,11 +276,18 @@ def page_data(
         if d.get("class") == "AichiTarget":  # unaddressed: no supporter; note: goal and subject
             row["u"] = i not in supported
             row["note"] = " · ".join(filter(None, [d.get(f"goal_{lang}"), d.get(f"title_{lang}")]))
+        elif d.get("group"):  # issue 9: named in the report, or UN system / MEA / other outside it
+            row["note"] = GROUPS[d["group"]][lang == "zh"]
         nodes.append(row)
     edges, levels = _edge_rows(pairs, lang)
     zh, view = lang == "zh", G.graph.get("view", "")
     unaddressed = sum(1 for nd in nodes if nd.get("u"))
-    note = f"{unaddressed} 个目标无支持方" if zh else f"{unaddressed} target(s) without a supporter"
+    note = (
+        f"{unaddressed} 个目标在所计证据中没有任何联系（并不表示无人开展工作）"
+        if zh
+        else f"{unaddressed} target(s) with no link in the evidence counted "
+        "(which does not mean nobody works on them)"
+    )
     default = TITLES.get(view, (G.graph.get("title", view),) * 2)
     level_rows = [
         {
@@ -355,11 +363,16 @@ def write_view(
     return _write({Path(out): html.encode("utf-8")})[0]
 
 
-def write_matrix(G: nx.MultiDiGraph, out: Path, lang: str = "zh") -> list[Path]:
-    """Write the coverage matrix as ``out`` with suffix .svg and .csv; returns both paths."""
+def write_matrix(G: nx.MultiDiGraph, out: Path, lang: str = "zh", png: bool = False) -> list[Path]:
+    """Write the coverage matrix as ``out`` with suffix .svg and .csv (and, with ``png`` and
+    chromium installed, .png); returns the paths written."""
     data = matrix_data(G, lang)
     svg, table = Path(out).with_suffix(".svg"), Path(out).with_suffix(".csv")
-    return _write({svg: matrix_svg(data, lang).encode("utf-8"), table: matrix_csv(data).encode()})
+    paths = _write({svg: matrix_svg(data, lang).encode("utf-8"), table: matrix_csv(data).encode()})
+    if png:
+        picture = svg_to_png(svg, Path(out).with_suffix(".png"))
+        paths += [picture] if picture else []
+    return paths
 
 
 def write_all(store: ox.Store, out_dir: Path, lang: str = "zh") -> list[Path]:

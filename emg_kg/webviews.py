@@ -74,7 +74,8 @@ class Views:
         from .analysis import VIEWS
         from .analysis import select as project_view
         from .viz import matrix_data, page_data
-        from .viz_template import matrix_svg, render_page
+        from .viz_matrix import matrix_svg
+        from .viz_template import render_page
 
         if name not in (*VIEWS, "neighbourhood", _MATRIX):
             return None
@@ -125,8 +126,8 @@ def _view_nav(name: str, lang: str, entity: str | None) -> list[tuple[str, str]]
 GAP_QUERIES = [
     (
         "aichi-unaddressed",
-        "未见任何机构支持的爱知目标",
-        "Aichi targets no agency is shown to support",
+        "所计证据中没有任何联系的爱知目标（并不表示无人开展工作）",
+        "Aichi targets with no link in the evidence counted (not: that nobody works on them)",
     ),
     ("colead-area-gaps", "无小组跟进的共同牵头领域", "Co-lead areas no EMG group works on"),
     (
@@ -172,6 +173,33 @@ def gap_report(catalog: Catalog, layout: Layout, lang: str, evidence: str = "rep
         f'<p class="note">{esc("证据级别" if zh else "Evidence level")}: {switch} · '
         f"{esc(report.evidence_words)}</p>"
     ]
+    if report.aichi:  # issue 9: the caveat in words, and the headlines by role
+        from .aichi_gaps import CAVEAT
+
+        a = report.aichi
+        words = (
+            "所计证据中没有任何联系，并不表示无人开展工作"
+            if zh
+            else f"Targets without a link have {CAVEAT}"
+        )
+        facts = [
+            (
+                "无联合国系统或多边环境协定联系" if zh else "No UN-system or MEA link",
+                a.no_un_or_mea,
+            ),
+            ("仅有监测联系" if zh else "Only monitored", a.only_monitored),
+            (
+                "仅有笼统声明的实施联系" if zh else "Implemented only by a blanket claim",
+                a.only_blanket,
+            ),
+        ]
+        items = "".join(
+            f"<li>{esc(name)} ({len(ns)}): "
+            + (", ".join(link(f"aichi:target-{n}", str(n)) for n in ns) or "-")
+            + "</li>"
+            for name, ns in facts
+        )
+        out.append(f'<p class="note caveat">{esc(words)}.</p><ul class="gaps">{items}</ul>')
     rows = [
         [
             link(c.goal, c.name),

@@ -190,7 +190,7 @@ def test_cli_analyze(capsys: pytest.CaptureFixture[str]) -> None:
     out: Any = json.loads(capsys.readouterr().out)
     assert out["connected"] and out["steps"][-1]["to"] == "fww:para-209"
     assert main(["analyze", "coverage"]) == 0
-    assert "of 20 Aichi targets have a supporter" in capsys.readouterr().out
+    assert "of 20 Aichi targets have a link in the evidence counted" in capsys.readouterr().out
     assert (
         main(
             [
