@@ -31,6 +31,7 @@ bench: $(BIN)/emg-kg
 	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/viz.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/attack.py
 
 # The scale benchmark (minutes; a private Virtuoso is started if virtuoso-t is installed).
 bench-scale: $(BIN)/emg-kg

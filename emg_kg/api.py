@@ -3,6 +3,8 @@
 >>> from emg_kg.api import load
 >>> kg = load()                                          # doctest: +SKIP
 >>> kg.query("mandates-for-body", body="body:EMG").df()  # doctest: +SKIP
+>>> mine = load(mapping="my-links.csv")                  # doctest: +SKIP
+>>> mine.query("aichi-supporters", evidence="all")       # doctest: +SKIP
 
 Oxigraph (the cached store) is the default: it answers in milliseconds without importing
 rdflib. ``engine="rdflib"`` runs the same query on rdflib's own SPARQL engine over the same
@@ -11,11 +13,12 @@ quads, which is how the tests check that every named query means the same on bot
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .engines import ENGINES, Engine, OxigraphEngine, RdflibEngine, open_engine
+from .engines import ENGINES, Backend, Engine, OxigraphEngine, RdflibEngine, open_engine
 from .errors import QueryError
 from .gate import check
 from .paths import Layout, default_layout
@@ -40,11 +43,15 @@ from .resolve import (
 )
 from .results import Result, Term
 
+if TYPE_CHECKING:
+    from .mapping import Merged
+
 __all__ = [
     "Engine",
     "OxigraphEngine",
     "RdflibEngine",
     "open_engine",
+    "open_with_mapping",
     "bind",
     "run",
     "names",
@@ -165,6 +172,39 @@ def run(
     return result
 
 
+def open_with_mapping(
+    layout: Layout,
+    engine: str = "oxigraph",
+    mapping: Path | None = None,
+    backend: Backend | None = None,
+) -> tuple[Engine, Merged | None]:
+    """An engine over the graph plus a user mapping (see :mod:`emg_kg.mapping`), merged all or
+    nothing; the mapping is read against the Oxigraph store whatever the engine, so both
+    engines see the same quads. Raises MappingError (every bad line) before merging.
+    ``backend`` (--store/--endpoint) is read as it is: a mapping merges in memory only."""
+    if backend is not None and backend.kind != "memory":
+        if mapping is not None:
+            raise QueryError(
+                "--mapping merges into the in-memory store only; drop --store/--endpoint"
+            )
+        return open_engine(layout, engine, backend), None
+    if mapping is None:
+        return open_engine(layout, engine), None
+    from .mapping import apply_mapping
+    from .store import open_store
+
+    if engine not in ENGINES:
+        raise QueryError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    store = open_store(layout)
+    merged = apply_mapping(store, Path(mapping))
+    if engine == "oxigraph":
+        return OxigraphEngine(store), merged
+    opened = open_engine(layout, engine)
+    assert isinstance(opened, RdflibEngine)
+    opened.dataset.parse(data=merged.nquads().decode("utf-8"), format="nquads")
+    return opened, merged
+
+
 class Rows(list[dict[str, Any]]):
     """Rows as dicts; ``.df()`` gives a pandas DataFrame when pandas is installed."""
 
@@ -181,24 +221,24 @@ class Rows(list[dict[str, Any]]):
 
 
 class KG:
-    """The report graph, loaded once, queried by name, file or SPARQL text."""
+    """The report graph, loaded once, queried by name, file or SPARQL text.
+
+    ``mapping`` (a CSV path) merges a user agency -> target mapping first; ``self.mapping``
+    then says what was merged (its links, and the graph of each source text)."""
 
     def __init__(
         self,
         layout: Layout | None = None,
         engine: str = "oxigraph",
+        mapping: str | Path | None = None,
         store: str | None = None,
         endpoint: str | None = None,
     ) -> None:
-        """``store`` (a directory made by `emg-kg load`) or ``endpoint`` (a SPARQL URL) pick
-        the engine's backend; neither: $EMG_KG_STORE / $EMG_KG_ENDPOINT, else in memory."""
-        from pathlib import Path
-
-        from .engines import Backend
-
         self.layout = layout or default_layout()
         backend = Backend.from_env(Path(store) if store else None, endpoint)
-        self.engine = open_engine(self.layout, engine, backend if engine == "oxigraph" else None)
+        self.engine, self.mapping = open_with_mapping(
+            self.layout, engine, Path(mapping) if mapping is not None else None, backend
+        )
 
     def queries(self) -> dict[str, NamedQuery]:
         return load_queries(self.layout)
@@ -215,11 +255,11 @@ class KG:
 def load(
     root: str | None = None,
     engine: str = "oxigraph",
+    mapping: str | Path | None = None,
     store: str | None = None,
     endpoint: str | None = None,
 ) -> KG:
-    """Load the graph (from ``root``, default the checkout; or open ``store``/``endpoint``)
-    for notebook use."""
-    from pathlib import Path
-
-    return KG(Layout(Path(root)) if root else None, engine, store, endpoint)
+    """Load the graph (from ``root``, default the checkout; or open ``store``/``endpoint``,
+    else $EMG_KG_STORE/$EMG_KG_ENDPOINT) for notebook use, with a user mapping CSV merged if
+    ``mapping`` is given (in memory only)."""
+    return KG(Layout(Path(root)) if root else None, engine, mapping, store, endpoint)

@@ -80,11 +80,39 @@ def cmd_validate(args: argparse.Namespace, layout: Layout) -> int:
     return 0 if run_validation(layout) else 1
 
 
-def _store(layout: Layout, args: argparse.Namespace | None = None) -> ox.Store:
-    """The store the command reads: --store DIR, --endpoint URL, or the in-memory default."""
+def _store(
+    layout: Layout, args: argparse.Namespace | None = None, mapping: Path | None = None
+) -> ox.Store:
+    """The store the command reads: --store DIR, --endpoint URL, or the cached in-memory store,
+    with a user mapping merged (all or nothing, in memory only) when one is given."""
     from .engines import open_backend
+    from .store import open_store
 
-    return open_backend(layout, _backend(args))  # type: ignore[return-value]
+    backend = _backend(args)
+    if backend.kind != "memory":
+        if mapping is not None:
+            raise EmgKgError(
+                "--mapping merges into the in-memory store only; drop --store/--endpoint"
+            )
+        return open_backend(layout, backend)  # type: ignore[return-value]
+    store = open_store(layout)
+    if mapping is not None:  # issue 9: --mapping on every command that reads the graph
+        from .mapping import apply_mapping
+
+        print(f"emg-kg: {apply_mapping(store, mapping).summary()}", file=sys.stderr)
+    return store
+
+
+def add_mapping_option(p: argparse.ArgumentParser) -> None:
+    """``--mapping FILE.csv``, the same on query, gaps, analyze, viz and serve (issue 9)."""
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE.csv",
+        help="merge a user agency -> target mapping first (columns agency,target,source and "
+        "optionally role), as level user; a file with a bad row is refused whole (exit 2); at "
+        "most 2 MiB, 10,000 rows, 2,000 characters a cell",
+    )
 
 
 def cmd_stats(args: argparse.Namespace, layout: Layout, store: ox.Store | None = None) -> int:
@@ -214,7 +242,7 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
 
     if view == "neighbourhood" and not getattr(args, "entity", None):
         raise EntityNotFound("the neighbourhood view needs --entity X (and --depth N)")
-    idx = load_index(_store(layout, args))
+    idx = load_index(_store(layout, args, getattr(args, "mapping", None)))
     notes: list[Any] = []
     entity = find(idx, args.entity, notes) if getattr(args, "entity", None) else None
     say_resolved(args, notes)
@@ -281,10 +309,13 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
                 ", ".join(f"{k}:{v}" for k, v in r["levels"].items()) or "-",
                 ", ".join(f"{k}:{v}" for k, v in r["roles"].items()) or "-",
                 ", ".join(r["supporters"]) or "(no link in the evidence counted)",
+                "; ".join(r.get("sources", [])),
             ]
             for r in result["by_target"]
         ]
-        _print_table([["target", "levels", "roles", "supporters"], *rows], table_width(args))
+        _print_table(
+            [["target", "levels", "roles", "supporters", "sources"], *rows], table_width(args)
+        )
     elif args.analysis == "components":
         rows = [
             [
@@ -365,6 +396,7 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
     )
     _add_filters(p)
     p.add_argument("--top", type=int, default=20, help="centrality: rows shown (default 20)")
+    add_mapping_option(p)
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument(
         "--wide", action="store_true", help="tables: whole values, not fitted to the terminal"
@@ -392,18 +424,25 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
         required=True,
         help="output file (.html; for matrix: .svg, .csv and, with chromium, .png)",
     )
+    add_mapping_option(p)
 
 
 # --- issue 5: serve ---------------------------------------------------------------------------
 
 
 def cmd_serve(args: argparse.Namespace, layout: Layout) -> int:
-    from .server import Settings, serve
+    from .serve_options import Settings, apply_limit_options
+    from .server import serve
 
     if args.timeout <= 0 or args.max_rows <= 0 or (args.workers or 1) <= 0:
         raise EmgKgError("--timeout, --max-rows and --workers must be positive")
     settings = Settings(args.host, args.port, args.timeout, args.max_rows, quiet=args.quiet)
     settings.workers = args.workers or settings.workers
+    settings.mapping = args.mapping
+    try:
+        apply_limit_options(settings, args)  # issue 8: limits for an exposed server
+    except ValueError as err:
+        raise EmgKgError(str(err)) from None
     try:
         return serve(layout, settings)
     except OSError as err:
@@ -436,6 +475,10 @@ def add_serve_command(add: Callable[[str, Handler, str], argparse.ArgumentParser
     )
     p.add_argument("--workers", type=int, help="query worker processes (default: CPUs, 2-4)")
     p.add_argument("--quiet", action="store_true", help="do not log each request")
+    from .serve_options import add_limit_options
+
+    add_limit_options(p)  # issue 8
+    add_mapping_option(p)
 
 
 # --- issue 3: queries and gaps ---------------------------------------------------------------
@@ -467,7 +510,7 @@ def _param_pairs(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
-    from .api import open_engine, run
+    from .api import open_with_mapping, run
     from .queries import adhoc
     from .results import render
     from .sandbox import wall
@@ -478,8 +521,10 @@ def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
         wall("emg-kg query", warn=False)  # before any thread starts; a query needs no network
     query = adhoc(args.query, layout, sys.stdin.read() if args.query == "-" else None)
     params = _param_pairs(args.param)
+    engine, merged = open_with_mapping(layout, args.engine, args.mapping, _backend(args))
+    if merged is not None:
+        print(f"emg-kg: {merged.summary()}", file=sys.stderr)
     notes: list[Any] = []
-    engine = open_engine(layout, args.engine, _backend(args))
     result = run(engine, query, params, args.lang, notes)
     say_resolved(args, notes)
     sys.stdout.buffer.write(render(result, args.format, table_width(args)))
@@ -540,6 +585,7 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         default="oxigraph",
         help="SPARQL engine (default oxigraph, the cached store)",
     )
+    add_mapping_option(p)
     p.add_argument(
         "--wide", action="store_true", help="tables: whole values, not fitted to the terminal"
     )
@@ -570,13 +616,7 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         help="Aichi links counted: all (default) or a comma-separated list of "
         "implements,aligns,monitors,benefits",
     )
-    p.add_argument(
-        "--mapping",
-        type=Path,
-        metavar="FILE.csv",
-        help="merge a user agency -> target mapping (columns agency,target,source) as level "
-        "user; at most 2 MiB, 10,000 rows, 2,000 characters a cell (else exit 2)",
-    )
+    add_mapping_option(p)
     p.add_argument(
         "--format",
         choices=["md", "json", "csv"],
