@@ -19,7 +19,7 @@ from pathlib import Path
 
 from emg_kg.analysis.mapping import open_with_mapping
 from emg_kg.paths import Layout, default_layout
-from emg_kg.query.engines import ENGINES, Engine, OxigraphEngine, RdflibEngine, open_engine
+from emg_kg.query.engines import ENGINES, Backend, Engine, OxigraphEngine, RdflibEngine, open_engine
 from emg_kg.query.registry import NamedQuery, adhoc, load_queries, parse_header
 from emg_kg.query.run import Rows, bind, names, resolve_param, run
 
@@ -51,10 +51,13 @@ class KG:
         layout: Layout | None = None,
         engine: str = "oxigraph",
         mapping: str | Path | None = None,
+        store: str | None = None,
+        endpoint: str | None = None,
     ) -> None:
         self.layout = layout or default_layout()
+        backend = Backend.from_env(Path(store) if store else None, endpoint)
         self.engine, self.mapping = open_with_mapping(
-            self.layout, engine, Path(mapping) if mapping is not None else None
+            self.layout, engine, Path(mapping) if mapping is not None else None, backend
         )
 
     def queries(self) -> dict[str, NamedQuery]:
@@ -70,8 +73,13 @@ class KG:
 
 
 def load(
-    root: str | None = None, engine: str = "oxigraph", mapping: str | Path | None = None
+    root: str | None = None,
+    engine: str = "oxigraph",
+    mapping: str | Path | None = None,
+    store: str | None = None,
+    endpoint: str | None = None,
 ) -> KG:
-    """Load the graph (from ``root``, default the checkout) for notebook use, with a user
-    mapping CSV merged if ``mapping`` is given."""
-    return KG(Layout(Path(root)) if root else None, engine, mapping)
+    """Load the graph (from ``root``, default the checkout; or open ``store``/``endpoint``,
+    else $EMG_KG_STORE/$EMG_KG_ENDPOINT) for notebook use, with a user mapping CSV merged if
+    ``mapping`` is given (in memory only)."""
+    return KG(Layout(Path(root)) if root else None, engine, mapping, store, endpoint)

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from emg_kg.errors import MappingError, QueryError
 from emg_kg.paths import Layout
 from emg_kg.prefixes import ID
-from emg_kg.query.engines import ENGINES, Engine, OxigraphEngine, RdflibEngine, open_engine
+from emg_kg.query.engines import ENGINES, Backend, Engine, OxigraphEngine, RdflibEngine, open_engine
 from emg_kg.query.registry import NamedQuery, parse_header
 from emg_kg.query.run import project_prefixes
 
@@ -408,11 +408,21 @@ def apply_mapping(store: ox.Store, path: Path, warn: Callable[[str], None] = _st
 
 
 def open_with_mapping(
-    layout: Layout, engine: str = "oxigraph", mapping: Path | None = None
+    layout: Layout,
+    engine: str = "oxigraph",
+    mapping: Path | None = None,
+    backend: Backend | None = None,
 ) -> tuple[Engine, Merged | None]:
     """An engine over the graph plus a user mapping (read by :func:`apply_mapping`), merged all or
     nothing; the mapping is read against the Oxigraph store whatever the engine, so both
-    engines see the same quads. Raises MappingError (every bad line) before merging."""
+    engines see the same quads. Raises MappingError (every bad line) before merging.
+    ``backend`` (--store/--endpoint) is read as it is: a mapping merges in memory only."""
+    if backend is not None and backend.kind != "memory":
+        if mapping is not None:
+            raise QueryError(
+                "--mapping merges into the in-memory store only; drop --store/--endpoint"
+            )
+        return open_engine(layout, engine, backend), None
     if mapping is None:
         return open_engine(layout, engine), None
     from emg_kg.data.store import open_store
