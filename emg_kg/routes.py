@@ -22,11 +22,19 @@ import pyoxigraph as ox
 from .endpoint import ALIASES, FORMATS, choose, preferences, service_description
 from .errors import EmgKgError, QueryError
 from .lang import negotiate
-from .markup import esc, frame, qs
 from .pages import RDF_FORMATS, entity_page, entity_rdf
 from .pool import Job, Reply
 from .queries import get_query
-from .ui import editor_page, gallery, home, query_page, search_page, timeline_page, views_page
+from .ui import (
+    editor_page,
+    gallery,
+    home,
+    not_found_page,
+    query_page,
+    search_page,
+    timeline_page,
+    views_page,
+)
 from .viz_template import vis_js
 from .webviews import EVIDENCE
 
@@ -122,16 +130,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def not_found(self, lang: str, what: str, search: str = "") -> None:
         """A 404 page; ``search`` offers a search for that text (the end of an unknown IRI)."""
-        more = ""
-        if search:
-            words = f"搜索“{search}”" if lang == "zh" else f"search for “{search}”"
-            link = "/search" + qs(q=search, lang=lang)
-            more = f' · <a class="search" href="{esc(link)}">{esc(words)}</a>'
-        body = f'<p class="error">{esc(what)}</p><p><a href="/{qs(lang=lang)}">emg-kg</a>{more}</p>'
         parts = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(parts.query).items() if k != "lang"}
-        title = "未找到" if lang == "zh" else "Not found"
-        self.html(frame(title, body, lang, unquote(parts.path), params), 404)
+        self.html(not_found_page(lang, what, unquote(parts.path), params, search), 404)
 
     # --- methods ------------------------------------------------------------------------------
 
