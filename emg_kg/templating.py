@@ -6,9 +6,13 @@ every value it prints (autoescaping is on for ``.html`` and ``.svg``), so text f
 or the request cannot become markup, and a variable a template expects but is not given is an
 error (``StrictUndefined``) rather than an empty string on the page.
 
->>> render("web/not_found.html", lang="en", what="<script>", search="", path="/x", params={})
-... # doctest: +ELLIPSIS
-'<!doctype html>...<p class="error">&lt;script&gt;</p>...'
+>>> page = render("web/not_found.html", title="?", lang="en", what="<script>", search="",
+...                 path="/x", params={})
+>>> '<p class="error">&lt;script&gt;</p>' in page
+True
+>>> render("web/not_found.html", lang="en")
+Traceback (most recent call last):
+jinja2.exceptions.UndefinedError: 'title' is undefined
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Text output of the views: the self-contained HTML page (the coverage matrix: viz_matrix.py).
 
-The page template is ``emg_kg/templates/view.html``; vis-network's JavaScript is read from the
-copy pyvis ships (``pyvis/templates/lib/vis-9.1.2``) and inlined, so a page loads nothing from
-the network. Data from the graph only ever reaches the page as JSON inside a
-``<script type="application/json">`` element with ``<``, ``>``, ``&`` and U+2028/2029 escaped,
-and the page's script puts it into the DOM with ``textContent``: a label cannot inject markup.
+The page template is ``emg_kg/templates/view.html`` (Jinja2, see :mod:`emg_kg.templating`);
+vis-network's JavaScript is read from the copy pyvis ships (``pyvis/templates/lib/vis-9.1.2``)
+and inlined, so a page loads nothing from the network. Data from the graph only ever reaches
+the page as JSON inside a ``<script type="application/json">`` element with ``<``, ``>``,
+``&`` and U+2028/2029 escaped (the ``script_json`` filter), and the page's script puts it
+into the DOM with ``textContent``: a label cannot inject markup.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import importlib.util
 import json
 import re
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +28,7 @@ __all__ = [
     "render_page",
 ]
 
-TEMPLATE = Path(__file__).parent / "templates" / "view.html"
 VIS_VERSION = "vis-9.1.2"
-_PLACEHOLDER = re.compile(r"__(TITLE|LANG|DATA|VIS)__")
 _SCRIPT_ESCAPES = {
     "<": "\\u003c",
     ">": "\\u003e",
@@ -92,15 +90,19 @@ def node_label(d: dict[str, Any], lang: str) -> str:
 
 
 def render_page(data: dict[str, Any]) -> str:
-    """The HTML page for one view's data (see :func:`emg_kg.viz.page_data`)."""
-    parts = {
-        "TITLE": escape(str(data.get("title", "emg-kg")), quote=True),
-        "LANG": "zh-Hans" if data.get("lang") == "zh" else "en",
-        "DATA": script_json(data),
-        "VIS": vis_js(),
-    }
-    template = TEMPLATE.read_text(encoding="utf-8")
-    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], template)  # one pass: no re-expansion
+    """The HTML page for one view's data (see :func:`emg_kg.viz.page_data`), from the Jinja2
+    template ``templates/view.html`` (:mod:`emg_kg.templating`)."""
+    from markupsafe import Markup
+
+    from .templating import render
+
+    return render(
+        "view.html",
+        title=str(data.get("title", "emg-kg")),
+        lang="zh-Hans" if data.get("lang") == "zh" else "en",
+        data=data,
+        vis=Markup(vis_js()),  # noqa: S704 (a script, with "</script" and "<!--" defused)
+    )
 
 
 #: Evidence level -> (English, Chinese) name, for the views' legends.
