@@ -31,6 +31,7 @@ bench: $(BIN)/emg-kg
 	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/viz.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/attack.py
 
 # The editor's browser files (YASGUI, Chart.js) from npm into emg_kg/web/, with versions and
 # licences; committed, so neither a build nor a page needs the network.

@@ -10,6 +10,13 @@ and its query workers over time, sampled from ``/status`` every second.
     .venv/bin/python bench/load.py --seconds 10 --json
     .venv/bin/python bench/load.py --pages            # the app's HTML pages in the mix too
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000/   # an already running server
+    .venv/bin/python bench/load.py --slow-clients 2   # and two clients sending a runaway query
+
+Each client connects from its own loopback address (127.0.0.10, .11, ...; ``--one-address``
+to use 127.0.0.1 for all), as distinct users would: the server's per-client limits count by
+address. The slow clients (127.0.0.200, ...) each send, one after the other, a cross join that
+never finishes; their answers (503 at the time limit) are reported apart: the others must see
+no error.
 """
 
 from __future__ import annotations
@@ -97,9 +104,28 @@ def requests_mix(
     return mix
 
 
-def client(host: str, port: int, deadline: float, mix: list[Any], tally: Tally, seed: int) -> None:
+#: a runaway query: a three-way cross join of every triple, counted
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def slow_mix() -> list[tuple[str, str, str, bytes | None, dict[str, str]]]:
+    form = urllib.parse.urlencode({"query": SLOW}).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    return [("slow:cross-join", "POST", "/sparql", form, headers)]
+
+
+def client(
+    host: str,
+    port: int,
+    deadline: float,
+    mix: list[Any],
+    tally: Tally,
+    seed: int,
+    source: str = "",
+) -> None:
     rng = random.Random(seed)
-    conn = http.client.HTTPConnection(host, port, timeout=120)
+    bind = (source, 0) if source else None
+    conn = http.client.HTTPConnection(host, port, timeout=120, source_address=bind)
     while time.monotonic() < deadline:
         name, method, path, body, headers = rng.choice(mix)
         started = time.perf_counter()
@@ -113,7 +139,7 @@ def client(host: str, port: int, deadline: float, mix: list[Any], tally: Tally, 
         except (OSError, http.client.HTTPException) as err:
             status = type(err).__name__
             conn.close()
-            conn = http.client.HTTPConnection(host, port, timeout=120)
+            conn = http.client.HTTPConnection(host, port, timeout=120, source_address=bind)
         tally.add(name, time.perf_counter() - started, status)
     conn.close()
 
@@ -127,7 +153,7 @@ def sample_memory(
             conn.request("GET", "/status")
             doc = json.loads(conn.getresponse().read())
             conn.close()
-            workers = sum(w["rss_kb"] for w in doc["workers"])
+            workers = sum(w["rss_kb"] for w in doc["workers"])  # (loopback sees them)
             out.append(
                 {
                     "t": round(time.monotonic() - t0, 1),
@@ -188,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also request the app's pages (home, search, entity, timeline...)",
     )
+    parser.add_argument(
+        "--slow-clients", type=int, default=0, help="clients sending a runaway query (0)"
+    )
+    parser.add_argument(
+        "--one-address", action="store_true", help="all clients from 127.0.0.1 (one client)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
@@ -204,9 +236,29 @@ def main(argv: list[str] | None = None) -> int:
     sampler = threading.Thread(target=sample_memory, args=(host, port, stop, memory, t0))
     sampler.start()
     deadline = t0 + args.seconds
+    loopback = host.startswith("127.") and not args.one_address
     clients = [
-        threading.Thread(target=client, args=(host, port, deadline, mix, tally, i))
+        threading.Thread(
+            target=client,
+            args=(host, port, deadline, mix, tally, i, f"127.0.0.{10 + i}" if loopback else ""),
+        )
         for i in range(args.clients)
+    ]
+    slow = Tally()
+    clients += [
+        threading.Thread(
+            target=client,
+            args=(
+                host,
+                port,
+                deadline,
+                slow_mix(),
+                slow,
+                i,
+                f"127.0.0.{200 + i}" if loopback else "",
+            ),
+        )
+        for i in range(args.slow_clients)
     ]
     for thread in clients:
         thread.start()
@@ -227,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_before": load_before,
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "clients": args.clients,
+        "slow_clients": args.slow_clients,
+        "slow_answers": dict(slow.statuses),
         "seconds": round(elapsed, 1),
         "requests": len(lat),
         "requests_per_s": round(len(lat) / elapsed, 1),
@@ -260,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{report['requests']} requests in {report['seconds']} s from {args.clients} clients: "
         f"{report['requests_per_s']} requests/s; {ok} ok, errors: {report['errors'] or 'none'}"
     )
+    if args.slow_clients:
+        print(f"{args.slow_clients} slow clients' own answers: {dict(slow.statuses)}")
     lm = report["latency_ms"]
     print(f"latency ms: p50 {lm['p50']}  p95 {lm['p95']}  p99 {lm['p99']}  max {lm['max']}")
     print(

@@ -396,12 +396,17 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
 
 
 def cmd_serve(args: argparse.Namespace, layout: Layout) -> int:
-    from .server import Settings, serve
+    from .serve_options import Settings, apply_limit_options
+    from .server import serve
 
     if args.timeout <= 0 or args.max_rows <= 0 or (args.workers or 1) <= 0:
         raise EmgKgError("--timeout, --max-rows and --workers must be positive")
     settings = Settings(args.host, args.port, args.timeout, args.max_rows, quiet=args.quiet)
     settings.workers = args.workers or settings.workers
+    try:
+        apply_limit_options(settings, args)  # issue 8: limits for an exposed server
+    except ValueError as err:
+        raise EmgKgError(str(err)) from None
     try:
         return serve(layout, settings)
     except OSError as err:
@@ -434,6 +439,9 @@ def add_serve_command(add: Callable[[str, Handler, str], argparse.ArgumentParser
     )
     p.add_argument("--workers", type=int, help="query worker processes (default: CPUs, 2-4)")
     p.add_argument("--quiet", action="store_true", help="do not log each request")
+    from .serve_options import add_limit_options
+
+    add_limit_options(p)  # issue 8
 
 
 # --- issue 3: queries and gaps ---------------------------------------------------------------

@@ -8,7 +8,17 @@ Workers also cap their address space, so a query that tries to materialise a hug
 alone instead of taking the machine with it.
 
 The worker speaks a tiny protocol over a pipe: it receives a :class:`Job` and answers with a
-:class:`Reply` (bytes already serialized in the negotiated format).
+:class:`Reply` (bytes already serialized in the negotiated format, at most ``Job.max_bytes``).
+
+Fairness (issue 8): a client (a peer address) may have only ``per_client`` queries running; at
+most ``max_queue`` wait (``client_queue`` per client), and the rest get a 503 with Retry-After.
+``reserved`` extra workers are kept for quick queries: a client with nothing running may use
+one, but only for ``quick`` seconds; a query that overruns there is moved to a general worker
+(the reserved one is replaced, or, when no other is demoted, the query goes on there, reniced,
+while a new reserved worker starts), so two slow clients cannot make ``ASK {}`` wait; and a query
+still running after ``nice_after`` seconds (1) on a general worker has that worker reniced (it
+yields the CPU to quick queries; once it answers it is set back, or replaced where that needs
+privileges the server lacks).
 """
 
 from __future__ import annotations
@@ -18,13 +28,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Job", "Reply", "QueryPool", "rss_kb"]
+__all__ = ["Job", "Reply", "Limits", "QueryPool", "rss_kb"]
 
 #: Address-space cap of a worker (bytes); a query past it fails alone (MemoryError or abort).
 WORKER_MEMORY = 2 * 1024**3
@@ -43,6 +53,7 @@ class Job:
     default_graph: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     max_rows: int = 10_000
+    max_bytes: int = 8 * 1024**2  # a larger serialized answer is refused (422), not sent
 
 
 @dataclass
@@ -55,10 +66,12 @@ class Reply:
     rows: int = 0
     kind: str = ""
     seconds: float = 0.0
+    retry_after: int = 0  # seconds, for a 503 the client may retry (the Retry-After header)
 
     @classmethod
-    def error(cls, status: int, message: str) -> Reply:
-        return cls(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+    def error(cls, status: int, message: str, retry_after: int = 0) -> Reply:
+        body = (message + "\n").encode("utf-8")
+        return cls(status, "text/plain; charset=utf-8", body, retry_after=retry_after)
 
 
 def rss_kb(pid: int | str = "self") -> int:
@@ -71,6 +84,13 @@ def rss_kb(pid: int | str = "self") -> int:
     except (OSError, ValueError):
         pass
     return 0
+
+
+def _too_many_bytes(size: int, limit: int) -> str:
+    return (
+        f"the answer is {size:,} bytes, over the server's limit of {limit:,} bytes "
+        "(--max-bytes); add a LIMIT, select fewer or shorter values, or narrow the query"
+    )
 
 
 def _worker_main(
@@ -106,7 +126,34 @@ def _worker_main(
         except Exception as err:  # a worker must answer, whatever went wrong
             reply = Reply.error(500, f"the query failed: {type(err).__name__}: {err}")
         reply.seconds = time.perf_counter() - started
+        if len(reply.body) > job.max_bytes:  # checked here, so the server never holds it
+            reply = Reply.error(422, _too_many_bytes(len(reply.body), job.max_bytes))
         conn_out.send(reply)
+
+
+def _renice(worker: _Worker, nice: int) -> bool:
+    """Set a worker's nice value (Unix; False where it cannot be done).
+
+    On two CPUs a runaway query competes with every other one for the processor, not only for
+    a worker: niced (10), it runs on what the quick queries leave. Setting it back to 0 needs
+    privileges most servers lack; then the worker is replaced instead."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, nice)
+        return True
+    except (AttributeError, OSError):
+        return False
+
+
+def _exit_with(server: int) -> None:
+    """Exit when the server process is gone, even mid-query (a SIGKILLed server cannot kill
+    its workers, and a worker busy with a runaway query does not read its pipe's end)."""
+
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-server", daemon=True).start()
 
 
 def worker_entry(fd_in: str, fd_out: str, nquads: str, root: str, memory: str) -> None:
@@ -117,6 +164,8 @@ def worker_entry(fd_in: str, fd_out: str, nquads: str, root: str, memory: str) -
     from .sandbox import wall
 
     wall("query worker")  # no network for user SPARQL, even past a gap in the gate
+    # after the wall: unshare() of a user namespace fails once the process has a thread
+    _exit_with(int(os.environ.get("EMG_KG_SERVER_PID") or os.getppid()))
     _worker_main(
         Connection(int(fd_in), writable=False),
         Connection(int(fd_out), readable=False),
@@ -130,12 +179,16 @@ class _Worker:
     """A worker as a plain subprocess (not multiprocessing: spawning would re-import the
     caller's ``__main__``, and fork() of a threaded server is unsafe)."""
 
-    def __init__(self, nquads: Path, root: Path, memory: int) -> None:
+    def __init__(
+        self, nquads: Path, root: Path, memory: int, lane: str, keep_fds: tuple[int, ...]
+    ) -> None:
+        self.lane = lane  # "general" or "reserved" (kept for quick queries)
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
         package_parent = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+        env["EMG_KG_SERVER_PID"] = str(os.getpid())
         code = "import sys; from emg_kg.pool import worker_entry; worker_entry(*sys.argv[1:])"
         try:
             self.process = subprocess.Popen(
@@ -149,7 +202,7 @@ class _Worker:
                     str(root),
                     str(memory),
                 ],
-                pass_fds=(down_r, up_w),
+                pass_fds=(down_r, up_w, *keep_fds),
                 stdin=subprocess.DEVNULL,
                 env=env,
             )
@@ -178,19 +231,35 @@ class _Worker:
 
 @dataclass
 class _Slot:
+    """A request waiting for a worker (or holding one once ``ready`` is set)."""
+
+    client: str
+    quick_ok: bool = True  # may it take a reserved worker?
     ready: threading.Event = field(default_factory=threading.Event)
     worker: _Worker | None = None
 
 
-class QueryPool:
-    """A fixed number of query worker processes; :meth:`run` is safe from many threads.
+@dataclass
+class Limits:
+    """How the pool shares its workers (see the module docstring and ``emg-kg serve --help``)."""
 
-    Parameters
-    ----------
-    nquads, root : the cached dataset and the project root (for named queries)
-    size : how many workers (queries that run at the same time)
-    timeout : seconds a query may run before its worker is killed
-    queue_wait : seconds a request may wait for a free worker before a 503
+    timeout: float = 10.0  # seconds a query may run before its worker is killed
+    queue_wait: float = 30.0  # seconds a request may wait for a worker before a 503
+    reserved: int = 0  # extra workers kept for quick queries (the server: --reserved-workers)
+    quick: float = 3.0  # seconds a query may run on a reserved worker before it moves
+    nice_after: float = 1.0  # seconds after which a general worker's query is reniced
+    per_client: int = 2  # queries one client may have running at once
+    client_queue: int = 8  # queries one client may have waiting
+    max_queue: int = 64  # queries waiting in all
+
+
+class QueryPool:
+    """``size`` general query workers plus ``limits.reserved`` ones; :meth:`run` is safe from
+    many threads and answers a :class:`Reply` whatever happens (503 + Retry-After when busy).
+
+    ``timeout`` and ``queue_wait`` are shorthands for a :class:`Limits` with the other fields at
+    their defaults; ``keep_fds`` are descriptors the workers inherit (the server's unlinked
+    snapshot).
     """
 
     def __init__(
@@ -201,40 +270,62 @@ class QueryPool:
         timeout: float = 10.0,
         queue_wait: float = 30.0,
         memory: int = WORKER_MEMORY,
+        *,
+        limits: Limits | None = None,
+        keep_fds: tuple[int, ...] = (),
     ) -> None:
         self.nquads, self.root, self.size = nquads, root, max(1, size)
-        self.timeout, self.queue_wait, self.memory = timeout, queue_wait, memory
-        self._idle: list[_Worker] = []
+        self.limits = limits or Limits(timeout=timeout, queue_wait=queue_wait)
+        self.timeout = self.limits.timeout
+        self.memory, self.keep_fds = memory, keep_fds
+        self._idle: dict[str, list[_Worker]] = {"general": [], "reserved": []}
         self._waiting: deque[_Slot] = deque()  # requests waiting for a worker, oldest first
+        self._running: Counter[str] = Counter()  # client -> queries running
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        self.counts = {"queries": 0, "timeouts": 0, "respawns": 0, "errors": 0, "busy": 0}
-        workers = [self._spawn() for _ in range(self.size)]
+        self.counts = {
+            "queries": 0,
+            "timeouts": 0,
+            "respawns": 0,
+            "errors": 0,
+            "busy": 0,
+            "moved": 0,  # overran on a reserved worker, moved to a general one
+            "demoted": 0,  # overran on a reserved worker, went on there (a new one replaced it)
+        }
+        self._demoted = 0  # demoted workers still running their query
+        lanes = ["general"] * self.size + ["reserved"] * max(0, self.limits.reserved)
+        workers = [self._spawn(lane) for lane in lanes]
         for worker in workers:
             if not worker.wait_ready(60):
                 self.close()
                 raise RuntimeError("a query worker did not start (see its error output above)")
             self._release(worker)
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self.nquads, self.root, self.memory)
+    @property
+    def retry_after(self) -> int:
+        return max(1, round(self.timeout))
+
+    def _spawn(self, lane: str) -> _Worker:
+        worker = _Worker(self.nquads, self.root, self.memory, lane, self.keep_fds)
         with self._lock:
             self._all.add(worker)
         return worker
 
     def _retire(self, worker: _Worker) -> None:
+        """Kill ``worker`` and start another in its lane (a demoted one is not replaced: its
+        lane got a new worker when it was demoted)."""
         worker.kill()
         with self._lock:
             self._all.discard(worker)
             self.counts["respawns"] += 1
-        if not self._closed:
-            threading.Thread(target=self._replace, daemon=True).start()
+        if not self._closed and worker.lane != "demoted":
+            threading.Thread(target=self._replace, args=(worker.lane,), daemon=True).start()
 
-    def _replace(self) -> None:
+    def _replace(self, lane: str) -> None:
         """Start a worker in place of a killed one; retry (with a pause) until one starts."""
         for attempt in range(10):
-            worker = self._spawn()
+            worker = self._spawn(lane)
             ok = worker.wait_ready(60)
             if ok and not self._closed:
                 self._release(worker)
@@ -249,62 +340,95 @@ class QueryPool:
             )
             time.sleep(min(30.0, 2.0**attempt))
 
-    def _acquire(self, timeout: float) -> _Worker | None:
-        """A free worker, handed out first come, first served (a plain queue lets a newcomer
-        take a worker from under a thread that was woken for it, which makes long tails)."""
+    def _dispatch(self) -> None:
+        """Hand idle workers to waiting requests, oldest first, skipping a client that is at
+        its limit; a reserved worker only to a client with nothing running. Under the lock."""
+        general, reserved = self._idle["general"], self._idle["reserved"]
+        i = 0
+        while i < len(self._waiting) and (general or reserved):
+            slot = self._waiting[i]
+            running = self._running[slot.client]
+            if running < self.limits.per_client and general:
+                worker = general.pop()
+            elif running == 0 and slot.quick_ok and reserved:
+                worker = reserved.pop()
+            else:
+                i += 1
+                continue
+            del self._waiting[i]
+            self._running[slot.client] += 1
+            slot.worker = worker
+            slot.ready.set()
+
+    def _release(self, worker: _Worker) -> None:
         with self._lock:
-            if self._idle and not self._waiting:
-                return self._idle.pop()
-            slot = _Slot()
-            self._waiting.append(slot)
-        if slot.ready.wait(timeout):
+            self._idle[worker.lane].append(worker)
+            self._dispatch()
+
+    def _done(self, client: str) -> None:
+        with self._lock:
+            self._running[client] -= 1
+            if self._running[client] <= 0:
+                del self._running[client]
+            self._dispatch()  # a request of this client may have been waiting for its turn
+
+    def _count(self, key: str) -> None:
+        with self._lock:
+            self.counts[key] += 1
+
+    def _busy(self, why: str) -> Reply:
+        self._count("busy")
+        return Reply.error(503, f"{why}; try again in a moment", self.retry_after)
+
+    def _enqueue(self, slot: _Slot, front: bool = False) -> Reply | None:
+        with self._lock:
+            if self._closed:
+                return Reply.error(503, "the server is shutting down")
+            mine = sum(1 for s in self._waiting if s.client == slot.client)
+            if not front and len(self._waiting) >= self.limits.max_queue:
+                too_many = f"{len(self._waiting)} queries are already waiting"
+            elif not front and mine >= self.limits.client_queue:
+                too_many = f"you already have {mine} queries waiting"
+            else:
+                (self._waiting.appendleft if front else self._waiting.append)(slot)
+                self._dispatch()
+                return None
+        return self._busy(too_many)
+
+    def _wait(self, slot: _Slot) -> _Worker | None:
+        if slot.ready.wait(self.limits.queue_wait):
             return slot.worker
         with self._lock:
             if slot.worker is None:
                 self._waiting.remove(slot)
             return slot.worker  # it may have been handed one just now
 
-    def _release(self, worker: _Worker) -> None:
-        with self._lock:
-            if self._waiting:
-                slot = self._waiting.popleft()
-                slot.worker = worker
-                slot.ready.set()
-            else:
-                self._idle.append(worker)
-
-    def _count(self, key: str) -> None:
-        with self._lock:
-            self.counts[key] += 1
-
-    def run(self, job: Job) -> Reply:
-        """Run one job on a free worker; a 503 when it overruns or no worker frees up."""
-        if self._closed:
-            return Reply.error(503, "the server is shutting down")
-        worker = self._acquire(self.queue_wait)
-        if worker is None and self._closed:
-            return Reply.error(503, "the server is shutting down")
-        if worker is None:
-            self._count("busy")
-            return Reply.error(
-                503,
-                f"all {self.size} query workers stayed busy for {self.queue_wait:g} s; try again",
-            )
-        self._count("queries")
-        try:
-            worker.send_conn.send(job)
-            if worker.conn.poll(self.timeout):
-                reply: Reply = worker.conn.recv()
-                self._release(worker)
-                if reply.status >= 500:
-                    self._count("errors")
+    def run(self, job: Job, client: str = "") -> Reply:
+        """Run one job for ``client`` (its address); a 503 when it overruns or waits too long."""
+        slot = _Slot(client)
+        refused = self._enqueue(slot)
+        if refused is not None:
+            return refused
+        while True:
+            worker = self._wait(slot)
+            if worker is None:
+                if self._closed:
+                    return Reply.error(503, "the server is shutting down")
+                return self._busy(f"no query worker was free for {self.limits.queue_wait:g} s")
+            try:
+                reply = self._exchange(worker, job)
+            finally:
+                self._done(client)
+            if reply is not None:
                 return reply
-        except (EOFError, OSError):
-            self._count("errors")
-            self._retire(worker)
-            return Reply.error(500, "the query worker died (out of memory?); it was replaced")
+            if worker.lane != "reserved":  # general, or demoted: past the time limit
+                break
+            self._count("moved")  # overran its quick turn: go on, on a general worker
+            slot = _Slot(client, quick_ok=False)
+            refused = self._enqueue(slot, front=True)
+            if refused is not None:
+                return refused
         self._count("timeouts")
-        self._retire(worker)
         return Reply.error(
             503,
             f"query stopped: it ran longer than the time limit of "
@@ -312,20 +436,77 @@ class QueryPool:
             "replaced. Narrow the query or add a LIMIT.",
         )
 
-    def status(self) -> dict[str, Any]:
-        """Counters and the memory of every worker, for /status and the load benchmark."""
+    def _exchange(self, worker: _Worker, job: Job) -> Reply | None:
+        """Send ``job`` to ``worker`` and wait for its reply; None when it overran (the
+        worker is then retired)."""
+        self._count("queries")
+        general = worker.lane == "general"
+        first = min(self.limits.nice_after if general else self.limits.quick, self.timeout)
+        niced = demoted = False
+        try:
+            worker.send_conn.send(job)
+            answered = worker.conn.poll(first)
+            if not answered and not general:
+                demoted = self._demote(worker)  # go on here; the lane gets a fresh worker
+            if not answered and (general or demoted):
+                niced = _renice(worker, 10)  # a slow query yields the CPU to quick ones
+                answered = worker.conn.poll(self.timeout - first)
+            if answered:
+                reply: Reply = worker.conn.recv()
+                if demoted or (niced and not _renice(worker, 0)):
+                    self._retire(worker)
+                else:
+                    self._release(worker)
+                if reply.status >= 500:
+                    self._count("errors")
+                return reply
+        except (EOFError, OSError):
+            if self._closed:  # close() killed it under us
+                return Reply.error(503, "the server is shutting down", self.retry_after)
+            self._count("errors")
+            self._retire(worker)
+            return Reply.error(500, "the query worker died (out of memory?); it was replaced")
+        finally:
+            if demoted:
+                with self._lock:
+                    self._demoted -= 1
+        self._retire(worker)
+        return None
+
+    def _demote(self, worker: _Worker) -> bool:
+        """Let a reserved worker whose query overran its quick turn go on as a general one
+        (reniced), and start a new reserved worker: the work is not lost, the lane stays
+        open. At most ``reserved`` such workers at once; past that the query is moved."""
         with self._lock:
-            workers = [{"pid": w.process.pid, "rss_kb": rss_kb(w.process.pid)} for w in self._all]
+            if self._closed or self._demoted >= max(1, self.limits.reserved):
+                return False
+            self._demoted += 1
+            self.counts["demoted"] += 1
+            worker.lane = "demoted"
+        threading.Thread(target=self._replace, args=("reserved",), daemon=True).start()
+        return True
+
+    def status(self, details: bool = True) -> dict[str, Any]:
+        """Counters, and (``details``) the PID and memory of every worker, for /status."""
+        with self._lock:
+            workers = [
+                {"pid": w.process.pid, "lane": w.lane, "rss_kb": rss_kb(w.process.pid)}
+                for w in self._all
+            ]
             counts = dict(self.counts)
-        return {
-            "workers": workers,
-            "idle": len(self._idle),
+            idle = sum(len(v) for v in self._idle.values())
+            waiting = len(self._waiting)
+        out: dict[str, Any] = {
             "size": self.size,
+            "reserved": self.limits.reserved,
+            "idle": idle,
+            "waiting": waiting,
             "timeout": self.timeout,
-            "server_pid": os.getpid(),
-            "server_rss_kb": rss_kb(),
             **counts,
         }
+        if details:
+            out.update(workers=workers, server_pid=os.getpid(), server_rss_kb=rss_kb())
+        return out
 
     def close(self) -> None:
         """Kill every worker (idle or busy) and refuse further jobs."""
@@ -333,7 +514,8 @@ class QueryPool:
         with self._lock:
             workers = list(self._all)
             self._all.clear()
-            self._idle.clear()
+            for lane in self._idle.values():
+                lane.clear()
             while self._waiting:  # wake every waiting request: it gets no worker
                 self._waiting.popleft().ready.set()
         for worker in workers:

@@ -1,9 +1,11 @@
-"""The HTTP side of `emg-kg serve`: one request handler that routes to the endpoint and pages.
+"""The routing of `emg-kg serve`: one request in, one :class:`Answer` out, no sockets.
 
-:class:`Handler` parses the request (GET, HEAD, POST form or direct query, OPTIONS for CORS),
-negotiates the format, and hands the work to the :class:`~emg_kg.server.App` it serves: its
-worker pool for queries, its catalog and views for pages. Every answer carries CORS headers;
-HTML answers carry a Content-Security-Policy that allows nothing outside the server.
+:class:`Exchange` takes a request the ASGI layer (:mod:`emg_kg.http_app`) has already read and
+bounded (method, target, headers, body, client address), negotiates the format, and hands the
+work to the :class:`~emg_kg.server.App` it serves: its worker pool for queries, its catalog and
+views for pages. It is plain blocking code, run in a worker thread so the event loop never
+waits on a page or a query. Every answer carries CORS headers; HTML answers carry a
+Content-Security-Policy that allows nothing outside the server.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import json
 import re
 import sys
 import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pyoxigraph as ox
@@ -41,7 +44,7 @@ from .webviews import EVIDENCE
 if TYPE_CHECKING:
     from .server import App
 
-__all__ = ["Handler", "AppServer", "MAX_BODY"]
+__all__ = ["Exchange", "Answer", "MAX_BODY"]
 
 ID = "https://w3id.org/emg-kg/id/"
 ONTOLOGY = "https://w3id.org/emg-kg/ontology#"
@@ -70,28 +73,48 @@ _SD_RDF = {
 }
 
 
-class AppServer(ThreadingHTTPServer):
-    """A threading HTTP server that knows the :class:`App` it serves."""
+@dataclass
+class Answer:
+    """What an :class:`Exchange` answers: status, headers (in order) and body."""
 
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128  # the listen backlog (socketserver's 5 drops bursts of clients)
-    app: App
+    status: int = 500
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
 
 
-class Handler(BaseHTTPRequestHandler):
-    """Routes a request to the endpoint, an entity page or an app page."""
+class Exchange:
+    """Routes one request to the endpoint, an entity page or an app page.
 
-    server: AppServer
-    protocol_version = "HTTP/1.1"
-    server_version = "emg-kg"
-    timeout = 60  # an idle keep-alive connection frees its thread after a minute
+    ``headers`` is a case-insensitive mapping (Starlette's), ``client`` the peer address (or
+    the forwarded one, behind a trusted proxy): the pool's per-client limits count by it.
+    """
+
+    def __init__(
+        self,
+        app: App,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: bytes = b"",
+        client: str = "",
+        server_address: tuple[str, int] = ("127.0.0.1", 0),
+    ) -> None:
+        self.app, self.command, self.path, self.headers = app, method, target, headers
+        self.body, self.client, self.server_address = body, client, server_address
+        self.answer = Answer()
 
     # --- plumbing -------------------------------------------------------------------------
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
-        if not self.server.app.settings.quiet:
-            super().log_message(format, *args)
+    def handle(self) -> Answer:
+        """Route the request; the answer is always set (a 500 page if a page builder broke)."""
+        method = {"GET": self.do_GET, "HEAD": self.do_GET, "POST": self.do_POST}
+        if self.command == "OPTIONS":
+            self.do_OPTIONS()
+        elif self.command in method:
+            method[self.command]()
+        else:
+            self.text(405, f"{self.command} is not served here (GET, HEAD, POST, OPTIONS)")
+        return self.answer
 
     def send(
         self,
@@ -99,20 +122,22 @@ class Handler(BaseHTTPRequestHandler):
         body: bytes,
         ctype: str,
         headers: dict[str, str] | None = None,
+        bounded: bool = True,
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", "Content-Type, Content-Disposition")
-        self.send_header("X-Content-Type-Options", "nosniff")
+        limit = self.app.settings.max_bytes
+        if bounded and len(body) > limit:  # a page or an entity's RDF: as for queries
+            status, ctype, headers = 422, "text/plain; charset=utf-8", None
+            body = f"the answer is {len(body):,} bytes, over the limit of {limit:,}\n".encode()
+        out = [
+            ("Content-Type", ctype),
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Expose-Headers", "Content-Type, Content-Disposition"),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
         if ctype.startswith("text/html") and not (headers or {}).get("Content-Security-Policy"):
-            self.send_header("Content-Security-Policy", _HTML_CSP)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+            out.append(("Content-Security-Policy", _HTML_CSP))
+        out += list((headers or {}).items())
+        self.answer = Answer(status, out, body)
 
     def html(self, body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> None:
         self.send(status, body, "text/html; charset=utf-8", headers)
@@ -121,12 +146,14 @@ class Handler(BaseHTTPRequestHandler):
         self.send(status, (message.rstrip("\n") + "\n").encode(), "text/plain; charset=utf-8")
 
     def reply(self, reply: Reply, headers: dict[str, str] | None = None) -> None:
-        self.send(
-            reply.status,
-            reply.body,
-            reply.content_type,
-            {"Vary": "Accept", **(headers or {})} if reply.status == 200 else None,
-        )
+        extra = {"Vary": "Accept", **(headers or {})} if reply.status == 200 else {}
+        if reply.retry_after:
+            extra["Retry-After"] = str(reply.retry_after)
+        self.send(reply.status, reply.body, reply.content_type, extra)
+
+    def run(self, job: Job) -> Reply:
+        """Run a query in the pool, counted against this client's limits."""
+        return self.app.run(job, self.client)
 
     def not_found(self, lang: str, what: str, search: str = "") -> None:
         """A 404 page; ``search`` offers a search for that text (the end of an unknown IRI)."""
@@ -136,30 +163,20 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- methods ------------------------------------------------------------------------------
 
-    def do_OPTIONS(self) -> None:  # noqa: N802 (stdlib naming)
-        self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Accept, Content-Type")
-        self.send_header("Access-Control-Max-Age", "86400")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+    def do_OPTIONS(self) -> None:  # noqa: N802 (the old handler's naming)
+        headers = [
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", "Accept, Content-Type"),
+            ("Access-Control-Max-Age", "86400"),
+        ]
+        self.answer = Answer(204, headers)
 
     def do_GET(self) -> None:  # noqa: N802
         self.dispatch({})
 
-    def do_HEAD(self) -> None:  # noqa: N802
-        self.dispatch({})
-
     def do_POST(self) -> None:  # noqa: N802
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self.close_connection = True
-            if length <= 16 * MAX_BODY:  # read it away, so the client sees the answer
-                while length > 0:
-                    length -= len(self.rfile.read(min(length, 1 << 16)) or b"x" * length)
-            return self.text(413, f"the request body is over {MAX_BODY} bytes")
-        raw = self.rfile.read(length) if length else b""
+        raw = self.body  # already bounded by MAX_BODY in the ASGI layer
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         path = urlsplit(self.path).path
         if path != "/sparql":
@@ -191,17 +208,14 @@ class Handler(BaseHTTPRequestHandler):
         except EmgKgError as err:
             status = 404 if err.exit_code == 1 else 400
             self.text(status, str(err))
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
         except Exception:  # a bug in a page: answer 500 and keep serving
             traceback.print_exc(file=sys.stderr)
-            self.close_connection = True
             self.text(500, "internal error while building this page (see the server log)")
 
     def route(
         self, path: str, params: dict[str, list[str]], one: dict[str, str], lang: str
     ) -> None:
-        app = self.server.app
+        app = self.app
         if path == "/sparql":
             return self.sparql(params, one, lang)
         if path.startswith("/id/"):
@@ -231,8 +245,13 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/views":
             return self.html(views_page(app.views.names(lang), lang))
         if path == "/status":
-            body = json.dumps(app.pool.status(), indent=1).encode()
-            return self.send(200, body, "application/json")
+            details = app.settings.public_status or _is_loopback(self.client)
+            doc = app.pool.status(details)
+            if details:
+                pages, size, limit = app.views.cache_size()
+                doc["view_cache"] = {"pages": pages, "bytes": size, "limit": limit}
+            body = json.dumps(doc, indent=1).encode()
+            return self.send(200, body, "application/json", {"Cache-Control": "no-store"})
         if path == "/favicon.ico":
             return self.send(204, b"", "image/x-icon")
         self.not_found(lang, f"no page at {path}")
@@ -261,7 +280,7 @@ class Handler(BaseHTTPRequestHandler):
             default_graph=params.get("default-graph-uri", []),
             named_graphs=params.get("named-graph-uri", []),
         )
-        self.reply(self.server.app.run(job))
+        self.reply(self.run(job))
 
     def description(self, accept: list[tuple[str, float]], fmt: str, lang: str) -> None:
         media = dict(_SD_TYPES)
@@ -277,10 +296,10 @@ class Handler(BaseHTTPRequestHandler):
             )
         host = self.headers.get("Host") or ""
         if not _HOST.fullmatch(host):
-            address, port = self.server.server_address[:2]
+            address, port = self.server_address[:2]
             host = f"{address!s}:{port}"
         endpoint = f"http://{host}/sparql"
-        triples = service_description(endpoint, self.server.app.store)
+        triples = service_description(endpoint, self.app.store)
         body = (
             ox.serialize(
                 triples,
@@ -295,7 +314,7 @@ class Handler(BaseHTTPRequestHandler):
     # --- pages ---------------------------------------------------------------------------------
 
     def entity(self, iri: str, path: str, one: dict[str, str], lang: str) -> None:
-        app = self.server.app
+        app = self.app
         try:
             ox.NamedNode(iri)
         except ValueError:
@@ -335,7 +354,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, entity_rdf(app.catalog, iri, key), RDF_FORMATS[key][0], {"Vary": "Accept"})
 
     def named(self, tail: str, one: dict[str, str], lang: str) -> None:
-        app = self.server.app
+        app = self.app
         name, dot, fmt = tail.rpartition(".") if _SUFFIX.search(tail) else (tail, "", "")
         try:
             query = get_query(app.layout, name)
@@ -353,12 +372,12 @@ class Handler(BaseHTTPRequestHandler):
                     f"{name}: missing parameter(s) {', '.join(missing)}: "
                     f"/queries/{name}.{fmt}?{example}",
                 )
-            reply = app.run(Job(name=name, params=values, fmt=fmt))
+            reply = self.run(Job(name=name, params=values, fmt=fmt))
             disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
             return self.reply(reply, disposition)
         answer, error, status, kind = None, "", 200, "select"
         if not missing:
-            reply = app.run(Job(name=name, params=values, table=True))
+            reply = self.run(Job(name=name, params=values, table=True))
             if reply.status == 200:
                 answer, kind = json.loads(reply.body), reply.kind
             else:
@@ -369,25 +388,23 @@ class Handler(BaseHTTPRequestHandler):
     def editor(self, text: str, lang: str) -> None:
         answer, error, status, kind = None, "", 200, "select"
         if text.strip():
-            reply = self.server.app.run(Job(text=text, table=True))
+            reply = self.run(Job(text=text, table=True))
             if reply.status == 200:
                 answer, kind = json.loads(reply.body), reply.kind
             else:
                 error, status = reply.body.decode("utf-8", "replace"), reply.status
-        page = editor_page(
-            self.server.app.catalog, text, lang, answer, error, kind, self.server.app.queries()
-        )
+        page = editor_page(self.app.catalog, text, lang, answer, error, kind, self.app.queries())
         self.html(page, status)
 
     def view(self, name: str, one: dict[str, str], lang: str) -> None:
         entity = one.get("entity")
         if name == "neighbourhood" and not entity:
             return self.not_found(lang, "the neighbourhood view needs ?entity=IRI")
-        page = self.server.app.views.page(name, lang, entity)
+        page = self.app.views.page(name, lang, entity)
         if page is None and name == "neighbourhood":
             return self.not_found(lang, f"no entity <{entity}> in the graph's views")
         if page is None:
-            names = ", ".join(n for n, _ in self.server.app.views.names(lang))
+            names = ", ".join(n for n, _ in self.app.views.names(lang))
             return self.not_found(lang, f"no view {name!r}; there are: {names}")
         body, ctype, csp = page
         self.send(200, body, ctype, {"Content-Security-Policy": csp})
@@ -408,4 +425,15 @@ class Handler(BaseHTTPRequestHandler):
             "svg": "image/svg+xml",
             "txt": "text/plain",
         }.get(name.rsplit(".", 1)[-1], "application/octet-stream")
-        self.send(200, body, ctype + "; charset=utf-8", {"Cache-Control": "max-age=3600"})
+        cache = {"Cache-Control": "max-age=3600"}
+        self.send(200, body, ctype + "; charset=utf-8", cache, bounded=False)  # our own files
+
+
+def _is_loopback(address: str) -> bool:
+    """Is the client on this machine (127.0.0.0/8, ::1)? It may see /status in full."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False

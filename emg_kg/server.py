@@ -1,11 +1,14 @@
-"""`emg-kg serve`: the SPARQL endpoint, the entity pages and the web app, on the standard library.
+"""`emg-kg serve`: the SPARQL endpoint, the entity pages and the web app, on Starlette + uvicorn.
 
-One :class:`App` holds the built graph (an in-memory Oxigraph store loaded from the cached
-N-Quads) for the pages, and a :class:`~emg_kg.pool.QueryPool` of worker processes for every
-query a client writes (the endpoint, the editor, the named queries), so a runaway query is
-killed at the time limit instead of hanging a thread. The request handler
-(:mod:`emg_kg.routes`) only routes; the pages are built in :mod:`emg_kg.pages` and
-:mod:`emg_kg.ui`, the protocol in :mod:`emg_kg.endpoint`.
+One :class:`App` holds the built graph (an in-memory Oxigraph store loaded from a private
+snapshot of the cached N-Quads) for the pages, and a :class:`~emg_kg.pool.QueryPool` of worker
+processes for every query a client writes (the endpoint, the editor, the named queries), so a
+runaway query is killed at the time limit instead of hanging a thread. The HTTP side is
+:mod:`emg_kg.http_app` (limits, timeouts), the routing :mod:`emg_kg.routes`; the pages are built
+in :mod:`emg_kg.pages` and :mod:`emg_kg.ui`, the protocol in :mod:`emg_kg.endpoint`.
+
+The snapshot is unlinked as soon as it is open (Linux): the server and its workers read it
+through ``/proc/self/fd``, so no ``/tmp`` file survives the server, even a SIGKILL.
 
 >>> from emg_kg.paths import default_layout
 >>> running = start(default_layout(), Settings(port=0))      # doctest: +SKIP
@@ -16,38 +19,68 @@ killed at the time limit instead of hanging a thread. The request handler
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from .catalog import Catalog
+from .http_app import listen, make_server
 from .paths import Layout
 from .pool import Job, QueryPool, Reply
 from .queries import NamedQuery, load_queries
-from .routes import AppServer, Handler
+from .serve_options import Settings
 from .store import cached_nquads
 from .webviews import Views, gap_report
 
-__all__ = ["Settings", "App", "Running", "start", "serve", "make_server"]
+__all__ = ["Settings", "App", "Running", "start", "serve"]
 
 
-@dataclass
-class Settings:
-    """What ``emg-kg serve`` takes: where to listen and how much a query may cost."""
+class Snapshot:
+    """A private copy of the cached N-Quads that nothing can leave behind.
 
-    host: str = "127.0.0.1"
-    port: int = 8000
-    timeout: float = 10.0
-    max_rows: int = 10_000
-    workers: int = max(2, min(4, os.cpu_count() or 2))
-    quiet: bool = False
+    The cache may be rebuilt (and the old file pruned) by another command while we serve, and
+    a respawned worker must load the same data: so the server copies it. Where the platform has
+    ``/proc/self/fd`` the copy is unlinked at once and read through its descriptor (which the
+    workers inherit), so even a SIGKILL leaves no file; elsewhere it is removed on close.
+    """
+
+    def __init__(self, source: Path) -> None:
+        fd, name = tempfile.mkstemp(prefix="emg-kg-serve-", suffix=".nq")
+        self.fd: int | None = None
+        self.path = Path(name)
+        try:
+            with os.fdopen(os.dup(fd), "wb") as out, open(source, "rb") as src:
+                shutil.copyfileobj(src, out)
+            if Path(f"/proc/self/fd/{fd}").exists():
+                os.unlink(name)
+                self.fd, self.path = fd, Path(f"/proc/self/fd/{fd}")
+            else:
+                os.close(fd)
+        except BaseException:
+            os.close(fd)
+            Path(name).unlink(missing_ok=True)
+            raise
+
+    @property
+    def keep_fds(self) -> tuple[int, ...]:
+        return () if self.fd is None else (self.fd,)
+
+    def close(self) -> None:
+        if self.fd is None:
+            self.path.unlink(missing_ok=True)
+        else:
+            os.close(self.fd)
+            self.fd = None
 
 
 class App:
@@ -55,28 +88,23 @@ class App:
 
     def __init__(self, layout: Layout, settings: Settings) -> None:
         self.layout, self.settings = layout, settings
-        # A private copy: the cache may be rebuilt (and the old file pruned) by another
-        # command while we serve, and a respawned worker must load the same snapshot.
-        fd, name = tempfile.mkstemp(prefix="emg-kg-serve-", suffix=".nq")
-        os.close(fd)
-        self.snapshot = Path(name)
+        self.snapshot = Snapshot(cached_nquads(layout))
         try:
-            shutil.copyfile(cached_nquads(layout), self.snapshot)
             self.store = ox.Store()
-            self.store.bulk_load(path=name, format=ox.RdfFormat.N_QUADS)
+            self.store.bulk_load(path=str(self.snapshot.path), format=ox.RdfFormat.N_QUADS)
             self.catalog = Catalog(self.store)
-            self.views = Views(self.store)
+            self.views = Views(self.store, cache_bytes=settings.view_cache)
             self._gaps: dict[str, str] = {}
             self._lock = threading.Lock()
             self.pool = QueryPool(
-                self.snapshot,
+                self.snapshot.path,
                 layout.root,
                 settings.workers,
-                settings.timeout,
-                queue_wait=max(30.0, 3 * settings.timeout),
+                limits=settings.limits(),
+                keep_fds=self.snapshot.keep_fds,
             )
         except BaseException:
-            self.snapshot.unlink(missing_ok=True)
+            self.snapshot.close()
             raise
 
     def gaps(self, lang: str, evidence: str = "report") -> str:
@@ -90,73 +118,104 @@ class App:
     def queries(self) -> dict[str, NamedQuery]:
         return load_queries(self.layout)
 
-    def run(self, job: Job) -> Reply:
-        job.max_rows = self.settings.max_rows
-        return self.pool.run(job)
+    def run(self, job: Job, client: str = "") -> Reply:
+        job.max_rows, job.max_bytes = self.settings.max_rows, self.settings.max_bytes
+        return self.pool.run(job, client)
 
     def close(self) -> None:
         self.pool.close()
-        self.snapshot.unlink(missing_ok=True)
+        self.snapshot.close()
+
+
+def raise_open_files_limit() -> int:
+    """Raise the soft limit on open files to the hard one (each connection is a descriptor)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY:
+            hard = max(soft, 1 << 16)
+        if soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        return int(hard)
+    except (ImportError, ValueError, OSError):
+        return 0
 
 
 @dataclass
 class Running:
     """A server running in a background thread (tests, benchmarks)."""
 
-    server: AppServer
+    app: App
+    server: Any  # uvicorn.Server
+    sock: socket.socket
     thread: threading.Thread
 
     @property
+    def address(self) -> tuple[str, int]:
+        host, port = self.sock.getsockname()[:2]
+        return str(host), int(port)
+
+    @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/"
+        host, port = self.address
+        return f"http://{host}:{port}/"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.server.app.close()
-        self.thread.join(10)
+        self.server.should_exit = True
+        self.thread.join(15)
+        self.sock.close()
+        self.app.close()
 
 
-def make_server(layout: Layout, settings: Settings) -> AppServer:
-    app = App(layout, settings)
+def _prepare(layout: Layout, settings: Settings) -> tuple[App, socket.socket, Any]:
+    raise_open_files_limit()
+    sock = listen(settings.host, settings.port, settings.backlog)
     try:
-        server = AppServer((settings.host, settings.port), Handler)
-    except OSError:
-        app.close()
+        app = App(layout, settings)
+    except BaseException:
+        sock.close()
         raise
-    server.app = app
-    return server
+    return app, sock, make_server(app)
 
 
 def start(layout: Layout, settings: Settings) -> Running:
     """Build the app and serve it from a daemon thread; ``stop()`` it when done."""
-    server = make_server(layout, settings)
-    thread = threading.Thread(target=server.serve_forever, name="emg-kg-serve", daemon=True)
+    app, sock, server = _prepare(layout, settings)
+    thread = threading.Thread(
+        target=lambda: asyncio.run(server.serve(sockets=[sock])),
+        name="emg-kg-serve",
+        daemon=True,
+    )
     thread.start()
-    return Running(server, thread)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    for _ in range(500):  # until it accepts (a few ms)
+        if server.started or not thread.is_alive():
+            break
+        threading.Event().wait(0.01)
+    return Running(app, server, sock, thread)
 
 
 def serve(layout: Layout, settings: Settings) -> int:
-    """Serve until interrupted (``emg-kg serve``)."""
-    server = make_server(layout, settings)
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
-    host, port = server.server_address[:2]
+    """Serve until SIGTERM or Ctrl-C (``emg-kg serve``), then stop cleanly: the connections
+    are given a few seconds, the workers are killed, the snapshot is closed."""
+    stopping: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):  # uvicorn re-raises them after its shutdown
+        signal.signal(sig, lambda signum, frame: stopping.append(signum))
+    app, sock, server = _prepare(layout, settings)
+    host, port = sock.getsockname()[:2]
     print(
         f"emg-kg: serving http://{host!s}:{port}/ (SPARQL endpoint /sparql; "
-        f"{server.app.pool.size} query workers, time limit {settings.timeout:g} s, "
-        f"at most {settings.max_rows} rows); Ctrl-C stops",
+        f"{app.pool.size} query workers + {settings.reserved} reserved, time limit "
+        f"{settings.timeout:g} s, at most {settings.max_rows} rows and {settings.max_bytes} "
+        "bytes); Ctrl-C stops",
         flush=True,
     )
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("emg-kg: stopping", file=sys.stderr)
+        if not stopping:  # (a signal while loading: stop at once)
+            server.run(sockets=[sock])
+        if stopping:
+            print("emg-kg: stopping", file=sys.stderr)
     finally:
-        server.server_close()
-        server.app.close()
+        sock.close()
+        app.close()
     return 0

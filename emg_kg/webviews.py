@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from .catalog import Catalog, select
 from .errors import EmgKgError
+from .lru import SizedLRU
 from .markup import href, qs
 from .markup import link as make_link
 from .paths import Layout
@@ -33,12 +34,17 @@ ID = "https://w3id.org/emg-kg/id/"
 class Views:
     """The named views as pages, built on first request and cached (a few hundred kB each)."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, cache_bytes: int = 64 * 1024**2) -> None:
         self.store = store
         self._index: Any = None
         self._whole: Any = None
-        self._pages: dict[tuple[str, str, str], tuple[bytes, str, str]] = {}
+        # bounded by size (issue 8): any client can ask for a new neighbourhood page
+        self._pages: SizedLRU[tuple[bytes, str, str]] = SizedLRU(cache_bytes)
         self._lock = threading.Lock()
+
+    def cache_size(self) -> tuple[int, int, int]:
+        """(pages, bytes, limit) of the page cache, for /status."""
+        return len(self._pages), self._pages.size, self._pages.max_bytes
 
     def _idx(self) -> Any:
         from .analysis import load_index
@@ -85,8 +91,9 @@ class Views:
             return None
         key = (name, lang, entity or "")
         with self._lock:
-            if key in self._pages:
-                return self._pages[key]
+            cached = self._pages.get(key)
+            if cached is not None:
+                return cached
             if name == _MATRIX:
                 svg = matrix_svg(
                     matrix_data(project_view(self._idx(), "agency-target"), lang), lang
@@ -101,8 +108,7 @@ class Views:
                 data["nav"] = _view_nav(name, lang, entity)
                 html = render_page(data)
                 page = (html.encode("utf-8"), "text/html; charset=utf-8", VIEW_CSP)
-            if name != "neighbourhood" or len(self._pages) < 500:
-                self._pages[key] = page
+            self._pages.put(key, page)
             return page
 
 
