@@ -255,6 +255,7 @@ def coverage(G: nx.MultiDiGraph, levels: Iterable[str] | None = None) -> dict[st
             "goal": G.nodes[t].get("goal", ""),
             "supporters": sorted({G.nodes[u].get("short", u) for u, _ in edges}),
             "levels": dict(sorted(levels_.items())),
+            "sources": sorted({d["source"] for _, d in edges if d.get("source")}),
             "roles": dict(sorted(roles_.items())),
             "un_or_mea": any(G.nodes[u].get("un_or_mea") for u, _ in edges),
         }

@@ -3,6 +3,8 @@
 >>> from emg_kg.api import load
 >>> kg = load()                                          # doctest: +SKIP
 >>> kg.query("mandates-for-body", body="body:EMG").df()  # doctest: +SKIP
+>>> mine = load(mapping="my-links.csv")                  # doctest: +SKIP
+>>> mine.query("aichi-supporters", evidence="all")       # doctest: +SKIP
 
 Oxigraph (the cached store) is the default: it answers in milliseconds without importing
 rdflib. ``engine="rdflib"`` runs the same query on rdflib's own SPARQL engine over the same
@@ -11,7 +13,8 @@ quads, which is how the tests check that every named query means the same on bot
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -40,11 +43,15 @@ from .resolve import (
 )
 from .results import Result, Term
 
+if TYPE_CHECKING:
+    from .mapping import Merged
+
 __all__ = [
     "Engine",
     "OxigraphEngine",
     "RdflibEngine",
     "open_engine",
+    "open_with_mapping",
     "bind",
     "run",
     "names",
@@ -165,6 +172,29 @@ def run(
     return result
 
 
+def open_with_mapping(
+    layout: Layout, engine: str = "oxigraph", mapping: Path | None = None
+) -> tuple[Engine, Merged | None]:
+    """An engine over the graph plus a user mapping (see :mod:`emg_kg.mapping`), merged all or
+    nothing; the mapping is read against the Oxigraph store whatever the engine, so both
+    engines see the same quads. Raises MappingError (every bad line) before merging."""
+    if mapping is None:
+        return open_engine(layout, engine), None
+    from .mapping import apply_mapping
+    from .store import open_store
+
+    if engine not in ENGINES:
+        raise QueryError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    store = open_store(layout)
+    merged = apply_mapping(store, Path(mapping))
+    if engine == "oxigraph":
+        return OxigraphEngine(store), merged
+    opened = open_engine(layout, engine)
+    assert isinstance(opened, RdflibEngine)
+    opened.dataset.parse(data=merged.nquads().decode("utf-8"), format="nquads")
+    return opened, merged
+
+
 class Rows(list[dict[str, Any]]):
     """Rows as dicts; ``.df()`` gives a pandas DataFrame when pandas is installed."""
 
@@ -181,11 +211,21 @@ class Rows(list[dict[str, Any]]):
 
 
 class KG:
-    """The report graph, loaded once, queried by name, file or SPARQL text."""
+    """The report graph, loaded once, queried by name, file or SPARQL text.
 
-    def __init__(self, layout: Layout | None = None, engine: str = "oxigraph") -> None:
+    ``mapping`` (a CSV path) merges a user agency -> target mapping first; ``self.mapping``
+    then says what was merged (its links, and the graph of each source text)."""
+
+    def __init__(
+        self,
+        layout: Layout | None = None,
+        engine: str = "oxigraph",
+        mapping: str | Path | None = None,
+    ) -> None:
         self.layout = layout or default_layout()
-        self.engine = open_engine(self.layout, engine)
+        self.engine, self.mapping = open_with_mapping(
+            self.layout, engine, Path(mapping) if mapping is not None else None
+        )
 
     def queries(self) -> dict[str, NamedQuery]:
         return load_queries(self.layout)
@@ -199,8 +239,9 @@ class KG:
         return Rows(run(self.engine, named, {k: str(v) for k, v in params.items()}, lang))
 
 
-def load(root: str | None = None, engine: str = "oxigraph") -> KG:
-    """Load the graph (from ``root``, default the checkout) for notebook use."""
-    from pathlib import Path
-
-    return KG(Layout(Path(root)) if root else None, engine)
+def load(
+    root: str | None = None, engine: str = "oxigraph", mapping: str | Path | None = None
+) -> KG:
+    """Load the graph (from ``root``, default the checkout) for notebook use, with a user
+    mapping CSV merged if ``mapping`` is given."""
+    return KG(Layout(Path(root)) if root else None, engine, mapping)

@@ -209,20 +209,24 @@ class Catalog:
         Sources may give one date more or less precisely (``2011-09`` in the report,
         ``2011-09-19`` in a public record): the most precise start and end win, each row with
         the graph (evidence) of its start date as ``g`` and every graph dating it, with the date
-        it gives, as ``sources``; an end equal to the start is dropped.
+        it gives, as ``sources``; an end equal to the start is dropped. Where a meeting has a
+        preferred dating (``emg:preferredDating``, sources disagree), its start and end come
+        from that graph only, so a row never mixes one source's start with another's end.
         """
         rows = select(
             self.store,
-            """SELECT ?x ?date ?end ?kind ?g ?ge WHERE {
+            """SELECT ?x ?date ?end ?kind ?g ?ge ?pref WHERE {
             { ?x a/rdfs:subClassOf* emg:Meeting . GRAPH ?g { ?x schema:startDate ?date }
-              OPTIONAL { GRAPH ?ge { ?x schema:endDate ?end } } BIND("meeting" AS ?kind) }
+              OPTIONAL { GRAPH ?ge { ?x schema:endDate ?end } }
+              OPTIONAL { ?x emg:preferredDating ?pref } BIND("meeting" AS ?kind) }
             UNION
             { ?x a/rdfs:subClassOf* emg:Decision . GRAPH ?g { ?x dct:issued ?date }
               BIND("decision" AS ?kind) }
             UNION
             { ?x a/rdfs:subClassOf* emg:Decision ; emg:adoptedAt ?m
               FILTER NOT EXISTS { ?x dct:issued ?any }
-              GRAPH ?g { ?m schema:startDate ?date } BIND("decision" AS ?kind) }
+              GRAPH ?g { ?m schema:startDate ?date }
+              OPTIONAL { ?m emg:preferredDating ?pref } BIND("decision" AS ?kind) }
             }""",
         )
         best: dict[str, dict[str, Any]] = {}
@@ -236,6 +240,11 @@ class Catalog:
                 x, {"x": x, "kind": r["kind"], "date": "", "g": "", "sources": {}}
             )
             item["sources"].setdefault(r["g"], set()).add(r["date"])
+            pref = r.get("pref")
+            if pref and r["g"] != pref:  # another source's date: listed, not used
+                continue
+            if pref and r.get("ge", pref) != pref:
+                r = {k: v for k, v in r.items() if k != "end"}
             if better(r["date"], item["date"]) or (
                 r["date"] == item["date"] and r["g"] < item["g"]
             ):

@@ -79,10 +79,28 @@ def cmd_validate(args: argparse.Namespace, layout: Layout) -> int:
     return 0 if run_validation(layout) else 1
 
 
-def _store(layout: Layout) -> ox.Store:
+def _store(layout: Layout, mapping: Path | None = None) -> ox.Store:
+    """The cached store, with a user mapping merged (all or nothing) when one is given."""
     from .store import open_store
 
-    return open_store(layout)
+    store = open_store(layout)
+    if mapping is not None:  # issue 9: --mapping on every command that reads the graph
+        from .mapping import apply_mapping
+
+        print(f"emg-kg: {apply_mapping(store, mapping).summary()}", file=sys.stderr)
+    return store
+
+
+def add_mapping_option(p: argparse.ArgumentParser) -> None:
+    """``--mapping FILE.csv``, the same on query, gaps, analyze, viz and serve (issue 9)."""
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE.csv",
+        help="merge a user agency -> target mapping first (columns agency,target,source and "
+        "optionally role), as level user; a file with a bad row is refused whole (exit 2); at "
+        "most 2 MiB, 10,000 rows, 2,000 characters a cell",
+    )
 
 
 def cmd_stats(args: argparse.Namespace, layout: Layout, store: ox.Store | None = None) -> int:
@@ -212,7 +230,7 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
 
     if view == "neighbourhood" and not getattr(args, "entity", None):
         raise EntityNotFound("the neighbourhood view needs --entity X (and --depth N)")
-    idx = load_index(_store(layout))
+    idx = load_index(_store(layout, getattr(args, "mapping", None)))
     notes: list[Any] = []
     entity = find(idx, args.entity, notes) if getattr(args, "entity", None) else None
     say_resolved(args, notes)
@@ -279,10 +297,13 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
                 ", ".join(f"{k}:{v}" for k, v in r["levels"].items()) or "-",
                 ", ".join(f"{k}:{v}" for k, v in r["roles"].items()) or "-",
                 ", ".join(r["supporters"]) or "(no link in the evidence counted)",
+                "; ".join(r.get("sources", [])),
             ]
             for r in result["by_target"]
         ]
-        _print_table([["target", "levels", "roles", "supporters"], *rows], table_width(args))
+        _print_table(
+            [["target", "levels", "roles", "supporters", "sources"], *rows], table_width(args)
+        )
     elif args.analysis == "components":
         rows = [
             [
@@ -363,6 +384,7 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
     )
     _add_filters(p)
     p.add_argument("--top", type=int, default=20, help="centrality: rows shown (default 20)")
+    add_mapping_option(p)
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument(
         "--wide", action="store_true", help="tables: whole values, not fitted to the terminal"
@@ -390,6 +412,7 @@ def add_view_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser
         required=True,
         help="output file (.html; for matrix: .svg, .csv and, with chromium, .png)",
     )
+    add_mapping_option(p)
 
 
 # --- issue 5: serve ---------------------------------------------------------------------------
@@ -403,6 +426,7 @@ def cmd_serve(args: argparse.Namespace, layout: Layout) -> int:
         raise EmgKgError("--timeout, --max-rows and --workers must be positive")
     settings = Settings(args.host, args.port, args.timeout, args.max_rows, quiet=args.quiet)
     settings.workers = args.workers or settings.workers
+    settings.mapping = args.mapping
     try:
         apply_limit_options(settings, args)  # issue 8: limits for an exposed server
     except ValueError as err:
@@ -442,6 +466,7 @@ def add_serve_command(add: Callable[[str, Handler, str], argparse.ArgumentParser
     from .serve_options import add_limit_options
 
     add_limit_options(p)  # issue 8
+    add_mapping_option(p)
 
 
 # --- issue 3: queries and gaps ---------------------------------------------------------------
@@ -473,7 +498,7 @@ def _param_pairs(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
-    from .api import open_engine, run
+    from .api import open_with_mapping, run
     from .queries import adhoc
     from .results import render
     from .sandbox import wall
@@ -482,8 +507,11 @@ def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
         wall("emg-kg query", warn=False)  # before any thread starts; a query needs no network
     query = adhoc(args.query, layout, sys.stdin.read() if args.query == "-" else None)
     params = _param_pairs(args.param)
+    engine, merged = open_with_mapping(layout, args.engine, args.mapping)
+    if merged is not None:
+        print(f"emg-kg: {merged.summary()}", file=sys.stderr)
     notes: list[Any] = []
-    result = run(open_engine(layout, args.engine), query, params, args.lang, notes)
+    result = run(engine, query, params, args.lang, notes)
     say_resolved(args, notes)
     sys.stdout.buffer.write(render(result, args.format, table_width(args)))
     sys.stdout.flush()
@@ -537,6 +565,7 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         default="oxigraph",
         help="SPARQL engine (default oxigraph, the cached store)",
     )
+    add_mapping_option(p)
     p.add_argument(
         "--wide", action="store_true", help="tables: whole values, not fitted to the terminal"
     )
@@ -567,13 +596,7 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         help="Aichi links counted: all (default) or a comma-separated list of "
         "implements,aligns,monitors,benefits",
     )
-    p.add_argument(
-        "--mapping",
-        type=Path,
-        metavar="FILE.csv",
-        help="merge a user agency -> target mapping (columns agency,target,source) as level "
-        "user; at most 2 MiB, 10,000 rows, 2,000 characters a cell (else exit 2)",
-    )
+    add_mapping_option(p)
     p.add_argument(
         "--format",
         choices=["md", "json", "csv"],

@@ -128,6 +128,7 @@ class GapReport:
     lang: str
     mapping: str | None = None
     user_links: int = 0
+    user_sources: dict[str, str] = field(default_factory=dict)  # source text -> its graph
     roles: str = "all"
     aichi: AichiGaps | None = None
     targets: list[TargetRow] = field(default_factory=list)
@@ -307,7 +308,7 @@ def gap_report(
     import datetime as dt
 
     from .api import OxigraphEngine
-    from .mapping import merge_mapping, read_mapping
+    from .mapping import apply_mapping
     from .store import open_store
 
     try:
@@ -315,12 +316,10 @@ def gap_report(
     except ValueError:
         raise QueryError(f"--as-of {as_of!r} is not a date YYYY-MM-DD") from None
     engine = OxigraphEngine(store if store is not None else open_store(layout))
-    links = []
-    if mapping is not None:
-        links = read_mapping(mapping, engine)
-        merge_mapping(engine.store, links, mapping)
+    merged = apply_mapping(engine.store, mapping) if mapping is not None else None
     level = evidence or ("all" if mapping else "report")
     report = compute(engine, layout, level, as_of, lang, roles)
     report.mapping = str(mapping) if mapping else None
-    report.user_links = len(links)
+    report.user_links = len(merged.links) if merged else 0
+    report.user_sources = dict(merged.graphs) if merged else {}
     return report

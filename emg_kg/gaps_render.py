@@ -61,6 +61,7 @@ def markdown(report: GapReport) -> str:
         f"- User mapping: {r.mapping or 'none'}"
         + (f" ({r.user_links} links, level user)" if r.mapping else "")
         + ".",
+        *(f"  - user source: {text} ({graph})" for text, graph in r.user_sources.items()),
         "- Aichi targets: roles counted: "
         f"**{r.roles}**; statements as of **{r.as_of}** (dated statements from their date on, "
         "the BIP file version in force on that date; undated ones always).",

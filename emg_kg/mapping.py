@@ -1,10 +1,17 @@
 """A user's agency -> Aichi target mapping (CSV), checked whole and merged as level ``user``.
 
-No public per-target support table exists for this report (see the project's public-facts
-notes), so the gap analysis lets users bring their own: a CSV with the columns
-``agency,target,source``, one link per row. Agencies are named by IRI, prefixed name, label or
-acronym; targets by number (1-20), IRI or prefixed name. A file with any bad row is refused
-whole, naming the line, because a half-merged mapping would give gaps that look real.
+No public per-target support table covers this report, so every command that reads the graph
+(``query``, ``gaps``, ``analyze``, ``viz``, ``serve`` and :class:`emg_kg.api.KG`) lets users
+bring their own: a CSV with the columns ``agency,target,source`` and an optional ``role``, one
+link per row. Agencies are named by IRI, prefixed name, label or acronym; targets by number
+(1-20), IRI or prefixed name; the role is one of :data:`ROLES` (default :data:`DEFAULT_ROLE`).
+
+What the user wrote is kept as the user's: every distinct ``source`` text becomes its own
+graph (an ``emg:UserMapping`` whose ``dct:source`` is that text), so every output that names a
+statement's evidence names the user's source too. An organization the graph does not know is
+minted under ``user:org/`` (with a warning), not refused: users bring organizations the report
+never names. A file with any bad row is refused whole, listing every bad line, because a
+half-merged mapping would give gaps that look real.
 """
 
 from __future__ import annotations
@@ -12,21 +19,43 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .api import Engine, project_prefixes
+from .api import Engine, OxigraphEngine, project_prefixes
 from .errors import MappingError
+from .prefixes import ID
 from .queries import NamedQuery, parse_header
 
-__all__ = ["COLUMNS", "Link", "read_mapping", "merge_mapping"]
+__all__ = [
+    "COLUMNS",
+    "ROLES",
+    "DEFAULT_ROLE",
+    "USER",
+    "Link",
+    "Merged",
+    "read_mapping",
+    "mapping_quads",
+    "merge_mapping",
+    "apply_mapping",
+]
 
 COLUMNS = ("agency", "target", "source")
-ID = "https://w3id.org/emg-kg/id/"
+OPTIONAL_COLUMNS = ("role",)
+#: The kinds of support (the ``role:`` scheme); a row without a role says the organization works
+#: towards the target (``implements``), as the report's own support statements do.
+ROLES = ("implements", "aligns", "monitors", "benefits")
+DEFAULT_ROLE = "implements"
+USER = ID + "user/"
+ROLE = ID + "support-role/"
 EMG = "https://w3id.org/emg-kg/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+ORG = "http://www.w3.org/ns/org#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PROVENANCE = ox.NamedNode(ID + "graph/provenance")
 _AGENCIES = parse_header(
@@ -35,10 +64,12 @@ _AGENCIES = parse_header(
 PREFIX emg: <https://w3id.org/emg-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX org: <http://www.w3.org/ns/org#>
 SELECT DISTINCT ?s ?l WHERE {
   VALUES ?c { emg:UNSystemEntity emg:RegionalCommission emg:SecretariatDepartment
     emg:ConventionSecretariat emg:IntergovernmentalBody emg:CoordinationBody
-    emg:IssueManagementGroup emg:ConsultationProcess emg:TaskTeam emg:NonUNOrganization }
+    emg:IssueManagementGroup emg:ConsultationProcess emg:TaskTeam emg:NonUNOrganization
+    org:Organization org:FormalOrganization }
   ?s a ?c .
   OPTIONAL { ?s skos:prefLabel|skos:altLabel|skos:hiddenLabel|skos:notation|dct:identifier ?l }
 }""",
@@ -57,18 +88,52 @@ _AGENCIES.builtin = _TARGETS.builtin = True  # self-contained: no project prefix
 
 @dataclass(frozen=True)
 class Link:
-    """One row: this agency supports this target, says this source."""
+    """One row: this agency supports this target in this role, says this source.
+
+    ``minted`` is the name as written when the agency is not in the graph and was minted."""
 
     line: int
     agency: str
     target: str
     source: str
+    role: str = DEFAULT_ROLE
+    minted: str | None = None
+
+
+@dataclass
+class Merged:
+    """A mapping as merged: its links, the quads added and one graph per source text."""
+
+    path: Path
+    links: list[Link]
+    quads: list[ox.Quad] = field(default_factory=list)
+    graphs: dict[str, str] = field(default_factory=dict)  # source text -> graph IRI
+
+    def nquads(self) -> bytes:
+        """The added quads as N-Quads (for the server's snapshot and the rdflib engine)."""
+        return ox.serialize(self.quads, format=ox.RdfFormat.N_QUADS) or b""
+
+    def summary(self) -> str:
+        """One line per source, for the terminal: what was merged and what the user cited."""
+        minted = sorted({link.minted for link in self.links if link.minted})
+        lines = [
+            f"user mapping {self.path}: {len(self.links)} link(s) merged at level user"
+            + (f", {len(minted)} organization(s) minted" if minted else "")
+        ]
+        for text, graph in self.graphs.items():
+            count = sum(1 for link in self.links if link.source == text)
+            lines.append(f"  source: {text} ({count} link(s), graph <{graph}>)")
+        return "\n".join(lines)
 
 
 def _norm(text: str) -> str:
     from .resolve import norm
 
     return norm(text)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.casefold()).strip("-_") or "x"
 
 
 def _index(engine: Engine, query: NamedQuery) -> tuple[set[str], dict[str, set[str]]]:
@@ -109,6 +174,63 @@ def _resolve(
             raise ValueError(f"{kind} {given!r} is ambiguous: {err}") from None
         why = " (targets are 1-20)" if kind == "target" else " (not an organization or group)"
         raise ValueError(f"unknown {kind} {given!r}{why}: {err}") from None
+
+
+def _names_an_iri(value: str, prefixes: dict[str, str]) -> bool:
+    """Whether a cell is written as an IRI or prefixed name (a typo there is an error, while
+    an unknown plain name is an organization to mint)."""
+    if value.startswith("<") or re.match(r"https?://", value):
+        return True
+    prefix, sep, _ = value.partition(":")
+    return bool(sep) and prefix in prefixes
+
+
+def _header(path: Path, header: list[str]) -> dict[str, int]:
+    """Column name -> index; the three columns are required, ``role`` optional, any order."""
+    names = [h.strip().lower() for h in header]
+    unknown = [n for n in names if n not in COLUMNS + OPTIONAL_COLUMNS]
+    missing = [c for c in COLUMNS if c not in names]
+    if unknown or missing or len(set(names)) != len(names):
+        raise MappingError(
+            path,
+            1,
+            f"the header must be {','.join(COLUMNS)} (and optionally role), "
+            f"not {','.join(names) or '(empty)'}",
+        )
+    return {n: i for i, n in enumerate(names)}
+
+
+def _link(
+    line: int,
+    cells: list[str],
+    col: dict[str, int],
+    agencies: tuple[set[str], dict[str, set[str]]],
+    targets: tuple[set[str], dict[str, set[str]]],
+    prefixes: dict[str, str],
+) -> Link | list[str]:
+    """One non-empty row as a Link, or every problem it has (a row is reported whole)."""
+    if len(cells) != len(col) or not all(cells[col[c]] for c in COLUMNS):
+        empty = [c for c in COLUMNS if len(cells) == len(col) and not cells[col[c]]]
+        got = f"{len(cells)} cells" if len(cells) != len(col) else f"empty {', '.join(empty)}"
+        return [f"expected {len(col)} cells ({','.join(col)}), got {got}: {cells!r}"]
+    problems: list[str] = []
+    role = cells[col["role"]].lower() if "role" in col and cells[col["role"]] else DEFAULT_ROLE
+    if role not in ROLES:
+        problems.append(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+    name, minted, agency = cells[col["agency"]], None, ""
+    try:
+        agency = _resolve(name, "agency", *agencies, prefixes)
+    except ValueError as err:
+        if _names_an_iri(name, prefixes) or not str(err).startswith("unknown"):
+            problems.append(str(err))
+        else:  # a plain name the graph does not know: the user's own organization
+            agency, minted = f"{USER}org/{_slug(name)}", name
+    target = ""
+    try:
+        target = _resolve(cells[col["target"]], "target", *targets, prefixes)
+    except ValueError as err:
+        problems.append(str(err))
+    return problems or Link(line, agency, target, cells[col["source"]], role, minted)
 
 
 #: A mapping's limits: 20 targets x a few hundred organizations stay far below them, and they
@@ -155,7 +277,9 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
 
 def read_mapping(path: Path, engine: Engine) -> list[Link]:
-    """Every row of the CSV, resolved; MappingError names the first bad line (and the rest).
+    """Every row of the CSV, resolved; MappingError names the first bad line and lists every
+    bad line (up to 20) with all its problems. Nothing is merged here: the caller merges only a
+    mapping that read whole.
 
     A file over :data:`MAX_BYTES`, :data:`MAX_ROWS` rows or a cell over :data:`MAX_CELL`
     characters is refused whole, naming the line.
@@ -166,75 +290,115 @@ def read_mapping(path: Path, engine: Engine) -> list[Link]:
     prefixes = project_prefixes()
     errors: list[tuple[int, str]] = []
     links: list[Link] = []
-    header = [h.strip().lower() for h in first_row]
-    if tuple(header) != COLUMNS:
-        raise MappingError(
-            path, 1, f"the header must be {','.join(COLUMNS)}, not {','.join(header) or '(empty)'}"
-        )
+    col = _header(path, first_row)
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
-        cells = [cell.strip() for cell in row]
-        if len(cells) != len(COLUMNS) or not all(cells):
-            empty = [name for name, cell in zip(COLUMNS, cells, strict=False) if not cell]
-            problem = (
-                f"{len(cells)} cells" if len(cells) != len(COLUMNS) else f"empty {', '.join(empty)}"
-            )
-            errors.append(
-                (
-                    line,
-                    f"expected 3 non-empty cells (agency,target,source), got {problem}: "
-                    f"{','.join(row)!r}",
-                )
-            )
-            continue
-        try:
-            agency = _resolve(cells[0], "agency", *agencies, prefixes)
-            target = _resolve(cells[1], "target", *targets, prefixes)
-        except ValueError as err:
-            errors.append((line, str(err)))
-            continue
-        links.append(Link(line, agency, target, cells[2]))
+        found = _link(line, [c.strip() for c in row], col, agencies, targets, prefixes)
+        if isinstance(found, Link):
+            links.append(found)
+        else:
+            errors.append((line, "; ".join(found)))
     if errors:
         first, message = errors[0]
         more = "".join(f"; line {n}: {m}" for n, m in errors[1:_MAX_REPORTED])
         if len(errors) > _MAX_REPORTED:
             more += f"; and {len(errors) - _MAX_REPORTED:,} more bad lines"
-        raise MappingError(path, first, f"{message}{more} (nothing was merged)")
+        raise MappingError(
+            path, first, f"{message}{more} ({len(errors)} bad row(s); nothing was merged)"
+        )
     if not links:
         raise MappingError(path, None, "the mapping has no rows")
     return links
 
 
-ROLE_IMPLEMENTS = ID + "support-role/implements"
+def mapping_quads(links: list[Link], path: Path) -> Merged:
+    """The quads for ``links``: one ``emg:UserMapping`` graph per source text (described in the
+    provenance graph), a level-user support statement per row, minted organizations."""
+    slug = _slug(path.stem) or "mapping"
+    merged = Merged(path, links)
 
+    def q(s: str, p: str, o: ox.NamedNode | ox.Literal, g: ox.NamedNode) -> None:
+        merged.quads.append(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o, g))
 
-def merge_mapping(store: ox.Store, links: list[Link], path: Path) -> ox.NamedNode:
-    """Add the links as level-user support statements in one emg:UserMapping graph."""
-    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "mapping"
-    graph = ox.NamedNode(f"{ID}user-mapping/{slug}")
-    label = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
-    source = ox.NamedNode("http://purl.org/dc/terms/source")
-    quads = [
-        ox.Quad(graph, RDF_TYPE, ox.NamedNode(EMG + "UserMapping"), PROVENANCE),
-        ox.Quad(graph, label, ox.Literal(f"User mapping {path.name}", language="en"), PROVENANCE),
-        ox.Quad(graph, source, ox.Literal(str(path)), PROVENANCE),
-    ]
+    def both(text_en: str, text_zh: str) -> list[ox.Literal]:
+        return [ox.Literal(text_en, language="en"), ox.Literal(text_zh, language="zh")]
+
     for link in links:
-        node = ox.NamedNode(f"{ID}support/user-{slug}-{link.line}")
-        quads += [
-            ox.Quad(node, RDF_TYPE, ox.NamedNode(EMG + "SupportStatement"), graph),
-            ox.Quad(node, ox.NamedNode(EMG + "supporter"), ox.NamedNode(link.agency), graph),
-            ox.Quad(node, ox.NamedNode(EMG + "supports"), ox.NamedNode(link.target), graph),
-            ox.Quad(
-                node,
-                ox.NamedNode(EMG + "evidenceLevel"),
-                ox.NamedNode(ID + "evidence-level/user"),
+        if link.source in merged.graphs:
+            continue
+        name = f"{USER}mapping/{slug}/{len(merged.graphs) + 1}"
+        merged.graphs[link.source] = name
+        lines = ", ".join(str(k.line) for k in links if k.source == link.source)
+        q(name, RDF_TYPE.value, ox.NamedNode(EMG + "UserMapping"), PROVENANCE)
+        for label in both(
+            f"User mapping {path.name}: {link.source}", f"用户映射 {path.name}：{link.source}"
+        ):
+            q(name, SKOS + "prefLabel", label, PROVENANCE)
+        q(name, DCT + "source", ox.Literal(link.source), PROVENANCE)
+        q(name, SKOS + "note", ox.Literal(f"{path}, lines {lines}", language="en"), PROVENANCE)
+    minted: set[str] = set()
+    for link in links:
+        graph = ox.NamedNode(merged.graphs[link.source])
+        node = f"{USER}support/{slug}-{link.line}"
+        q(node, RDF_TYPE.value, ox.NamedNode(EMG + "SupportStatement"), graph)
+        for label in both(
+            f"User mapping {path.name}, line {link.line}", f"用户映射 {path.name} 第 {link.line} 行"
+        ):
+            q(node, SKOS + "prefLabel", label, graph)
+        q(node, EMG + "supporter", ox.NamedNode(link.agency), graph)
+        q(node, EMG + "supports", ox.NamedNode(link.target), graph)
+        q(node, EMG + "evidenceLevel", ox.NamedNode(ID + "evidence-level/user"), graph)
+        q(node, EMG + "role", ox.NamedNode(ROLE + link.role), graph)
+        q(node, DCT + "source", ox.Literal(link.source), graph)
+        if link.minted and link.agency not in minted:
+            minted.add(link.agency)
+            q(
+                link.agency,
+                RDF_TYPE.value,
+                ox.NamedNode("http://www.w3.org/ns/org#Organization"),
                 graph,
-            ),
-            ox.Quad(node, source, ox.Literal(link.source), graph),
-            # a user's "supports" row says the agency works towards the target (issue 9 roles)
-            ox.Quad(node, ox.NamedNode(EMG + "role"), ox.NamedNode(ROLE_IMPLEMENTS), graph),
-        ]
-    store.extend(quads)
-    return graph
+            )
+            for label in both(link.minted, link.minted):
+                q(link.agency, SKOS + "prefLabel", label, graph)
+            q(
+                link.agency,
+                SKOS + "note",
+                ox.Literal(
+                    f"Not in the report graph: named in the user mapping {path.name}, "
+                    f"line {link.line}, and minted there.",
+                    language="en",
+                ),
+                graph,
+            )
+    return merged
+
+
+def merge_mapping(store: ox.Store, links: list[Link], path: Path) -> Merged:
+    """Add the links to ``store`` (see :func:`mapping_quads`); returns what was added."""
+    merged = mapping_quads(links, path)
+    store.extend(merged.quads)
+    return merged
+
+
+def _stderr(message: str) -> None:
+    print(f"emg-kg: {message}", file=sys.stderr)
+
+
+def apply_mapping(store: ox.Store, path: Path, warn: Callable[[str], None] = _stderr) -> Merged:
+    """Read ``path`` against ``store``, then merge it: all or nothing.
+
+    Every organization minted is reported through ``warn`` (stderr by default), naming the file
+    and line, so a misspelt name is noticed rather than silently becoming a new organization.
+    Raises MappingError (every bad line listed) before anything is added."""
+    links = read_mapping(path, OxigraphEngine(store))
+    merged = merge_mapping(store, links, path)
+    seen: set[str] = set()
+    for link in links:
+        if link.minted and link.agency not in seen:
+            seen.add(link.agency)
+            warn(
+                f"warning: {path}:{link.line}: organization {link.minted!r} is not in the "
+                f"graph; minted as <{link.agency}> (level user)"
+            )
+    return merged

@@ -163,11 +163,13 @@ def _chain(cat: Catalog, iri: str, lang: str) -> dict[str, Any] | None:
 
 
 def _issued(cat: Catalog, mandate: str) -> str:
-    """When the decision or meeting issuing ``mandate`` was (the most precise date given)."""
+    """When the decision or meeting issuing ``mandate`` was (the most precise date given; a
+    meeting's preferred dating where sources disagree)."""
     rows = select(
         cat.store,
-        """SELECT ?d WHERE { ?x emg:issuedBy/(schema:startDate|dct:issued
-        |emg:adoptedAt/schema:startDate) ?d }""",
+        """SELECT ?d WHERE { { ?x emg:issuedBy/dct:issued ?d } UNION
+        { ?x emg:issuedBy/emg:adoptedAt? ?m . GRAPH ?g { ?m schema:startDate ?d }
+          OPTIONAL { ?m emg:preferredDating ?pref } FILTER(!BOUND(?pref) || ?g = ?pref) } }""",
         x=ox.NamedNode(mandate),
     )
     return max((r["d"] for r in rows if "d" in r), key=lambda d: (len(d), d), default="")

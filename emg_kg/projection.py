@@ -306,6 +306,7 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
             "blanket": idx.text(st, EMG + "blanketClaim") == "true",
             "statement": short(st),
             "reasoning": idx.text(st, EMG + "reasoning", "en"),
+            "source": idx.text(st, DCT + "source"),  # a user mapping's source column
         }
         for t in idx.objects(st, EMG + "supports"):
             if t in WHOLE_PLAN and t not in G:
@@ -329,9 +330,12 @@ _UN_OR_MEA = tuple(
 
 def supporter_group(idx: Index, iri: str) -> dict[str, Any]:
     """``group``: report (named in the report), or for an emg:ExternalEntity its kind:
-    un-system, mea or other; ``un_or_mea``: a UN-system body or an MEA (by class)."""
+    un-system, mea or other, or user (minted from a user mapping); ``un_or_mea``: a UN-system
+    body or an MEA (by class)."""
     types = {u for t in idx.types.get(iri, ()) for u in idx.closure(t)}
-    if EMG + "ExternalEntity" not in types:
+    if iri.startswith(ID + "user/"):  # minted from a user mapping (emg_kg.mapping)
+        group = "user"
+    elif EMG + "ExternalEntity" not in types:
         group = "report"
     elif EMG + "UNSystemEntity" in types:
         group = "un-system"

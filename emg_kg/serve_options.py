@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .pool import Limits
 
@@ -43,6 +44,7 @@ class Settings:
     send_timeout: float = 30.0  # seconds a client may take to read each 64 kB of an answer
     trusted_proxies: list[str] = field(default_factory=list)  # may set X-Forwarded-For
     public_status: bool = False  # /status in full for every client, not only loopback
+    mapping: Path | None = None  # a user mapping CSV, added to what the app and workers load
     view_cache: int = 64 * 1024**2  # bytes of view pages kept in memory
 
     @property

@@ -54,13 +54,14 @@ class Snapshot:
     workers inherit), so even a SIGKILL leaves no file; elsewhere it is removed on close.
     """
 
-    def __init__(self, source: Path) -> None:
+    def __init__(self, source: Path, extra: bytes = b"") -> None:
         fd, name = tempfile.mkstemp(prefix="emg-kg-serve-", suffix=".nq")
         self.fd: int | None = None
         self.path = Path(name)
         try:
             with os.fdopen(os.dup(fd), "wb") as out, open(source, "rb") as src:
                 shutil.copyfileobj(src, out)
+                out.write(extra)  # a user mapping's N-Quads (serve --mapping, issue 9)
             if Path(f"/proc/self/fd/{fd}").exists():
                 os.unlink(name)
                 self.fd, self.path = fd, Path(f"/proc/self/fd/{fd}")
@@ -88,7 +89,15 @@ class App:
 
     def __init__(self, layout: Layout, settings: Settings) -> None:
         self.layout, self.settings = layout, settings
-        self.snapshot = Snapshot(cached_nquads(layout))
+        extra = b""
+        if settings.mapping is not None:  # issue 9: read and validated whole before any copy
+            from .mapping import apply_mapping
+            from .store import open_store
+
+            merged = apply_mapping(open_store(layout), settings.mapping)
+            extra = merged.nquads()
+            print(f"emg-kg: {merged.summary()}", file=sys.stderr)
+        self.snapshot = Snapshot(cached_nquads(layout), extra)
         try:
             self.store = ox.Store()
             self.store.bulk_load(path=str(self.snapshot.path), format=ox.RdfFormat.N_QUADS)

@@ -136,10 +136,38 @@ def _curated_graphs(ds: Dataset) -> Iterator[Graph]:
             yield g
 
 
+def section_headings(ds: Dataset) -> dict[URIRef, str]:
+    """Report unit -> the headings of the sections it stands in (squashed, joined): the scope
+    in which a section short form (``emg:sectionShortForm``) names its entity."""
+    report = ds.graph(GRAPH_REPORT)
+    out: dict[URIRef, str] = {}
+    for unit in evidence_units(ds):
+        titles, node, seen = [], report.value(unit, DCTERMS.isPartOf), set()
+        while isinstance(node, URIRef) and node not in seen:
+            seen.add(node)
+            titles += [_squash(str(t)) for t in report.objects(node, SKOS.prefLabel)]
+            node = report.value(node, DCTERMS.isPartOf)
+        out[unit] = "|".join(titles)
+    return out
+
+
+def _named_by_section(
+    union: Graph, node: Node, text: str, headings: str, labels: list[str]
+) -> bool:
+    """The section rule (docs/modeling.md): a short form names the entity in a paragraph of a
+    section whose heading names the entity by one of its labels."""
+    if not headings or not any(label in headings for label in labels):
+        return False
+    forms = (_squash(str(f)) for f in union.objects(node, EMG.sectionShortForm))
+    return any(form and form in text for form in forms)
+
+
 def mention_failures(ds: Dataset, union: Graph | None = None) -> Iterator[tuple[URIRef, Node]]:
-    """(evidence unit, entity) pairs where the unit's text names none of the entity's labels."""
+    """(evidence unit, entity) pairs where the unit's text names none of the entity's labels
+    (nor, inside the entity's own section, its section short form)."""
     union = union if union is not None else union_graph(ds)
     units = evidence_units(ds)
+    headings = section_headings(ds)
     cache: dict[Node, list[str]] = {}
     for g in _curated_graphs(ds):
         name = g.identifier
@@ -156,7 +184,13 @@ def mention_failures(ds: Dataset, union: Graph | None = None) -> Iterator[tuple[
                 if not iri.startswith(ID) or iri.startswith(UNNAMED_PREFIXES):
                     continue
                 labels = cache.setdefault(node, _labels(union, node))
-                if not any(label in text for label in labels):
+                if not any(label in text for label in labels) and not _named_by_section(
+                    union,
+                    node,
+                    text,
+                    headings.get(name, ""),  # type: ignore[call-overload]
+                    labels,
+                ):
                     yield name, node  # type: ignore[misc]
 
 

@@ -116,6 +116,7 @@ def _edge_note(d: dict[str, Any], lang: str) -> str:
         d.get("due_date", ""),
         d.get(f"action_{lang}") or d.get("action_en") or "",
         d.get("reasoning", ""),
+        f"source: {d['source']}" if d.get("source") else "",
     ]
     return " · ".join(b for b in bits if b)
 

@@ -37,6 +37,7 @@ GROUPS = {
     "un-system": ("UN system (outside sources)", "联合国系统（外部来源）"),
     "mea": ("Multilateral environmental agreements (outside sources)", "多边环境协定（外部来源）"),
     "other": ("Other organizations (outside sources)", "其他组织（外部来源）"),
+    "user": ("Added by your mapping (not in the graph)", "用户映射新增的组织"),
 }
 LEVEL_COLOUR = {"stated": "#1b5e20", "derived": "#e65100", "curated": "#1f77b4", "user": "#7b1fa2"}
 LEVEL_WORDS = {

@@ -151,7 +151,7 @@ def test_a_user_mapping_is_merged_as_level_user(layout: Layout, tmp_path: Path) 
 @pytest.mark.parametrize(
     "rows, line, words",
     [
-        ("UNDP,5,ok\nNo Such Agency,3,x\n", 3, "unknown agency"),
+        ("UNDP,5,ok\nagency:NoSuchAgency,3,x\n", 3, "unknown agency"),
         ("UNDP,21,too far\n", 2, "unknown target"),
         ("UNDP,5\n", 2, "got 2 cells"),
         ("UNDP,5,\n", 2, "got empty source"),
