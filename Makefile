@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint typecheck clean bench vendor-web
+.PHONY: demo test lint typecheck clean bench bench-scale vendor-web
 
 $(BIN)/emg-kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ bench: $(BIN)/emg-kg
 	$(BIN)/python bench/viz.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/attack.py
+
+# The scale benchmark (minutes; a private Virtuoso is started if virtuoso-t is installed).
+bench-scale: $(BIN)/emg-kg
+	$(BIN)/python bench/scale.py --quads 200000 --json $(OUT)/scale-200k.json
 
 # The editor's browser files (YASGUI, Chart.js) from npm into emg_kg/web/, with versions and
 # licences; committed, so neither a build nor a page needs the network.

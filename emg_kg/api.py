@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .engines import ENGINES, Engine, OxigraphEngine, RdflibEngine, open_engine
+from .engines import ENGINES, Backend, Engine, OxigraphEngine, RdflibEngine, open_engine
 from .errors import QueryError
 from .gate import check
 from .paths import Layout, default_layout
@@ -173,11 +173,21 @@ def run(
 
 
 def open_with_mapping(
-    layout: Layout, engine: str = "oxigraph", mapping: Path | None = None
+    layout: Layout,
+    engine: str = "oxigraph",
+    mapping: Path | None = None,
+    backend: Backend | None = None,
 ) -> tuple[Engine, Merged | None]:
     """An engine over the graph plus a user mapping (see :mod:`emg_kg.mapping`), merged all or
     nothing; the mapping is read against the Oxigraph store whatever the engine, so both
-    engines see the same quads. Raises MappingError (every bad line) before merging."""
+    engines see the same quads. Raises MappingError (every bad line) before merging.
+    ``backend`` (--store/--endpoint) is read as it is: a mapping merges in memory only."""
+    if backend is not None and backend.kind != "memory":
+        if mapping is not None:
+            raise QueryError(
+                "--mapping merges into the in-memory store only; drop --store/--endpoint"
+            )
+        return open_engine(layout, engine, backend), None
     if mapping is None:
         return open_engine(layout, engine), None
     from .mapping import apply_mapping
@@ -221,10 +231,13 @@ class KG:
         layout: Layout | None = None,
         engine: str = "oxigraph",
         mapping: str | Path | None = None,
+        store: str | None = None,
+        endpoint: str | None = None,
     ) -> None:
         self.layout = layout or default_layout()
+        backend = Backend.from_env(Path(store) if store else None, endpoint)
         self.engine, self.mapping = open_with_mapping(
-            self.layout, engine, Path(mapping) if mapping is not None else None
+            self.layout, engine, Path(mapping) if mapping is not None else None, backend
         )
 
     def queries(self) -> dict[str, NamedQuery]:
@@ -240,8 +253,13 @@ class KG:
 
 
 def load(
-    root: str | None = None, engine: str = "oxigraph", mapping: str | Path | None = None
+    root: str | None = None,
+    engine: str = "oxigraph",
+    mapping: str | Path | None = None,
+    store: str | None = None,
+    endpoint: str | None = None,
 ) -> KG:
-    """Load the graph (from ``root``, default the checkout) for notebook use, with a user
-    mapping CSV merged if ``mapping`` is given."""
-    return KG(Layout(Path(root)) if root else None, engine, mapping)
+    """Load the graph (from ``root``, default the checkout; or open ``store``/``endpoint``,
+    else $EMG_KG_STORE/$EMG_KG_ENDPOINT) for notebook use, with a user mapping CSV merged if
+    ``mapping`` is given (in memory only)."""
+    return KG(Layout(Path(root)) if root else None, engine, mapping, store, endpoint)

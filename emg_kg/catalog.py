@@ -118,7 +118,7 @@ class Catalog:
                 emg:OperativeParagraph emg:ExternalSource emg:Inference } }
             OPTIONAL { ?g emg:number ?n }
             OPTIONAL { ?g schema:text|emg:reasoning|dct:title|skos:note ?text
-                FILTER NOT EXISTS { ?g schema:text ?text FILTER(LANG(?text) = "en") } } }""",
+                MINUS { ?g schema:text ?text FILTER(LANG(?text) = "en") } } }""",
         )
         kinds = {
             "Paragraph": "paragraph",
@@ -224,7 +224,7 @@ class Catalog:
               BIND("decision" AS ?kind) }
             UNION
             { ?x a/rdfs:subClassOf* emg:Decision ; emg:adoptedAt ?m
-              FILTER NOT EXISTS { ?x dct:issued ?any }
+              MINUS { ?x dct:issued ?any }  # MINUS: Oxigraph runs NOT EXISTS per row
               GRAPH ?g { ?m schema:startDate ?date }
               OPTIONAL { ?m emg:preferredDating ?pref } BIND("decision" AS ?kind) }
             }""",

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
 
     from .build import Built
+    from .engines import Backend
 
 __all__ = ["main", "build_parser"]
 
@@ -79,10 +80,21 @@ def cmd_validate(args: argparse.Namespace, layout: Layout) -> int:
     return 0 if run_validation(layout) else 1
 
 
-def _store(layout: Layout, mapping: Path | None = None) -> ox.Store:
-    """The cached store, with a user mapping merged (all or nothing) when one is given."""
+def _store(
+    layout: Layout, args: argparse.Namespace | None = None, mapping: Path | None = None
+) -> ox.Store:
+    """The store the command reads: --store DIR, --endpoint URL, or the cached in-memory store,
+    with a user mapping merged (all or nothing, in memory only) when one is given."""
+    from .engines import open_backend
     from .store import open_store
 
+    backend = _backend(args)
+    if backend.kind != "memory":
+        if mapping is not None:
+            raise EmgKgError(
+                "--mapping merges into the in-memory store only; drop --store/--endpoint"
+            )
+        return open_backend(layout, backend)  # type: ignore[return-value]
     store = open_store(layout)
     if mapping is not None:  # issue 9: --mapping on every command that reads the graph
         from .mapping import apply_mapping
@@ -106,7 +118,7 @@ def add_mapping_option(p: argparse.ArgumentParser) -> None:
 def cmd_stats(args: argparse.Namespace, layout: Layout, store: ox.Store | None = None) -> int:
     from .describe import stats
 
-    result = stats(store if store is not None else _store(layout))
+    result = stats(store if store is not None else _store(layout, args))
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -123,7 +135,7 @@ def cmd_stats(args: argparse.Namespace, layout: Layout, store: ox.Store | None =
 def cmd_show(args: argparse.Namespace, layout: Layout) -> int:
     from .describe import describe, resolve, short
 
-    store = _store(layout)
+    store = _store(layout, args)
     notes: list[Any] = []
     node = resolve(store, args.entity, notes)
     say_resolved(args, notes)
@@ -230,7 +242,7 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
 
     if view == "neighbourhood" and not getattr(args, "entity", None):
         raise EntityNotFound("the neighbourhood view needs --entity X (and --depth N)")
-    idx = load_index(_store(layout, getattr(args, "mapping", None)))
+    idx = load_index(_store(layout, args, getattr(args, "mapping", None)))
     notes: list[Any] = []
     entity = find(idx, args.entity, notes) if getattr(args, "entity", None) else None
     say_resolved(args, notes)
@@ -503,11 +515,13 @@ def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
     from .results import render
     from .sandbox import wall
 
-    if getattr(args, "own_process", False):  # `emg-kg query` itself, not main([...]) in a host
+    # `emg-kg query` itself, not main([...]) in a host; an --endpoint query needs the network
+    # (the gate has refused SERVICE and updates before the text is sent)
+    if getattr(args, "own_process", False) and _backend(args).kind != "endpoint":
         wall("emg-kg query", warn=False)  # before any thread starts; a query needs no network
     query = adhoc(args.query, layout, sys.stdin.read() if args.query == "-" else None)
     params = _param_pairs(args.param)
-    engine, merged = open_with_mapping(layout, args.engine, args.mapping)
+    engine, merged = open_with_mapping(layout, args.engine, args.mapping, _backend(args))
     if merged is not None:
         print(f"emg-kg: {merged.summary()}", file=sys.stderr)
     notes: list[Any] = []
@@ -522,7 +536,13 @@ def cmd_gaps(args: argparse.Namespace, layout: Layout) -> int:
     from .gaps import gap_report
     from .gaps_render import markdown, to_csv, to_json, write_all
 
-    report = gap_report(layout, args.evidence, args.as_of, args.lang, args.mapping, roles=args.role)
+    backend = _backend(args)
+    store = _store(layout, args) if backend.kind != "memory" else None
+    if store is not None and args.mapping:
+        raise EmgKgError("--mapping merges into the in-memory store only; drop --store/--endpoint")
+    report = gap_report(
+        layout, args.evidence, args.as_of, args.lang, args.mapping, store, roles=args.role
+    )
     print({"md": markdown, "json": to_json, "csv": to_csv}[args.format](report), end="")
     if args.out:
         for path in write_all(report, args.out):
@@ -604,6 +624,100 @@ def add_query_commands(add: Callable[[str, Handler, str], argparse.ArgumentParse
         help="output on stdout (default md)",
     )
     p.add_argument("--out", type=Path, help="also write gaps.md, gaps.json and gaps.csv here")
+
+
+# --- issue 10: engines and loading -----------------------------------------------------------
+
+
+def _backend(args: argparse.Namespace | None) -> Backend:
+    """--store/--endpoint, else $EMG_KG_STORE/$EMG_KG_ENDPOINT; no args (demo): in memory."""
+    from .engines import Backend
+
+    if args is None:
+        return Backend()
+    return Backend.from_env(getattr(args, "store", None), getattr(args, "endpoint", None))
+
+
+def add_engine_options(p: argparse.ArgumentParser) -> None:
+    """The shared engine option block: where the commands read the graph from."""
+    group = p.add_argument_group("engine (default: the in-memory store built from the data)")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="a persistent Oxigraph store made by `emg-kg load --store DIR` (or $EMG_KG_STORE)",
+    )
+    where.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="a SPARQL 1.1 endpoint (or $EMG_KG_ENDPOINT); credentials only from "
+        "$EMG_KG_ENDPOINT_USER and $EMG_KG_ENDPOINT_PASSWORD",
+    )
+
+
+def cmd_load(args: argparse.Namespace, layout: Layout) -> int:
+    from .diskstore import rdf_file
+    from .loader import curated_files, load_endpoint, load_local
+
+    backend = _backend(args)
+    if backend.kind == "memory":
+        raise EmgKgError("load needs --store DIR or --endpoint URL (or $EMG_KG_STORE)")
+    files, curated = ([], None) if args.no_curated else curated_files(layout)
+    files = [*files, *(rdf_file(path, args.graph) for path in args.files)]
+    if not files:
+        raise EmgKgError("nothing to load: give RDF files or drop --no-curated")
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    if backend.endpoint:
+        done = load_endpoint(backend.endpoint, args.graph_store, files, say, args.force)
+        print(
+            f"loaded {done.quads} quads in {done.graphs} graphs into {backend.endpoint} "
+            f"({done.sent} sent, {done.skipped} unchanged) in {done.seconds:.1f} s"
+        )
+        return 0
+    assert backend.store is not None
+    marker = load_local(backend.store, files, curated, say)
+    print(
+        f"loaded {marker['quads']} quads in {marker['graphs']} graphs into {backend.store} "
+        f"in {marker['load_s']} s"
+    )
+    return 0
+
+
+def add_load_command(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
+    """Register `load` (called from build_parser)."""
+    p = add(
+        "load",
+        cmd_load,
+        "load the dataset (and any RDF files given) into a persistent store or a SPARQL "
+        "endpoint; a store is replaced atomically, an endpoint graph by graph",
+    )
+    p.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="more RDF to load with ours: N-Quads, TriG, Turtle, N-Triples, JSON-LD, RDF/XML",
+    )
+    p.add_argument(
+        "--graph",
+        metavar="IRI",
+        help="graph for the triples of the files given (default: one per file, its file: IRI)",
+    )
+    p.add_argument("--no-curated", action="store_true", help="load only the files given")
+    p.add_argument(
+        "--graph-store",
+        metavar="URL",
+        help="the endpoint's Graph Store Protocol URL, if not the endpoint URL itself "
+        "(Virtuoso: .../sparql-graph-crud-auth; Fuseki: .../DATASET/data)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="endpoint: send every graph, even unchanged ones"
+    )
+    add_engine_options(p)
 
 
 # --- issue 9: the BIP importer ------------------------------------------------------------------
@@ -695,6 +809,7 @@ def cmd_demo(args: argparse.Namespace, layout: Layout) -> int:
 # --- parser ------------------------------------------------------------------------------------
 
 Handler = Callable[[argparse.Namespace, Layout], int]
+ENGINE_COMMANDS = ("query", "queries", "gaps", "show", "stats", "analyze", "viz")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -739,6 +854,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_view_commands(add)  # issue 4
     add_import_commands(add)  # issue 9
     add_serve_command(add)  # issue 5
+    add_load_command(add)  # issue 10
+    for name, sub_parser in sub.choices.items():  # issue 10: one engine option block
+        if name in ENGINE_COMMANDS:
+            add_engine_options(sub_parser)
     p = add("demo", cmd_demo, "the main job: build, validate, summarize, gap report, views")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out)")
     p = add(

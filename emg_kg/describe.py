@@ -29,8 +29,8 @@ def _q(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[o
     result = store.query(
         sparql_prologue() + query, use_default_graph_as_union=True, substitutions=subs
     )
-    assert isinstance(result, ox.QuerySolutions)
-    return list(result)
+    assert not isinstance(result, ox.QueryBoolean | ox.QueryTriples)
+    return list(result)  # ox.QuerySolutions, or an endpoint's rows (emg_kg.remote)
 
 
 def short(term: object) -> str:
@@ -115,6 +115,14 @@ def _label(store: ox.Store, node: object, lang: str) -> str:
     return by_lang.get(lang) or by_lang.get("en") or short(node)
 
 
+def _fact_order(row: ox.QuerySolution) -> tuple[str, str, str, int, str, str]:
+    """SPARQL's ORDER BY ?g ?dir ?p ?o, with literals ordered by text, then language."""
+    o = row["o"]
+    kind = 0 if isinstance(o, ox.BlankNode) else 1 if isinstance(o, ox.NamedNode) else 2
+    language = (o.language or "") if isinstance(o, ox.Literal) else ""
+    return (row["g"].value, row["dir"].value, row["p"].value, kind, str(o.value), language)
+
+
 def _text(store: ox.Store, graph: object, lang: str) -> tuple[str, bool]:
     """The text an evidence graph stands for, in ``lang`` when there is one (else the
     report's Chinese), and whether it is the English translation."""
@@ -141,7 +149,8 @@ def _text(store: ox.Store, graph: object, lang: str) -> tuple[str, bool]:
 def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Description:
     """Every fact about ``node`` (both directions), each under the graph that states it."""
     desc = Description(node.value)
-    for r in _q(store, "SELECT ?x ?l WHERE { ?x skos:prefLabel|skos:altLabel ?l }", x=node):
+    labels = "SELECT DISTINCT ?x ?l WHERE { ?x skos:prefLabel|skos:altLabel ?l }"
+    for r in _q(store, labels, x=node):  # DISTINCT: an endpoint's union may be a bag
         desc.labels.setdefault(r["l"].language or "", []).append(r["l"].value)
     desc.types = sorted(
         short(r["t"]) for r in _q(store, "SELECT DISTINCT ?x ?t WHERE { ?x a ?t }", x=node)
@@ -160,6 +169,7 @@ def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Descripti
         ORDER BY ?g ?dir ?p ?o""",
         x=node,
     )
+    rows.sort(key=_fact_order)  # engines order literals of different languages differently
     for r in rows:
         g = r["g"]
         key = g.value

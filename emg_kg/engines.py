@@ -1,14 +1,22 @@
-"""The two SPARQL engines behind every query: the cached Oxigraph store and rdflib.
+"""The SPARQL engines behind every query, all behind one :class:`Engine` interface.
 
-Both answer over the union of all evidence graphs and return one engine-neutral
+Where the quads live is the *backend* (:class:`Backend`): the in-memory Oxigraph store filled
+from the cache (the default), a persistent on-disk Oxigraph store (``--store DIR``, see
+:mod:`emg_kg.diskstore`) or any SPARQL 1.1 endpoint (``--endpoint URL``, see
+:mod:`emg_kg.remote`). The same :class:`OxigraphEngine` runs on all three, since the endpoint
+is wrapped to look like a store; rdflib's engine is the in-memory cross-check. All answer over
+the union of all evidence graphs and return one engine-neutral
 :class:`~emg_kg.results.Result`, so their answers can be compared byte for byte. rdflib is
 imported only when its engine is used: a cold ``emg-kg query`` must not pay for it.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
 
 import pyoxigraph as ox
 
@@ -20,12 +28,72 @@ from .sparql_errors import explain
 if TYPE_CHECKING:
     from rdflib import Dataset
 
+    from .diskstore import MergedStore
     from .gate import Verdict
+    from .remote import RemoteStore
 
-__all__ = ["ENGINES", "Engine", "OxigraphEngine", "RdflibEngine", "open_engine", "dataset_options"]
+__all__ = [
+    "ENGINES",
+    "Backend",
+    "Engine",
+    "OxigraphEngine",
+    "RdflibEngine",
+    "dataset_options",
+    "open_backend",
+    "open_engine",
+]
 
 ENGINES = ("oxigraph", "rdflib")
 _OX_ERROR = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
+
+
+#: What the commands read from: an Oxigraph store (memory or disk) or an endpoint behind the
+#: same methods.
+StoreLike = Union[ox.Store, "MergedStore", "RemoteStore"]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where the quads are: neither field = the in-memory store built from the cache.
+
+    The defaults come from ``EMG_KG_STORE`` / ``EMG_KG_ENDPOINT`` (so the API, the server and
+    notebooks can be pointed at a store without code); the command line overrides them."""
+
+    store: Path | None = None
+    endpoint: str | None = None
+
+    @classmethod
+    def from_env(cls, store: Path | None = None, endpoint: str | None = None) -> Backend:
+        if store is None and endpoint is None:
+            env_store, env_endpoint = (
+                os.environ.get("EMG_KG_STORE"),
+                os.environ.get("EMG_KG_ENDPOINT"),
+            )
+            store = Path(env_store) if env_store else None
+            endpoint = env_endpoint or None
+        if store is not None and endpoint is not None:
+            raise QueryError("give either a store (--store) or an endpoint (--endpoint), not both")
+        return cls(store, endpoint)
+
+    @property
+    def kind(self) -> str:
+        return "endpoint" if self.endpoint else "disk" if self.store else "memory"
+
+
+def open_backend(layout: Layout, backend: Backend | None = None) -> StoreLike:
+    """The store behind ``backend`` (default: the in-memory store filled from the cache)."""
+    backend = backend or Backend()
+    if backend.endpoint:
+        from .remote import RemoteStore
+
+        return RemoteStore(backend.endpoint)
+    if backend.store is not None:
+        from .diskstore import open_store_dir
+
+        return open_store_dir(backend.store, layout)
+    from .store import open_store
+
+    return open_store(layout)
 
 
 class Engine:
@@ -46,10 +114,13 @@ class Engine:
 
 
 class OxigraphEngine(Engine):
+    """Oxigraph's SPARQL on a store in memory or on disk, or an endpoint's on its own data."""
+
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: StoreLike) -> None:
         self.store = store
+        self.name = getattr(store, "kind", "oxigraph")  # "endpoint" for a RemoteStore
 
     def execute(
         self,
@@ -61,7 +132,7 @@ class OxigraphEngine(Engine):
     ) -> Result:
         subs = {ox.Variable(k): v for k, v in bindings.items()}
         graphs = dataset_options(
-            self.store,
+            self.store,  # type: ignore[arg-type]
             dataset.default_graphs if dataset else None,
             dataset.named_graphs if dataset else None,
             where,
@@ -73,12 +144,12 @@ class OxigraphEngine(Engine):
                 substitutions=subs or None,
                 **graphs,  # type: ignore[arg-type]
             )
-            if isinstance(answer, ox.QuerySolutions):
+            if isinstance(answer, ox.QueryBoolean | bool):
+                return Result("ask", boolean=bool(answer))
+            if hasattr(answer, "variables"):  # ox.QuerySolutions or remote.Solutions
                 names = [v.value for v in answer.variables]
                 rows = [tuple(s[i] for i in range(len(names))) for s in answer]
                 return Result("select", names, rows)
-            if isinstance(answer, ox.QueryBoolean):
-                return Result("ask", boolean=bool(answer))
             return Result("graph", triples=list(answer))
         except SyntaxError as err:
             raise syntax_error(where, err, text, prefixes) from None
@@ -207,12 +278,15 @@ def _from_rdflib(term: Any) -> Any:
     raise QueryError(f"unexpected term from rdflib: {term!r}")
 
 
-def open_engine(layout: Layout, name: str = "oxigraph") -> Engine:
-    """The cached Oxigraph store, or an rdflib Dataset (default graph = union) of the same quads."""
-    from .store import cached_nquads, open_store
+def open_engine(layout: Layout, name: str = "oxigraph", backend: Backend | None = None) -> Engine:
+    """Oxigraph on ``backend`` (default the cached in-memory store), or an rdflib Dataset
+    (default graph = union) of the cached quads."""
+    from .store import cached_nquads
 
     if name == "oxigraph":
-        return OxigraphEngine(open_store(layout))
+        return OxigraphEngine(open_backend(layout, backend))
+    if backend is not None and backend.kind != "memory":
+        raise QueryError("--engine rdflib runs in memory only; drop --store/--endpoint")
     if name == "rdflib":
         from rdflib import Dataset
 

@@ -316,7 +316,9 @@ def gap_report(
     except ValueError:
         raise QueryError(f"--as-of {as_of!r} is not a date YYYY-MM-DD") from None
     engine = OxigraphEngine(store if store is not None else open_store(layout))
-    merged = apply_mapping(engine.store, mapping) if mapping is not None else None
+    merged = None
+    if mapping is not None:
+        merged = apply_mapping(engine.store, mapping)  # type: ignore[arg-type]
     level = evidence or ("all" if mapping else "report")
     report = compute(engine, layout, level, as_of, lang, roles)
     report.mapping = str(mapping) if mapping else None

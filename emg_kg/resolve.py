@@ -69,9 +69,11 @@ NAMES_QUERY = (
     + " } ?s ?p ?l FILTER(isIRI(?s) && isLiteral(?l)) }"
 )
 TYPES_QUERY = "SELECT DISTINCT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s) && isIRI(?t)) }"
+#: (subClassOf/subClassOf* rather than subClassOf+: Virtuoso wants a path's start bound)
 SUPERS_QUERY = (
-    "SELECT DISTINCT ?t ?c WHERE { ?t <" + PREFIXES["rdfs"] + "subClassOf>+ ?c FILTER(isIRI(?c)) }"
-)
+    "SELECT DISTINCT ?t ?c WHERE { ?t <{0}subClassOf> ?d . ?d <{0}subClassOf>* ?c "
+    "FILTER(isIRI(?c)) }"
+).replace("{0}", PREFIXES["rdfs"])
 _SPACE = re.compile(r"\s+")
 _GENERIC = {PREFIXES["skos"] + "Concept", PREFIXES["prov"] + "Entity", PREFIXES["owl"] + "Thing"}
 #: Things that share a name with an entity without being what a user means by it: the report's
@@ -181,7 +183,7 @@ def store_names(store: ox.Store) -> Names:
 
     def rows(query: str) -> list[tuple[Any, Any]]:
         answer = store.query(query, use_default_graph_as_union=True)
-        assert isinstance(answer, ox.QuerySolutions)
+        assert not isinstance(answer, ox.QueryBoolean | ox.QueryTriples)  # (or an endpoint's rows)
         return [(r[0], r[1]) for r in answer]
 
     return names_from_rows(rows(NAMES_QUERY), rows(TYPES_QUERY), rows(SUPERS_QUERY))

@@ -3,7 +3,8 @@ server on loopback and a headless Chromium.
 
 Chromium is /usr/bin/chromium (or $EMG_KG_CHROMIUM), driven by Playwright with a fresh temporary
 profile. Without it the browser tests are skipped, unless EMG_KG_REQUIRE_BROWSER=1 (CI), where they
-fail: in CI a browser test never skips silently.
+fail: in CI a browser test never skips silently. Virtuoso (Debian's virtuoso-opensource, the
+engine-equivalence tests' real SPARQL endpoint) works the same way with EMG_KG_REQUIRE_VIRTUOSO=1.
 """
 
 from __future__ import annotations
@@ -85,6 +86,30 @@ def _browser_missing() -> str:
     if not Path(CHROMIUM).exists():
         return f"there is no Chromium at {CHROMIUM}"
     return ""
+
+
+def _missing(what: str, why: str, switch: str) -> None:
+    """Skip a test whose component is missing; fail instead when ``switch`` is 1 (CI)."""
+    if os.environ.get(switch) == "1":
+        pytest.fail(f"{switch}=1 but {why}")
+    pytest.skip(f"{what}: {why}")
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Virtuoso open source on free loopback ports with its own temporary database, stopped
+    after the session; the curated dataset is loaded with `emg-kg load --endpoint`."""
+    from virtuoso import Virtuoso, find_virtuoso
+
+    binary = find_virtuoso()
+    if not binary:
+        _missing("virtuoso", "virtuoso-t is not installed", "EMG_KG_REQUIRE_VIRTUOSO")
+    server = Virtuoso(binary, tmp_path_factory.mktemp("virtuoso"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,299 @@
+"""The scale benchmark: a synthetic corpus on every engine, side by side with raw pyoxigraph.
+
+For each engine (``memory``: the embedded store; ``disk``: the persistent store;
+``virtuoso``: a private Virtuoso loaded over the Graph Store Protocol) a fresh process loads
+the corpus the way `emg-kg load` does, runs every named query (example parameters), the gap
+report and the views (the index, the whole-graph page and the agency x target matrix), and
+records its peak memory. Raw pyoxigraph does the same work beside it: ``Store.bulk_load`` of the
+same file, and the same query text on the same store (for Virtuoso: on an in-memory pyoxigraph
+store of the same file). Each query's answer is hashed, so the engines' answers are compared
+row for row. Not a test: the figures depend on the machine (docs/benchmarks-scale.md).
+
+    .venv/bin/python bench/scale.py --quads 200000 --json /tmp/scale-200k.json
+    .venv/bin/python bench/scale.py --quads 2000000 --json out.json --engines memory,disk
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import pyoxigraph as ox  # noqa: E402
+
+ENGINES = ("memory", "disk", "virtuoso")
+
+
+def timed(work: Callable[[], Any], runs: int) -> tuple[float, Any]:
+    """Median seconds of ``runs`` runs after one warm-up run (none when ``runs`` is 1: the
+    large corpora), and the last answer."""
+    answer = work() if runs > 1 else None
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        answer = work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), answer
+
+
+def peak_mib(pid: int | None = None) -> float:
+    """Peak resident memory of this process (or of ``pid``, from /proc)."""
+    if pid is None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def digest(result: Any) -> str:
+    """The answer's hash; the one documented Virtuoso difference (docs/engines.md) is folded."""
+    from emg_kg.results import render
+
+    text = render(result, "json").decode("utf-8").replace("、", "?")
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def raw_query(store: ox.Store, query: Any, bindings: dict[str, Any]) -> Any:
+    """The same query text on the same store through pyoxigraph alone (its default graph is
+    the stored union; for Virtuoso's comparison store, Oxigraph's own union)."""
+    subs = {ox.Variable(k): v for k, v in bindings.items()}
+    merged = any(True for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    answer = store.query(
+        query.text, use_default_graph_as_union=not merged, substitutions=subs or None
+    )
+    return list(answer)  # type: ignore[arg-type]
+
+
+def watchdog(limit_mib: float) -> None:
+    """Stop this process if it grows past ``limit_mib`` (the machine is shared)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if int(Path("/proc/self/statm").read_text().split()[1]) * 4096 > limit_mib * 2**20:
+                print(f"scale: stopped at {limit_mib:.0f} MiB", file=sys.stderr, flush=True)
+                os._exit(3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def worker(
+    engine_kind: str, corpus: Path, work: Path, runs: int, only: str = "", skip: str = ""
+) -> dict[str, Any]:
+    """One engine in this (fresh) process: load, queries, gaps, views, memory."""
+    watchdog(float(os.environ.get("EMG_KG_SCALE_MAX_MIB", "6000")))
+    from emg_kg.api import bind, run
+    from emg_kg.diskstore import RdfFile, load_memory, load_store_dir, open_store_dir
+    from emg_kg.engines import OxigraphEngine
+    from emg_kg.errors import QueryError
+    from emg_kg.gaps import compute
+    from emg_kg.paths import default_layout
+    from emg_kg.queries import load_queries
+
+    layout = default_layout()
+    item = RdfFile(corpus, ox.RdfFormat.N_QUADS, None)
+    out: dict[str, Any] = {"engine": engine_kind, "corpus": str(corpus)}
+    server = None
+    start = time.perf_counter()
+    if engine_kind == "memory":
+        store: Any = load_memory([item])
+    elif engine_kind == "disk":
+        target = work / "store"
+        load_store_dir(target, [item], None)
+        store = open_store_dir(target, None)
+    else:
+        from emg_kg.loader import load_endpoint
+        from emg_kg.remote import RemoteStore
+
+        sys.path.insert(0, str(ROOT / "tests"))
+        from virtuoso import Virtuoso, find_virtuoso  # tests/virtuoso.py
+
+        binary = find_virtuoso()
+        if not binary:
+            raise SystemExit("virtuoso-t is not installed (apt-get install virtuoso-opensource)")
+        (work / "virtuoso").mkdir(exist_ok=True)
+        server = Virtuoso(binary, work / "virtuoso")
+        server.start()
+        os.environ.update(server.env())
+        start = time.perf_counter()
+        load_endpoint(server.url, server.graph_store, [item], lambda _m: None)
+        store = RemoteStore(
+            server.url, timeout=float(os.environ.get("EMG_KG_SCALE_TIMEOUT", "120"))
+        )
+    out["load_s"] = round(time.perf_counter() - start, 3)
+    out["quads"] = len(store)
+    engine = OxigraphEngine(store)
+    raw: Any = getattr(store, "store", None)  # the same pyoxigraph store, queried directly
+    if raw is None:  # Virtuoso: raw pyoxigraph on an in-memory store of the same file
+        raw = ox.Store()
+        raw.bulk_load(path=str(corpus), format=ox.RdfFormat.N_QUADS)
+    try:
+        queries: dict[str, Any] = {}
+        for name, query in load_queries(layout).items():
+            if only and name not in only.split(","):
+                continue
+            params = {p.name: p.example for p in query.params if p.example}
+            try:
+                seconds, result = timed(lambda q=query, p=params: run(engine, q, p), runs)
+            except QueryError as err:  # an endpoint's timeout: recorded, not fatal
+                queries[name] = {"error": str(err)[:300]}
+                print(f"  {engine_kind} {name}: {err}", file=sys.stderr)
+                continue
+            bindings = bind(query, params, engine)
+            raw_s, _ = timed(lambda q=query, b=bindings: raw_query(raw, q, b), runs)
+            queries[name] = {
+                "s": round(seconds, 4),
+                "raw_s": round(raw_s, 4),
+                "rows": len(result),
+                "digest": digest(result),
+            }
+            print(f"  {engine_kind} {name}: {seconds:.3f} s (raw {raw_s:.3f} s)", file=sys.stderr)
+        out["queries"] = queries
+        try:
+            if "gaps" not in skip:
+                out["gaps_s"] = round(timed(lambda: compute(engine, layout, "report"), runs)[0], 3)
+        except QueryError as err:
+            out["gaps_error"] = str(err)[:300]
+        if "views" not in skip:
+            out["viz_s"] = round(views(store, work), 3)
+        out["rss_mib"] = round(peak_mib(server.process.pid if server and server.process else None))
+        out["python_rss_mib"] = round(peak_mib())
+        if engine_kind == "disk":
+            out["cold_query_s"] = round(cold_query(work / "store", runs), 3)
+    finally:
+        if server is not None:
+            server.stop()
+    raw = store = engine = None  # freed before the raw load, which then has the memory alone
+    gc.collect()
+    out["raw_load_s"] = round(raw_load(corpus, engine_kind, work), 3)
+    return out
+
+
+def views(store: Any, work: Path) -> float:
+    """Index, the whole-graph page and the agency x target matrix, as `emg-kg viz` does."""
+    from emg_kg.analysis import select
+    from emg_kg.projection import load_index
+    from emg_kg.viz import write_matrix, write_view
+
+    start = time.perf_counter()
+    idx = load_index(store)
+    write_view(select(idx, "whole"), work / "whole.html", "zh")
+    write_matrix(select(idx, "agency-target"), work / "matrix.svg", "zh")
+    return time.perf_counter() - start
+
+
+def cold_query(store: Path, runs: int) -> float:
+    """A new `emg-kg query organizations --store DIR`: process start to the last byte."""
+    script = Path(sys.executable).with_name("emg-kg")
+    args = [str(script), "query", "organizations", "--store", str(store), "--format", "csv"]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def raw_load(corpus: Path, kind: str, work: Path) -> float:
+    """Raw ``Store.bulk_load`` of the same file (on disk for the disk engine)."""
+    directory = Path(tempfile.mkdtemp(dir=work)) if kind == "disk" else None
+    start = time.perf_counter()
+    store = ox.Store(str(directory)) if directory else ox.Store()
+    store.bulk_load(path=str(corpus), format=ox.RdfFormat.N_QUADS)
+    if directory:
+        store.flush()
+    seconds = time.perf_counter() - start
+    del store
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quads", type=int, default=200_000, help="corpus size (default 200k)")
+    parser.add_argument("--json", type=Path, required=True, help="write the figures here")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per query (median)")
+    parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--only", default="", help="only these named queries (comma-separated)")
+    parser.add_argument("--skip", default="", help="skip gaps and/or views (comma-separated)")
+    parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(
+            json.dumps(worker(args.worker, args.corpus, args.work, args.runs, args.only, args.skip))
+        )
+        return 0
+    from corpus import write_corpus
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="emg-kg-scale-"))
+    corpus = work / f"corpus-{args.quads}.nq"
+    quads, reports = write_corpus(args.quads, corpus)
+    print(f"corpus: {quads} quads, {reports} reports, {corpus}", file=sys.stderr)
+    results = []
+    for kind in args.engines.split(","):
+        scratch = work / kind
+        scratch.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--worker", kind, "--corpus", str(corpus)]
+            + ["--work", str(scratch), "--runs", str(args.runs), "--json", "-"]
+            + ["--only", args.only, "--skip", args.skip],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        results.append({**json.loads(done.stdout), "reports": reports})
+        shutil.rmtree(scratch, ignore_errors=True)
+        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    summary(results)
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def summary(results: list[dict[str, Any]]) -> None:
+    """Print the figures and whether every engine answered every query the same."""
+    for r in results:
+        ok = {n: q for n, q in r["queries"].items() if "s" in q} or {"-": {"s": 0, "raw_s": 1}}
+        failed = sorted(set(r["queries"]) - set(ok))
+        slowest = max(ok.items(), key=lambda kv: kv[1]["s"])
+        ratio = max(q["s"] / max(q["raw_s"], 1e-4) for q in ok.values())
+        print(
+            f"{r['engine']}: {r['quads']} quads, load {r['load_s']} s (raw {r['raw_load_s']} s), "
+            f"slowest query {slowest[0]} {slowest[1]['s']} s, worst ratio to raw {ratio:.2f}, "
+            f"gaps {r.get('gaps_s', '-')} s, views {r.get('viz_s', '-')} s, peak {r['rss_mib']} MiB"
+            + (f", cold query {r['cold_query_s']} s" if "cold_query_s" in r else "")
+            + (f", FAILED: {failed}" if failed else "")
+        )
+    first = results[0]
+    for other in results[1:]:
+        differ = [
+            n
+            for n, q in first["queries"].items()
+            if other["queries"].get(n, {}).get("digest") != q.get("digest")
+        ]
+        print(f"{other['engine']} vs {first['engine']}: {'same answers' if not differ else differ}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Start and stop a private Virtuoso for the tests: its own ini, database and loopback ports.
+
+Debian's ``virtuoso-opensource`` package installs ``virtuoso-t`` (and starts nothing when no
+init system runs it). The ini written here keeps everything in one temporary directory, moves
+both ports off the defaults (1111, 8890) to free loopback ports, lifts the 10,000-row result
+cap and the query time limits (so answers are whole), and keeps the buffers small.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+Striping = 0
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+CaseMode = 2
+DirsAllowed = ., {d}
+NumberOfBuffers = 100000
+MaxDirtyBuffers = 75000
+ThreadsPerQuery = 2
+MaxQueryMem = 1G
+CheckpointInterval = 0
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}
+ServerThreads = 4
+MaxClientConnections = 4
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 100000000
+MaxSortedTopRows = 100000000
+MaxQueryCostEstimationTime = 0
+MaxQueryExecutionTime = 0
+"""
+USER, PASSWORD = "dba", "dba"  # the fresh database's administrator, on loopback only
+
+
+def find_virtuoso() -> str | None:
+    return os.environ.get("EMG_KG_VIRTUOSO") or shutil.which("virtuoso-t")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Virtuoso:
+    """One server process; ``url`` is its SPARQL endpoint, ``graph_store`` its GSP URL."""
+
+    def __init__(self, binary: str, directory: Path) -> None:
+        self.binary, self.dir = binary, directory
+        self.http = free_port()
+        self.sql = free_port()
+        self.url = f"http://127.0.0.1:{self.http}/sparql"
+        self.graph_store = f"http://127.0.0.1:{self.http}/sparql-graph-crud-auth"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 90.0) -> None:
+        ini = self.dir / "virtuoso.ini"
+        ini.write_text(INI.format(d=self.dir, sql=self.sql, http=self.http), encoding="utf-8")
+        self.process = subprocess.Popen(
+            [self.binary, "-c", str(ini), "+foreground"],
+            cwd=self.dir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        query = urllib.parse.urlencode({"query": "ASK {}"})
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                log = (self.dir / "virtuoso.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"virtuoso-t exited ({self.process.returncode}):\n{log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}?{query}", timeout=5) as reply:
+                    if reply.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"virtuoso did not answer on {self.url} within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def env(self) -> dict[str, str]:
+        """The environment a load needs: credentials come from here, never the command line."""
+        return {"EMG_KG_ENDPOINT_USER": USER, "EMG_KG_ENDPOINT_PASSWORD": PASSWORD}
