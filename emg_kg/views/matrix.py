@@ -18,8 +18,8 @@ import io
 import shutil
 import subprocess
 import tempfile
+import xml.etree.ElementTree as ET
 from collections import defaultdict
-from html import escape as xml_escape
 from pathlib import Path
 from typing import Any
 
@@ -136,29 +136,46 @@ def matrix_csv(matrix: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def _text(x: float, y: float, text: str, **attrs: str) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{xml_escape(v)}"' for k, v in attrs.items())
-    return f'<text x="{x:.0f}" y="{y:.0f}"{extra}>{xml_escape(text)}</text>'
+def _text(parent: ET.Element, x: float, y: float, text: str, **attrs: str) -> ET.Element:
+    """A ``<text>`` element under ``parent`` (``font_size`` is written ``font-size``)."""
+    extra = {k.replace("_", "-"): v for k, v in attrs.items()}
+    element = ET.SubElement(parent, "text", {"x": f"{x:.0f}", "y": f"{y:.0f}", **extra})
+    element.text = text
+    return element
+
+
+def _titled(parent: ET.Element, title: str) -> ET.Element:
+    """A group whose ``<title>`` is its hover note."""
+    group = ET.SubElement(parent, "g")
+    ET.SubElement(group, "title").text = title
+    return group
 
 
 def _glyph(
-    role: str, cx: float, cy: float, colour: str, r: float = 4.5, opacity: float = 1.0
-) -> str:
+    parent: ET.Element,
+    role: str,
+    cx: float,
+    cy: float,
+    colour: str,
+    r: float = 4.5,
+    opacity: float = 1.0,
+) -> None:
     """One role's mark, centred on (cx, cy): disc, diamond, ring or triangle (pale for a
     blanket claim, a source that names no single target)."""
-    fade = f' opacity="{opacity}"' if opacity < 1 else ""
+    fade = {"opacity": str(opacity)} if opacity < 1 else {}
+    centre = {"cx": f"{cx:.1f}", "cy": f"{cy:.1f}"}
     if role == "implements":
-        return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r}" fill="{colour}"{fade}/>'
+        ET.SubElement(parent, "circle", {**centre, "r": str(r), "fill": colour, **fade})
+        return
     if role == "monitors":
-        return (
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r - 0.8}" fill="none" '
-            f'stroke="{colour}" stroke-width="1.8"{fade}/>'
-        )
+        ring = {"r": str(r - 0.8), "fill": "none", "stroke": colour, "stroke-width": "1.8"}
+        ET.SubElement(parent, "circle", {**centre, **ring, **fade})
+        return
     if role == "aligns":
         pts = f"{cx},{cy - r - 1} {cx + r + 1},{cy} {cx},{cy + r + 1} {cx - r - 1},{cy}"
     else:
         pts = f"{cx},{cy - r} {cx + r},{cy + r} {cx - r},{cy + r}"
-    return f'<polygon points="{pts}" fill="{colour}"{fade}/>'
+    ET.SubElement(parent, "polygon", {"points": pts, "fill": colour, **fade})
 
 
 #: Where each role's glyph sits in a cell (quadrants), so several roles never overlap.
@@ -188,63 +205,57 @@ def matrix_svg(matrix: dict[str, Any], lang: str = "zh") -> str:
     body = cell * len(rows) + 28 * len(groups)
     width = max(left + cell * len(cols) + 30, 760)
     height = top + body + 200
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Noto Sans CJK SC, sans-serif" '
-        'font-size="12">',
-        '<rect width="100%" height="100%" fill="#ffffff"/>',
-        _text(10, 24, matrix["title"], font_size="16", font_weight="bold"),
-    ]
+    svg = ET.Element(
+        "svg",
+        {
+            "xmlns": "http://www.w3.org/2000/svg",
+            "width": str(width),
+            "height": str(height),
+            "viewBox": f"0 0 {width} {height}",
+            "font-family": "DejaVu Sans, Noto Sans CJK SC, sans-serif",
+            "font-size": "12",
+        },
+    )
+    ET.SubElement(svg, "rect", width="100%", height="100%", fill="#ffffff")
+    _text(svg, 10, 24, matrix["title"], font_size="16", font_weight="bold")
     goal_start: dict[str, int] = {}
     for i, col in enumerate(cols):
         x = left + i * cell
         goal_start.setdefault(col["goal"], i)
         empty = not col["supporters"] and col["target"]
         if empty:
-            out.append(
-                f'<rect x="{x}" y="{top - 24}" width="{cell}" height="{body + 24}" fill="#ffebee"/>'
-            )
-        out.append(
-            f"<g><title>{xml_escape(col['title'])}</title>"
-            + _text(
-                x + cell / 2,
-                top - 8,
-                col["short"],
-                text_anchor="middle",
-                font_size="13" if col["target"] else "9",
-                font_weight="bold",
-                fill="#c62828" if empty else "#222222",
-            )
-            + "</g>"
+            box = {"x": str(x), "y": str(top - 24), "width": str(cell), "height": str(body + 24)}
+            ET.SubElement(svg, "rect", {**box, "fill": "#ffebee"})
+        _text(
+            _titled(svg, col["title"]),
+            x + cell / 2,
+            top - 8,
+            col["short"],
+            text_anchor="middle",
+            font_size="13" if col["target"] else "9",
+            font_weight="bold",
+            fill="#c62828" if empty else "#222222",
         )
     for goal, i in goal_start.items():
         span = sum(1 for c in cols if c["goal"] == goal)
         x = left + i * cell
-        out.append(
-            f'<line x1="{x + 2}" y1="{top - 40}" x2="{x + span * cell - 2}" y2="{top - 40}" '
-            'stroke="#555"/>'
-        )
+        ends = {"x1": str(x + 2), "y1": str(top - 40), "x2": str(x + span * cell - 2)}
+        ET.SubElement(svg, "line", {**ends, "y2": str(top - 40), "stroke": "#555"})
         name = (f"目标 {goal}" if zh else f"Goal {goal}") if goal else ("整体" if zh else "whole")
-        out.append(_text(x + span * cell / 2, top - 46, name, text_anchor="middle"))
+        _text(svg, x + span * cell / 2, top - 46, name, text_anchor="middle")
     y = top
     for g in groups:
-        out.append(
-            f'<rect x="0" y="{y}" width="{width}" height="24" fill="#eceff1"/>'
-            + _text(10, y + 17, GROUPS[g][1 if zh else 0], font_weight="bold")
-        )
+        band = {"x": "0", "y": str(y), "width": str(width), "height": "24", "fill": "#eceff1"}
+        ET.SubElement(svg, "rect", band)
+        _text(svg, 10, y + 17, GROUPS[g][1 if zh else 0], font_weight="bold")
         y += 28
         for row in (r for r in rows if r["group"] == g):
-            out.append(
-                f"<g><title>{xml_escape(row['label'])} ({xml_escape(row['id'])})</title>"
-                + _text(left - 10, y + 17, _clip(row["label"]), text_anchor="end")
-                + "</g>"
-            )
+            label = _titled(svg, f"{row['label']} ({row['id']})")
+            _text(label, left - 10, y + 17, _clip(row["label"]), text_anchor="end")
             for i, col in enumerate(cols):
                 x = left + i * cell
-                out.append(
-                    f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="none" '
-                    'stroke="#e0e0e0"/>'
-                )
+                box = {"x": str(x), "y": str(y), "width": str(cell), "height": str(cell)}
+                ET.SubElement(svg, "rect", {**box, "fill": "none", "stroke": "#e0e0e0"})
                 roles = row["cells"].get(col["id"])
                 if not roles:
                     continue
@@ -253,65 +264,51 @@ def matrix_svg(matrix: dict[str, Any], lang: str = "zh") -> str:
                     f"{r}: {', '.join(lv)}" + (" (blanket claim)" if r in pale else "")
                     for r, lv in roles.items()
                 )
-                marks = "".join(
-                    _glyph(
-                        r,
-                        x + cell * _SPOT[r][0],
-                        y + cell * _SPOT[r][1],
-                        LEVEL_COLOUR[_best(lv)],
-                        opacity=0.35 if r in pale else 1.0,
-                    )
-                    for r, lv in roles.items()
-                    if r in _SPOT
-                )
-                out.append(
-                    f"<g><title>{xml_escape(row['label'])} → {xml_escape(col['title'])}: "
-                    f"{xml_escape(tip)}</title>{marks}</g>"
-                )
+                marks = _titled(svg, f"{row['label']} → {col['title']}: {tip}")
+                for r, lv in roles.items():
+                    if r in _SPOT:
+                        x_, y_ = x + cell * _SPOT[r][0], y + cell * _SPOT[r][1]
+                        fade = 0.35 if r in pale else 1.0
+                        _glyph(marks, r, x_, y_, LEVEL_COLOUR[_best(lv)], opacity=fade)
             y += cell
     y += 22
-    out.append(_text(left - 10, y, "支持方数目" if zh else "organizations", text_anchor="end"))
+    _text(svg, left - 10, y, "支持方数目" if zh else "organizations", text_anchor="end")
     for i, col in enumerate(cols):
         empty = not col["supporters"] and col["target"]
-        out.append(
-            _text(
-                left + i * cell + cell / 2,
-                y,
-                str(col["supporters"]),
-                text_anchor="middle",
-                font_weight="bold",
-                fill="#c62828" if empty else "#222222",
-            )
+        _text(
+            svg,
+            left + i * cell + cell / 2,
+            y,
+            str(col["supporters"]),
+            text_anchor="middle",
+            font_weight="bold",
+            fill="#c62828" if empty else "#222222",
         )
     y += 34
     for k, role in enumerate(ROLES):
         x = 10 + k * 190
-        out.append(_glyph(role, x + 8, y - 4, "#333333", 6))
-        out.append(_text(x + 22, y, ROLE_WORDS[role][1 if zh else 0]))
+        _glyph(svg, role, x + 8, y - 4, "#333333", 6)
+        _text(svg, x + 22, y, ROLE_WORDS[role][1 if zh else 0])
     y += 28
     for k, level in enumerate(LEVELS):  # two columns: the words are long
         x, yy = 10 + (k % 2) * 380, y + (k // 2) * 24
-        out.append(
-            f'<rect x="{x}" y="{yy - 13}" width="16" height="16" fill="{LEVEL_COLOUR[level]}"/>'
-        )
-        out.append(_text(x + 22, yy, LEVEL_WORDS[level][1 if zh else 0]))
-    out.append(_glyph("implements", 18, y + 44, LEVEL_COLOUR["curated"], 6, opacity=0.35))
-    out.append(
-        _text(
-            32,
-            y + 48,
-            "淡色：笼统声明（未点名具体目标）" if zh else "pale: a blanket claim (no target named)",
-        )
+        box = {"x": str(x), "y": str(yy - 13), "width": "16", "height": "16"}
+        ET.SubElement(svg, "rect", {**box, "fill": LEVEL_COLOUR[level]})
+        _text(svg, x + 22, yy, LEVEL_WORDS[level][1 if zh else 0])
+    _glyph(svg, "implements", 18, y + 44, LEVEL_COLOUR["curated"], 6, opacity=0.35)
+    pale_words = (
+        "淡色：笼统声明（未点名具体目标）" if zh else "pale: a blanket claim (no target named)"
     )
+    _text(svg, 32, y + 48, pale_words)
     y += 80
     note = (
         "粉色列：所计证据中没有任何联系（并不表示无人开展工作）"
         if zh
         else "pink column: " + CAVEAT.split(":")[0] + " (which does not mean nobody works on it)"
     )
-    out.append(_text(10, y, note, fill="#c62828"))
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+    _text(svg, 10, y, note, fill="#c62828")
+    ET.indent(svg, space="")
+    return ET.tostring(svg, encoding="unicode") + "\n"
 
 
 def svg_to_png(svg: Path, png: Path) -> Path | None:
@@ -325,10 +322,12 @@ def svg_to_png(svg: Path, png: Path) -> Path | None:
     height = int(head.split('height="')[1].split('"')[0])
     with tempfile.TemporaryDirectory(prefix="emg-kg-png-") as tmp:
         page = Path(tmp) / "matrix.html"
-        page.write_text(
-            '<!doctype html><meta charset="utf-8"><style>html,body{margin:0}</style>' + text,
-            encoding="utf-8",
-        )
+        from markupsafe import Markup
+
+        from emg_kg.views.templating import render
+
+        svg_page = render("views/png.html", svg=Markup(text))  # noqa: S704 (our own SVG)
+        page.write_text(svg_page, encoding="utf-8")
         shot = Path(tmp) / "matrix.png"
         subprocess.run(
             [

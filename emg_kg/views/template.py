@@ -1,21 +1,23 @@
 """Text output of the views: the self-contained HTML page (the coverage matrix: viz_matrix.py).
 
-The page template is ``emg_kg/templates/view.html``; vis-network's JavaScript is read from the
-copy pyvis ships (``pyvis/templates/lib/vis-9.1.2``) and inlined, so a page loads nothing from
-the network. Data from the graph only ever reaches the page as JSON inside a
-``<script type="application/json">`` element with ``<``, ``>``, ``&`` and U+2028/2029 escaped,
-and the page's script puts it into the DOM with ``textContent``: a label cannot inject markup.
+The page template is ``emg_kg/views/templates/view.html`` (Jinja2, see
+:mod:`emg_kg.views.templating`);
+vis-network's JavaScript is read from the copy pyvis ships (``pyvis/templates/lib/vis-9.1.2``)
+and inlined, so a page loads nothing from the network. Data from the graph only ever reaches
+the page as JSON inside a ``<script type="application/json">`` element with ``<``, ``>``,
+``&`` and U+2028/2029 escaped (the ``script_json`` filter), and the page's script puts it
+into the DOM with ``textContent``: a label cannot inject markup.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from emg_kg.views.templating import script_json  # noqa: F401 (its home was here)
 
 if TYPE_CHECKING:
     pass
@@ -28,16 +30,7 @@ __all__ = [
     "render_page",
 ]
 
-TEMPLATE = Path(__file__).parent / "templates" / "view.html"
 VIS_VERSION = "vis-9.1.2"
-_PLACEHOLDER = re.compile(r"__(TITLE|LANG|DATA|VIS)__")
-_SCRIPT_ESCAPES = {
-    "<": "\\u003c",
-    ">": "\\u003e",
-    "&": "\\u0026",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
 
 
 @lru_cache(maxsize=1)
@@ -50,16 +43,6 @@ def vis_js() -> str:
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
     js = re.sub(r"^//# sourceMappingURL=.*$", "", js, flags=re.MULTILINE)  # no .map fetch
     return js.replace("</script", "<\\/script").replace("<!--", "<\\!--")
-
-
-def script_json(data: Any) -> str:
-    """JSON that can sit inside a ``<script>`` element whatever strings it holds.
-
-    >>> script_json({"label": "</script><b>&\u2028"})
-    '{"label":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026\\\\u2028"}'
-    """
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return re.sub("[<>&\u2028\u2029]", lambda m: _SCRIPT_ESCAPES[m.group()], text)
 
 
 LABEL_ROOM = 26  # characters shown under a node; the hover card has the full name
@@ -92,15 +75,19 @@ def node_label(d: dict[str, Any], lang: str) -> str:
 
 
 def render_page(data: dict[str, Any]) -> str:
-    """The HTML page for one view's data (see :func:`emg_kg.views.viz.page_data`)."""
-    parts = {
-        "TITLE": escape(str(data.get("title", "emg-kg")), quote=True),
-        "LANG": "zh-Hans" if data.get("lang") == "zh" else "en",
-        "DATA": script_json(data),
-        "VIS": vis_js(),
-    }
-    template = TEMPLATE.read_text(encoding="utf-8")
-    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], template)  # one pass: no re-expansion
+    """The HTML page for one view's data (see :func:`emg_kg.views.viz.page_data`), from the Jinja2
+    template ``templates/view.html`` (:mod:`emg_kg.views.templating`)."""
+    from markupsafe import Markup
+
+    from emg_kg.views.templating import render
+
+    return render(
+        "view.html",
+        title=str(data.get("title", "emg-kg")),
+        lang="zh-Hans" if data.get("lang") == "zh" else "en",
+        data=data,
+        vis=Markup(vis_js()),  # noqa: S704 (a script, with "</script" and "<!--" defused)
+    )
 
 
 #: Evidence level -> (English, Chinese) name, for the views' legends.

@@ -10,12 +10,16 @@ their chain (``emg:followsFrom`` both ways). :func:`entity_rdf` gives the same f
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import pyoxigraph as ox
+from markupsafe import Markup
 
+from emg_kg.data.translation import NOTE
 from emg_kg.prefixes import PREFIXES
+from emg_kg.views.templating import render
 from emg_kg.web.catalog import Catalog, select
-from emg_kg.web.markup import esc, frame, href, local_path, qs, svg_graph, table
+from emg_kg.web.markup import href, link, local_path, qs, svg_graph
 
 __all__ = ["entity_page", "entity_rdf", "RDF_FORMATS", "facts"]
 
@@ -52,11 +56,6 @@ _T = {
 }
 
 
-def t(key: str, lang: str) -> str:
-    zh, en = _T[key]
-    return zh if lang == "zh" else en
-
-
 def facts(store: ox.Store, iri: str) -> list[tuple[str, ox.NamedNode, object, str]]:
     """(direction, predicate, other end, evidence graph) for every quad touching ``iri``."""
     node = ox.NamedNode(iri)
@@ -68,47 +67,37 @@ def facts(store: ox.Store, iri: str) -> list[tuple[str, ox.NamedNode, object, st
     return out
 
 
-def _value(cat: Catalog, term: object, lang: str) -> str:
+def _value(cat: Catalog, term: object, lang: str) -> list[Any]:
+    """A term as table-cell parts (``templates/web/macros.html``): a link, or a literal and
+    its language tag."""
     if isinstance(term, ox.NamedNode):
         label = cat.label(term.value, lang) if term.value in cat.labels else cat.short(term.value)
-        return f'<a href="{esc(href(term.value, lang))}">{esc(label)}</a>'
+        return [link(href(term.value, lang), label)]
     if isinstance(term, ox.Literal):
-        tag = f' <span class="tag">@{esc(term.language)}</span>' if term.language else ""
-        return f"<span>{esc(term.value)}</span>{tag}"
-    return esc(term)
+        tag = [" ", {"tag": "@" + term.language}] if term.language else []
+        return [{"span": term.value, "title": None}, *tag]
+    return [str(term)]
 
 
-def translation_note(lang: str) -> str:
-    """The note shown wherever the English text of the report is: it is not the report's."""
-    from emg_kg.data.translation import NOTE
-
-    return f'<p class="note translation">{esc(NOTE[lang])}</p>'
-
-
-def _evidence(cat: Catalog, graphs: list[str], lang: str) -> str:
+def _evidence(cat: Catalog, graphs: list[str], lang: str) -> list[Any]:
     """Each evidence graph as a link with its number, and its text folded underneath."""
-    cells = []
+    items = []
     for g in sorted(set(graphs), key=cat.short):
         ev = cat.evidence.get(g)
         name = cat.label(g, lang) if g in cat.labels else cat.short(g)
-        link = f'<a class="ev" href="{esc(href(g, lang))}">{esc(name)}</a>'
+        item = {"link": link(href(g, lang), name, cls="ev"), "quote": "", "note": ""}
         if ev and ev.text:
             number = f"¶{ev.number} " if ev.number else ""
             english = lang == "en" and ev.text_en
-            cells.append(
-                f'<details><summary>{link}</summary><p class="quote">'
-                f"{esc(number)}{esc(ev.text_en if english else ev.text)}</p>"
-                + (translation_note(lang) if english else "")
-                + "</details>"
-            )
-        else:
-            cells.append(f"<div>{link}</div>")
-    return "".join(cells)
+            item["quote"] = number + (ev.text_en if english else ev.text)
+            item["note"] = NOTE[lang] if english else ""
+        items.append(item)
+    return [{"ev": items}]
 
 
 def _fact_rows(
     cat: Catalog, rows: list[tuple[str, ox.NamedNode, object, str]], direction: str, lang: str
-) -> list[list[str]]:
+) -> list[list[Any]]:
     grouped: dict[tuple[str, str], tuple[ox.NamedNode, object, list[str]]] = {}
     for d, p, o, g in rows:
         if d != direction:
@@ -120,17 +109,18 @@ def _fact_rows(
     )
     out = []
     for (p_iri, _), (_p, o, graphs) in order:
-        name, where = esc(cat.label(p_iri, lang)), local_path(p_iri)
+        name, where, short = cat.label(p_iri, lang), local_path(p_iri), cat.short(p_iri)
         prop = (
-            f'<a href="{esc(where + qs(lang=lang))}" title="{esc(cat.short(p_iri))}">{name}</a>'
+            link(where + qs(lang=lang), name, title=short)
             if where
-            else f'<span title="{esc(cat.short(p_iri))}">{name}</span>'
+            else {"span": name, "title": short}
         )
-        out.append([prop, _value(cat, o, lang), _evidence(cat, graphs, lang)])
+        out.append([[prop], _value(cat, o, lang), _evidence(cat, graphs, lang)])
     return out
 
 
-def _supporters(cat: Catalog, iri: str, lang: str) -> str:
+def _supporters(cat: Catalog, iri: str, lang: str) -> list[list[Any]] | None:
+    """The rows of the supporters table; None when the entity is not a thing supported."""
     rows = select(
         cat.store,
         """SELECT ?st ?who ?level ?reason ?g WHERE {
@@ -139,48 +129,37 @@ def _supporters(cat: Catalog, iri: str, lang: str) -> str:
         x=ox.NamedNode(iri),
     )
     if not rows and not cat.is_class(iri, "AichiTarget"):
-        return ""
-    body = f"<h2>{esc(t('supporters', lang))}</h2>"
-    if not rows:
-        return body + f'<p class="gap">{esc(t("none", lang))}</p>'
-    cells = [
+        return None
+    return [
         [
             _value(cat, ox.NamedNode(r["who"]), lang),
             _value(cat, ox.NamedNode(r["level"]), lang),
             _evidence(cat, [r["g"]], lang),
-            esc(r.get("reason", "")),
+            r.get("reason", ""),
         ]
         for r in rows
     ]
-    head = [t("supporters", lang), t("level", lang), t("evidence", lang), t("reasoning", lang)]
-    return body + table(head, cells, "supporters")
 
 
-def _chain(cat: Catalog, iri: str, lang: str) -> str:
+def _chain(cat: Catalog, iri: str, lang: str) -> dict[str, Any] | None:
     """The mandates this one follows from (up) and those that follow from it (down)."""
     if not cat.is_class(iri, "Mandate"):
-        return ""
+        return None
     up, down = _walk(cat, iri, "?x emg:followsFrom ?m"), _walk(cat, iri, "?m emg:followsFrom ?x")
     dates = {m: _issued(cat, m) for m in (*up, iri, *down)}
 
-    def item(m: str, cls: str = "") -> str:
-        when = f' <span class="tag">{esc(dates[m])}</span>' if dates[m] else ""
-        name = (
-            f"<strong>{esc(cat.label(m, lang))}</strong>"
-            if m == iri
-            else _value(cat, ox.NamedNode(m), lang)
-        )
-        return f"<li{cls}>{name}{when}</li>"
+    def item(m: str) -> dict[str, Any]:
+        name = {"strong": cat.label(m, lang)} if m == iri else _value(cat, ox.NamedNode(m), lang)
+        parts = name if isinstance(name, list) else [name]
+        return {"parts": parts, "date": dates[m], "self": m == iri}
 
     def by_date(ms: list[str]) -> list[str]:  # issue date first, the walk's order else
         return sorted(ms, key=lambda m: dates[m] or "9999")
 
     items = [item(m) for m in by_date(list(reversed(up)))]
-    items.append(item(iri, ' class="self"'))
+    items.append(item(iri))
     items += [item(m) for m in by_date(down)]
-    table_link = f"/queries/mandate-chain{qs(mandate=iri, lang=lang)}"
-    more = f' <a href="{esc(table_link)}">{esc(t("chain_table", lang))}</a>'
-    return f'<h2>{esc(t("chain", lang))}{more}</h2><ol class="chain">{"".join(items)}</ol>'
+    return {"items": items, "table": f"/queries/mandate-chain{qs(mandate=iri, lang=lang)}"}
 
 
 def _issued(cat: Catalog, mandate: str) -> str:
@@ -212,31 +191,21 @@ def _walk(cat: Catalog, start: str, pattern: str, limit: int = 20) -> list[str]:
     return order
 
 
-def _stated_here(cat: Catalog, iri: str, lang: str) -> str:
-    """For an evidence node: its text and the facts its graph holds."""
+def _stated_here(cat: Catalog, iri: str, lang: str) -> dict[str, Any]:
+    """For an evidence node: its text (and, in English, the translation first) and the facts
+    its graph holds."""
     quads = list(cat.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
     ev = cat.evidence.get(iri)
-    text = cat.texts.get(iri) or (ev.text if ev else "")
-    out = f'<blockquote class="quote">{esc(text)}</blockquote>' if text else ""
-    english = cat.texts_en.get(iri, "")
-    if english and lang == "en":  # the translation first, the report's own words below
-        out = (
-            f'<blockquote class="quote" lang="en">{esc(english)}</blockquote>'
-            + translation_note(lang)
-            + f"<details><summary>原文 (the report's Chinese text)</summary>{out}</details>"
-        )
-    if not quads:
-        return out
-    cells = [
+    english = cat.texts_en.get(iri, "") if lang == "en" else ""
+    rows = [
         [
             _value(cat, q.subject, lang),
-            esc(cat.label(q.predicate.value, lang)),
+            cat.label(q.predicate.value, lang),
             _value(cat, q.object, lang),
         ]
         for q in sorted(quads, key=str)
     ]
-    head = [t("subject", lang), t("property", lang), t("value", lang)]
-    return out + f"<h2>{esc(t('stated', lang))} ({len(quads)})</h2>" + table(head, cells, "facts")
+    return {"text": cat.texts.get(iri) or (ev.text if ev else ""), "english": english, "rows": rows}
 
 
 def _neighbourhood(
@@ -245,7 +214,7 @@ def _neighbourhood(
     rows: list[tuple[str, ox.NamedNode, object, str]],
     lang: str,
     viz_link: str,
-) -> str:
+) -> Markup | None:
     seen: dict[str, tuple[str, str, str, bool]] = {}
     for d, p, o, _g in rows:
         if not isinstance(o, ox.NamedNode) or not o.value.startswith(ID) or o.value == iri:
@@ -258,10 +227,7 @@ def _neighbourhood(
         )
     around = sorted(seen.values())[:28]
     svg = svg_graph((cat.label(iri, lang), href(iri, lang)), around)
-    if not svg:
-        return ""
-    more = f' <a href="{esc(viz_link)}">{esc(t("interactive", lang))}</a>' if viz_link else ""
-    return f'<h2>{esc(t("graph", lang))}{more}</h2><div class="graph">{svg}</div>'
+    return Markup(svg) if svg else None  # noqa: S704 (rendered from templates/web/*.svg)
 
 
 def entity_page(cat: Catalog, iri: str, lang: str, path: str, viz_link: str = "") -> bytes:
@@ -280,45 +246,36 @@ def entity_page(cat: Catalog, iri: str, lang: str, path: str, viz_link: str = ""
     for r in labels:
         names[r.get("lang") or "-"].append(r["l"])
     name_rows = [
-        [esc(code), esc(" · ".join(dict.fromkeys(names[code])))]
+        [code, " · ".join(dict.fromkeys(names[code]))]
         for code in ("zh", "en", "-")
         if names.get(code)
     ]
-    types = ", ".join(_value(cat, ox.NamedNode(ty), lang) for ty in cat.types.get(iri, []))
-    formats = " ".join(
-        f'<a href="{esc(path)}?format={k}" type="{esc(v[0].split(";")[0])}">{esc(k)}</a>'
-        for k, v in RDF_FORMATS.items()
-    )
+    types = [_value(cat, ox.NamedNode(ty), lang) for ty in cat.types.get(iri, [])]
     other = "en" if lang == "zh" else "zh"
-    subtitle = cat.labels.get(iri, {}).get(other, "")
-    body = [
-        f'<p class="subtitle" lang="{other}">{esc(subtitle)}</p>' if subtitle else "",
-        f'<p class="iri"><code>{esc(iri)}</code> <span class="short">{esc(cat.short(iri))}'
-        f"</span></p>",
-        f"<p><strong>{esc(t('types', lang))}:</strong> {types}</p>" if types else "",
-        table([t("names", lang), ""], name_rows, "names") if name_rows else "",
-        _supporters(cat, iri, lang),
-        _chain(cat, iri, lang),
-        _stated_here(cat, iri, lang),
-        _neighbourhood(cat, iri, rows, lang, viz_link),
-    ]
-    head = [t("property", lang), t("value", lang), t("evidence", lang)]
-    out_rows, in_rows = _fact_rows(cat, rows, "out", lang), _fact_rows(cat, rows, "in", lang)
-    if out_rows:
-        body.append(
-            f"<h2>{esc(t('facts', lang))} ({len(out_rows)})</h2>" + table(head, out_rows, "facts")
-        )
-    if in_rows:
-        body.append(
-            f"<h2>{esc(t('incoming', lang))} ({len(in_rows)})</h2>"
-            + table(head, in_rows, "facts incoming")
-        )
-    body.append(f'<p class="formats">{esc(t("formats", lang))}: {formats}</p>')
-    alternates = "".join(
-        f'<link rel="alternate" type="{esc(v[0].split(";")[0])}" href="{esc(path)}?format={k}">\n'
-        for k, v in RDF_FORMATS.items()
+    html = render(
+        "web/entity.html",
+        title=cat.label(iri, lang),
+        lang=lang,
+        path=path,
+        params={},
+        t={k: v[0] if lang == "zh" else v[1] for k, v in _T.items()},
+        iri=iri,
+        short=cat.short(iri),
+        other=other,
+        subtitle=cat.labels.get(iri, {}).get(other, ""),
+        types=types,
+        names=name_rows,
+        supporters=_supporters(cat, iri, lang),
+        chain=_chain(cat, iri, lang),
+        stated=_stated_here(cat, iri, lang),
+        graph=_neighbourhood(cat, iri, rows, lang, viz_link),
+        viz_link=viz_link,
+        out_rows=_fact_rows(cat, rows, "out", lang),
+        in_rows=_fact_rows(cat, rows, "in", lang),
+        formats=[(k, v[0].split(";")[0]) for k, v in RDF_FORMATS.items()],
+        note=NOTE[lang],
     )
-    return frame(cat.label(iri, lang), "\n".join(b for b in body if b), lang, path, head=alternates)
+    return html.encode("utf-8")
 
 
 def entity_rdf(cat: Catalog, iri: str, key: str) -> bytes:

@@ -1,8 +1,8 @@
 """The routing of `emg-kg serve`: one request in, one :class:`Answer` out, no sockets.
 
-:class:`Exchange` takes a request the ASGI layer (:mod:`emg_kg.web.app`) has already read and
+:class:`Exchange` takes a request the ASGI layer (:mod:`emg_kg.http_app`) has already read and
 bounded (method, target, headers, body, client address), negotiates the format, and hands the
-work to the :class:`~emg_kg.web.server.App` it serves: its worker pool for queries, its catalog and
+work to the :class:`~emg_kg.server.App` it serves: its worker pool for queries, its catalog and
 views for pages. It is plain blocking code, run in a worker thread so the event loop never
 waits on a page or a query. Every answer carries CORS headers; HTML answers carry a
 Content-Security-Policy that allows nothing outside the server.
@@ -27,7 +27,6 @@ from emg_kg.lang import negotiate
 from emg_kg.prefixes import ID
 from emg_kg.query.registry import get_query
 from emg_kg.views.template import vis_js
-from emg_kg.web.markup import esc, frame, qs
 from emg_kg.web.pages import RDF_FORMATS, entity_page, entity_rdf
 from emg_kg.web.pool import Job, Reply
 from emg_kg.web.sparql import ALIASES, FORMATS, choose, preferences, service_description
@@ -35,6 +34,7 @@ from emg_kg.web.ui import (
     editor_page,
     gallery,
     home,
+    not_found_page,
     query_page,
     search_page,
     timeline_page,
@@ -157,16 +157,9 @@ class Exchange:
 
     def not_found(self, lang: str, what: str, search: str = "") -> None:
         """A 404 page; ``search`` offers a search for that text (the end of an unknown IRI)."""
-        more = ""
-        if search:
-            words = f"搜索“{search}”" if lang == "zh" else f"search for “{search}”"
-            link = "/search" + qs(q=search, lang=lang)
-            more = f' · <a class="search" href="{esc(link)}">{esc(words)}</a>'
-        body = f'<p class="error">{esc(what)}</p><p><a href="/{qs(lang=lang)}">emg-kg</a>{more}</p>'
         parts = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(parts.query).items() if k != "lang"}
-        title = "未找到" if lang == "zh" else "Not found"
-        self.html(frame(title, body, lang, unquote(parts.path), params), 404)
+        self.html(not_found_page(lang, what, unquote(parts.path), params, search), 404)
 
     # --- methods ------------------------------------------------------------------------------
 

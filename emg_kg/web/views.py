@@ -1,10 +1,9 @@
 """Issue 4's views and issue 3's gap report, as the web app serves them.
 
-Thin adapters: the views are built by
-:mod:`emg_kg.analysis.projection` and drawn by :mod:`emg_kg.views.viz`
+Thin adapters: the views are built by :mod:`emg_kg.projection` and drawn by :mod:`emg_kg.viz`
 (self-contained pages with vis-network inlined, so nothing loads from the internet); this
 module only caches the pages per view and language. The gap report is issue 3's
-(:func:`emg_kg.analysis.gaps.compute`) drawn as HTML, with a plainer fallback on its named queries.
+(:func:`emg_kg.gaps.compute`) drawn as HTML, with a plainer fallback on its named queries.
 """
 
 from __future__ import annotations
@@ -18,8 +17,10 @@ from emg_kg.errors import EmgKgError
 from emg_kg.lru import SizedLRU
 from emg_kg.paths import Layout
 from emg_kg.prefixes import ID
+from emg_kg.views.templating import render
 from emg_kg.web.catalog import Catalog, select
-from emg_kg.web.markup import esc, href, qs, table
+from emg_kg.web.markup import href, qs
+from emg_kg.web.markup import link as make_link
 
 __all__ = ["Views", "gap_report", "VIEW_CSP"]
 
@@ -129,7 +130,7 @@ def _view_nav(name: str, lang: str, entity: str | None) -> list[tuple[str, str]]
     return nav
 
 
-#: The gap queries of issue 3 (queries/*.rq), the fallback when :mod:`emg_kg.analysis.gaps` fails.
+#: The gap queries of issue 3 (queries/*.rq), the fallback when :mod:`emg_kg.gaps` fails.
 GAP_QUERIES = [
     (
         "aichi-unaddressed",
@@ -147,7 +148,7 @@ EVIDENCE = ("stated", "report", "curated", "all")
 
 
 def gap_report(catalog: Catalog, layout: Layout, lang: str, evidence: str = "report") -> str:
-    """The gap report as an HTML fragment, from issue 3's :func:`emg_kg.analysis.gaps.compute` (the
+    """The gap report as an HTML fragment, from issue 3's :func:`emg_kg.gaps.compute` (the
     named gap queries, run in-process: they are curated and read-only)."""
     from emg_kg.query.engines import OxigraphEngine
 
@@ -159,37 +160,28 @@ def gap_report(catalog: Catalog, layout: Layout, lang: str, evidence: str = "rep
         return _queries_report(catalog, layout, lang)
     zh = lang == "zh"
 
-    def link(name: str, text: str = "") -> str:
+    def link(name: str, text: str = "") -> dict[str, Any]:
         iri = _expand(name)
-        return f'<a href="{esc(href(iri, lang))}">{esc(text or catalog.label(iri, lang))}</a>'
+        return make_link(href(iri, lang), text or catalog.label(iri, lang))
 
-    def section(zh_title: str, en_title: str, query: str, count: int, body: str) -> str:
-        title = zh_title if zh else en_title
-        return (
-            f'<h3><a href="/queries/{query}{esc(qs(evidence=evidence, lang=lang))}">'
-            f"{esc(title)}</a> ({count})</h3>{body}"
-        )
+    def targets(numbers: list[int]) -> list[dict[str, Any]]:
+        return [link(f"aichi:target-{n}", str(n)) for n in numbers]
 
-    switch = " | ".join(
-        f"<strong>{e}</strong>"
-        if e == evidence
-        else f'<a href="/{esc(qs(evidence=e, lang=lang))}">{e}</a>'
-        for e in EVIDENCE
-    )
-    out = [
-        f'<p class="note">{esc("证据级别" if zh else "Evidence level")}: {switch} · '
-        f"{esc(report.evidence_words)}</p>"
-    ]
+    def section(zh_title: str, en_title: str, query: str, count: int) -> dict[str, Any]:
+        link_ = f"/queries/{query}{qs(evidence=evidence, lang=lang)}"
+        return {"title": zh_title if zh else en_title, "link": link_, "count": count}
+
+    caveat, headlines = "", []
     if report.aichi:  # issue 9: the caveat in words, and the headlines by role
         from emg_kg.data.aichi_gaps import CAVEAT
 
         a = report.aichi
-        words = (
+        caveat = (
             "所计证据中没有任何联系，并不表示无人开展工作"
             if zh
             else f"Targets without a link have {CAVEAT}"
         )
-        facts = [
+        headlines = [
             (
                 "无联合国系统或多边环境协定联系" if zh else "No UN-system or MEA link",
                 a.no_un_or_mea,
@@ -200,69 +192,69 @@ def gap_report(catalog: Catalog, layout: Layout, lang: str, evidence: str = "rep
                 a.only_blanket,
             ),
         ]
-        items = "".join(
-            f"<li>{esc(name)} ({len(ns)}): "
-            + (", ".join(link(f"aichi:target-{n}", str(n)) for n in ns) or "-")
-            + "</li>"
-            for name, ns in facts
-        )
-        out.append(f'<p class="note caveat">{esc(words)}.</p><ul class="gaps">{items}</ul>')
-    rows = [
+    coverage = [
         [
-            link(c.goal, c.name),
+            [link(c.goal, c.name)],
             f"{c.supported}/{c.targets} ({c.percent}%)",
-            ", ".join(link(f"aichi:target-{n}", str(n)) for n in c.unaddressed),
+            [x for i, t in enumerate(targets(c.unaddressed)) for x in ((", ", t) if i else (t,))],
         ]
         for c in report.coverage
     ]
     head = ["目标", "有支持者", "未覆盖的目标"] if zh else ["Goal", "Supported", "Unaddressed"]
-    out.append(
-        section(
-            "各战略目标的爱知目标覆盖情况",
-            "Aichi coverage per strategic goal",
-            "aichi-coverage",
-            len(report.unaddressed),
-            table(head, rows, "gaps"),
-        )
+    sections = [
+        {
+            **section(
+                "各战略目标的爱知目标覆盖情况",
+                "Aichi coverage per strategic goal",
+                "aichi-coverage",
+                len(report.unaddressed),
+            ),
+            "head": head,
+            "table": coverage,
+        },
+        {
+            **section(
+                "无小组跟进的共同牵头领域",
+                "Co-lead areas no EMG group works on",
+                "colead-area-gaps",
+                len(report.areas),
+            ),
+            "items": [([link(a.area, a.name)], a.note) for a in report.areas],
+            "sep": "br",
+        },
+        {
+            **section(
+                "无环境管理小组机构跟进的里约+20段落",
+                "Cited Rio+20 paragraphs no EMG body follows up",
+                "rio20-unfollowed",
+                len(report.rio_gaps),
+            ),
+            "items": [([link(r.paragraph, r.name)], None) for r in report.rio_gaps],
+        },
+        {
+            **section(
+                "截至报告日期仍未完成的任务",
+                "Mandates still open at the report date",
+                "open-mandates",
+                len(report.mandates),
+            ),
+            "items": [
+                ([link(m.mandate)], f"{m.due or ''}{' ⚠' if m.past_due else ''}")
+                for m in report.mandates
+            ],
+            "sep": "space",
+        },
+    ]
+    return render(
+        "web/gap_report.html",
+        lang=lang,
+        switch=EVIDENCE,
+        evidence=evidence,
+        evidence_words=report.evidence_words,
+        caveat=caveat,
+        headlines=[(name, targets(ns)) for name, ns in headlines],
+        sections=sections,
     )
-    areas = "".join(
-        f'<li>{link(a.area, a.name)}<br><span class="note">{esc(a.note)}</span></li>'
-        for a in report.areas
-    )
-    out.append(
-        section(
-            "无小组跟进的共同牵头领域",
-            "Co-lead areas no EMG group works on",
-            "colead-area-gaps",
-            len(report.areas),
-            f'<ul class="gaps">{areas}</ul>',
-        )
-    )
-    rio = "".join(f"<li>{link(r.paragraph, r.name)}</li>" for r in report.rio_gaps)
-    out.append(
-        section(
-            "无环境管理小组机构跟进的里约+20段落",
-            "Cited Rio+20 paragraphs no EMG body follows up",
-            "rio20-unfollowed",
-            len(report.rio_gaps),
-            f'<ul class="gaps">{rio}</ul>',
-        )
-    )
-    mandates = "".join(
-        f'<li>{link(m.mandate)} <span class="note">{esc(m.due or "")}'
-        f"{' ⚠' if m.past_due else ''}</span></li>"
-        for m in report.mandates
-    )
-    out.append(
-        section(
-            "截至报告日期仍未完成的任务",
-            "Mandates still open at the report date",
-            "open-mandates",
-            len(report.mandates),
-            f'<ul class="gaps">{mandates}</ul>',
-        )
-    )
-    return "".join(out)
 
 
 def _expand(name: str) -> str:
@@ -286,17 +278,16 @@ def _queries_report(catalog: Catalog, layout: Layout, lang: str) -> str:
     open_ = [r["x"] for r in select(catalog.store, _OPEN_MANDATES)]
     heading = "截至报告日期仍未完成的任务" if zh else "Mandates still open at the report date"
     parts.append((heading, f"/queries/mandates{qs(lang=lang)}", open_))
-    html = []
-    for title, link, iris in parts:
-        items = "".join(
-            f'<li><a href="{esc(href(i, lang))}">{esc(catalog.label(i, lang))}</a></li>'
-            for i in iris
-        )
-        html.append(
-            f'<h3><a href="{esc(link)}">{esc(title)}</a> ({len(iris)})</h3>'
-            f'<ul class="gaps">{items}</ul>'
-        )
-    return "".join(html)
+    sections = [
+        {
+            "title": title,
+            "link": link,
+            "count": len(iris),
+            "items": [([make_link(href(i, lang), catalog.label(i, lang))], None) for i in iris],
+        }
+        for title, link, iris in parts
+    ]
+    return render("web/gap_report.html", lang=lang, sections=sections)
 
 
 _OPEN_MANDATES = """SELECT DISTINCT ?x WHERE { ?x a emg:Mandate ;
