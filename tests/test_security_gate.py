@@ -27,7 +27,7 @@ from emg_kg.prefixes import PREFIXES
 from emg_kg.query import gate
 from emg_kg.query.gate import MAX_DEPTH, RefusedError, check
 from emg_kg.query.registry import NamedQuery, parse_header
-from emg_kg.web.pool import Job
+from emg_kg.web.jobs import Job
 from emg_kg.web.sparql import execute
 
 ROOT = Path(__file__).resolve().parent.parent

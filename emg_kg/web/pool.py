@@ -34,44 +34,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from emg_kg.web.jobs import Job, Reply
+
 __all__ = ["Job", "Reply", "Limits", "QueryPool", "rss_kb"]
 
 #: Address-space cap of a worker (bytes); a query past it fails alone (MemoryError or abort).
 WORKER_MEMORY = 2 * 1024**3
-
-
-@dataclass
-class Job:
-    """One query to run: SPARQL text, or a named query with its parameters."""
-
-    text: str = ""
-    name: str = ""  # a named query in queries/ (then ``text`` is ignored)
-    params: dict[str, str] = field(default_factory=dict)
-    accept: list[tuple[str, float]] = field(default_factory=list)  # from endpoint.preferences
-    fmt: str = ""  # an explicit format key, wins over ``accept``
-    table: bool = False  # answer SPARQL JSON whatever the kind (for HTML tables)
-    default_graph: list[str] = field(default_factory=list)
-    named_graphs: list[str] = field(default_factory=list)
-    max_rows: int = 10_000
-    max_bytes: int = 8 * 1024**2  # a larger serialized answer is refused (422), not sent
-
-
-@dataclass
-class Reply:
-    """What a worker (or the pool, on timeout) answers: an HTTP status, a type and a body."""
-
-    status: int
-    content_type: str
-    body: bytes
-    rows: int = 0
-    kind: str = ""
-    seconds: float = 0.0
-    retry_after: int = 0  # seconds, for a 503 the client may retry (the Retry-After header)
-
-    @classmethod
-    def error(cls, status: int, message: str, retry_after: int = 0) -> Reply:
-        body = (message + "\n").encode("utf-8")
-        return cls(status, "text/plain; charset=utf-8", body, retry_after=retry_after)
 
 
 def rss_kb(pid: int | str = "self") -> int:

@@ -27,8 +27,8 @@ from emg_kg.lang import negotiate
 from emg_kg.prefixes import ID
 from emg_kg.query.registry import get_query
 from emg_kg.views.template import vis_js
+from emg_kg.web.jobs import Job, Reply
 from emg_kg.web.pages import RDF_FORMATS, entity_page, entity_rdf
-from emg_kg.web.pool import Job, Reply
 from emg_kg.web.sparql import ALIASES, FORMATS, choose, preferences, service_description
 from emg_kg.web.ui import (
     editor_page,

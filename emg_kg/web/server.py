@@ -38,8 +38,9 @@ from emg_kg.paths import Layout
 from emg_kg.query.registry import NamedQuery, load_queries
 from emg_kg.web.app import listen, make_server
 from emg_kg.web.catalog import Catalog
+from emg_kg.web.jobs import Job, Reply
 from emg_kg.web.options import Settings
-from emg_kg.web.pool import Job, QueryPool, Reply
+from emg_kg.web.pool import QueryPool
 from emg_kg.web.views import Views, gap_report
 
 __all__ = ["Settings", "App", "Running", "start", "serve"]

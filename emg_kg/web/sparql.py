@@ -23,7 +23,7 @@ from emg_kg.query.results import Result, Term, render
 if TYPE_CHECKING:
     from emg_kg.paths import Layout
     from emg_kg.query.registry import Param
-    from emg_kg.web.pool import Job, Reply
+    from emg_kg.web.jobs import Job, Reply
 
 __all__ = [
     "FORMATS",
@@ -215,7 +215,7 @@ def _expand(declared: list[Param], given: dict[str, str]) -> dict[str, str]:
 
 def execute(store: ox.Store, layout: Layout, job: Job) -> Reply:
     """Run ``job`` on ``store`` and serialize it in the negotiated format (worker side)."""
-    from emg_kg.web.pool import Reply
+    from emg_kg.web.jobs import Reply
 
     try:
         if job.name:
