@@ -30,7 +30,7 @@ from emg_kg.query.registry import NamedQuery, parse_header
 from emg_kg.web.jobs import Job
 from emg_kg.web.sparql import execute
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FN12 = PREFIXES["fn"] + "12"
 
 

@@ -159,7 +159,7 @@ def test_the_python_api_takes_a_mapping(mapping: Path) -> None:
 
 
 def test_serve_loads_the_mapping_in_the_app_and_its_workers(mapping: Path) -> None:
-    running = start(Layout(Path(__file__).resolve().parent.parent), Settings(
+    running = start(Layout(Path(__file__).resolve().parents[2]), Settings(
         port=0, workers=1, quiet=True, mapping=mapping))  # fmt: skip
     try:
         query = (

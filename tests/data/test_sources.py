@@ -16,7 +16,7 @@ from emg_kg.data.namespaces import EMG, FN, PARA, REPORT, SCHEMA
 from emg_kg.data.sources import Kind, Report, parse_report, report_graph, section_iri, summary_iri
 from emg_kg.errors import SourceError
 
-REPORT_MD = Path(__file__).resolve().parent.parent / "graph_data" / "emg-progress-report-gc27.zh.md"
+REPORT_MD = Path(__file__).resolve().parents[2] / "graph_data" / "emg-progress-report-gc27.zh.md"
 
 
 @pytest.fixture(scope="module")

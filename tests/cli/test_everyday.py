@@ -23,7 +23,7 @@ from emg_kg.web.editor import DEFAULT_QUERY
 from emg_kg.web.server import Running
 from emg_kg.web.ui import results_table
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:

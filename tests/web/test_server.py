@@ -31,7 +31,7 @@ from emg_kg.query.registry import load_queries
 from emg_kg.web.server import Running, Settings, start
 from emg_kg.web.sparql import choose, preferences
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNDP = "https://w3id.org/emg-kg/id/agency/UNDP"
 SELECT = f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?l WHERE {{ <{UNDP}> skos:altLabel ?l }} ORDER BY ?l"""

@@ -21,7 +21,7 @@ from emg_kg.paths import Layout
 from emg_kg.query.registry import adhoc, check_read_only, get_query, load_queries, parse_header
 from emg_kg.query.results import render
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))
 NAMES = [p.stem for p in QUERY_FILES]
 

@@ -23,7 +23,7 @@ from emg_kg.data.validate import validate
 from emg_kg.paths import Layout
 from emg_kg.web.server import Running
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PARA_60 = "https://w3id.org/emg-kg/id/report/gc27-emg/para/60"
 
 

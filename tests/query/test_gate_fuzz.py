@@ -22,7 +22,7 @@ from emg_kg.query.resolve import NAMES_QUERY, SUPERS_QUERY, TYPES_QUERY
 from emg_kg.web.editor import DEFAULT_QUERY
 from emg_kg.web.views import _OPEN_MANDATES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))}
 #: the SPARQL the code itself runs (through the gate, or as constants it could one day)
 INTERNAL = {

@@ -12,7 +12,7 @@ import pytest
 from emg_kg.cli import build_parser
 from emg_kg.query.engines import Engine
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from emg_kg.data.sources import Report, Unit, parse_report
 
-DATA = Path(__file__).resolve().parent.parent / "graph_data"
+DATA = Path(__file__).resolve().parents[2] / "graph_data"
 ZH_MD = DATA / "emg-progress-report-gc27.zh.md"
 EN_MD = DATA / "emg-progress-report-gc27.en.md"
 

@@ -33,7 +33,7 @@ from emg_kg.query.registry import get_query, load_queries
 from emg_kg.query.remote import RemoteStore, substitute
 from emg_kg.query.results import render
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NAMES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
 ENGINES = ["disk", "virtuoso"]
 #: Named queries whose answers Virtuoso 7.2 gives differently, and why (docs/engines.md).

@@ -21,7 +21,7 @@ from emg_kg.web.pages import entity_page
 from emg_kg.web.ui import query_page, search_page
 from emg_kg.web.views import gap_report
 
-PACKAGE = Path(__file__).resolve().parent.parent / "emg_kg"
+PACKAGE = Path(__file__).resolve().parents[2] / "emg_kg"
 NASTY = '<script>alert("x")</script>'
 ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
 XSS = "https://w3id.org/emg-kg/id/agency/XSS-TEST"

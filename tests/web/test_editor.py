@@ -19,7 +19,7 @@ from emg_kg.web.catalog import Catalog
 from emg_kg.web.editor import editor_config, example_text, terms
 from emg_kg.web.server import Running
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "emg_kg" / "web" / "static"
 NAMES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
 
