@@ -1,7 +1,11 @@
-"""The only module that knows where the ontology, the data and the queries live.
+"""The only module that knows where the ontology, the data, the reports and the queries live.
 
 The embedded default is the project checkout this package sits in; ``EMG_KG_ROOT`` points the
 tool at another copy (a test fixture, an analyst's edited data) without touching code.
+
+Reports are declared by data, not code: each ``graph_data/*.report.toml`` names one report's
+Markdown text and its identity (read by :mod:`emg_kg.data.reports`). Adding a report is adding
+its Markdown, its declaration and its curated TriG to ``graph_data/``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 
 __all__ = ["Layout", "default_layout"]
 
+#: The shipped report's text (a copy of the data without ``*.report.toml`` declares this one).
 REPORT_FILE = "emg-progress-report-gc27.zh.md"
 REPORT_FILE_EN = "emg-progress-report-gc27.en.md"  # the project's unofficial translation
 
@@ -51,18 +56,22 @@ class Layout:
         """Ontology Turtle files (the SHACL shapes are kept apart: they describe, not state)."""
         return sorted(p for p in self.ontology_dir.glob("*.ttl") if p.name != "shapes.ttl")
 
+    def report_declarations(self) -> list[Path]:
+        """The ``*.report.toml`` files declaring the reports, in name order."""
+        return sorted(self.data_dir.glob("*.report.toml"))
+
     def data_files(self) -> list[Path]:
         """Curated TriG files, in a fixed order so builds are reproducible."""
         return sorted(self.data_dir.glob("*.trig"))
 
     def source_files(self) -> list[Path]:
         """Every file the graph is built from; the cache key is computed over these."""
-        english = [self.report_file_en] if self.report_file_en.is_file() else []
+        texts = sorted(self.data_dir.glob("*.md"))  # every report's text and translation
         return [
             *self.ontology_files(),
             self.shapes_file,
-            self.report_file,
-            *english,
+            *self.report_declarations(),
+            *texts,
             *self.data_files(),
         ]
 

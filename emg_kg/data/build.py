@@ -18,7 +18,8 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
-from emg_kg.data.namespaces import GRAPH_ONTOLOGY, GRAPH_REPORT, bind_prefixes
+from emg_kg.data.namespaces import GRAPH_ONTOLOGY, bind_prefixes
+from emg_kg.data.reports import reports
 from emg_kg.data.sources import parse_report, report_graph
 from emg_kg.errors import SourceError
 from emg_kg.paths import Layout
@@ -132,20 +133,20 @@ def build(layout: Layout) -> Built:
             onto.add(triple)
             built.origins[triple[0]].add(path.name)
 
-    report = ds.graph(GRAPH_REPORT)
-    parsed = parse_report(layout.report_file)
-    for triple in report_graph(parsed):
-        report.add(triple)
-        built.origins[triple[0]].add(layout.report_file.name)
-    if layout.report_file_en.is_file():  # issue 11: the English text, in its own graph
-        from emg_kg.data.translation import translation_graphs
+    for spec in reports(layout):  # each declared report: its structure, its translation
+        parsed = parse_report(spec.markdown, spec.iri, spec.language)
+        _add_graph(
+            built,
+            report_graph(parsed, spec.graph, spec.symbol, spec.date, spec.labels),
+            spec.markdown,
+        )
+        other = spec.translation
+        if other and other.markdown.is_file():  # issue 11: the translation, in its own graph
+            from emg_kg.data.translation import translation_graphs
 
-        english, about = translation_graphs(parsed, parse_report(layout.report_file_en))
-        for part in (english, about):
-            graph = ds.graph(part.identifier)
-            for triple in part:
-                graph.add(triple)
-                built.origins[triple[0]].add(layout.report_file_en.name)
+            english = parse_report(other.markdown, spec.iri, other.language)
+            for part in translation_graphs(parsed, english, URIRef(other.graph)):
+                _add_graph(built, part, other.markdown)
 
     for path in layout.data_files():
         part = load_trig(path)
@@ -155,6 +156,14 @@ def build(layout: Layout) -> Built:
             ds.graph(URIRef(str(g))).add((s, p, o))
             built.origins[s].add(path.name)
     return built
+
+
+def _add_graph(built: Built, part: Graph, origin: Path) -> None:
+    """Add a graph made from a report's text into its named graph, remembering the file."""
+    graph = built.dataset.graph(part.identifier)
+    for triple in part:
+        graph.add(triple)
+        built.origins[triple[0]].add(origin.name)
 
 
 def union_graph(ds: Dataset) -> Graph:

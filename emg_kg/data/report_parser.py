@@ -39,7 +39,7 @@ from emg_kg.data.report_markdown import (
     clean,
     glue,
 )
-from emg_kg.data.report_units import ASTERISK, Kind, Report, Section, Unit
+from emg_kg.data.report_units import ASTERISK, SHIPPED_IRI, Kind, Report, Section, Unit
 from emg_kg.errors import SourceError
 
 __all__ = ["parse_report"]
@@ -344,8 +344,11 @@ class _Parser:
         )
 
 
-def parse_report(path: Path) -> Report:
-    """Read the Markdown report into its units; SourceError (file, line) on unknown layout."""
+def parse_report(path: Path, iri: str = SHIPPED_IRI, language: str = "zh") -> Report:
+    """Read the Markdown report into its units; SourceError (file, line) on unknown layout.
+
+    ``iri`` and ``language`` are the report's identity (from its ``*.report.toml``); the
+    defaults are the shipped report's."""
     try:
         content = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
@@ -353,4 +356,6 @@ def parse_report(path: Path) -> Report:
     parser = _Parser(path)
     for block in blocks(content.splitlines()):
         parser.feed(block)
-    return parser.finish()
+    report = parser.finish()
+    report.iri, report.language = iri, language
+    return report

@@ -12,12 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TypingLiteral
 
-__all__ = ["ASTERISK", "Kind", "Report", "Section", "Unit"]
+from emg_kg.prefixes import ID
+
+__all__ = ["ASTERISK", "SHIPPED_IRI", "Kind", "Report", "Section", "Unit"]
 
 Kind = TypingLiteral["paragraph", "operative", "footnote", "summary", "section"]
 
 #: Ident of the header footnote printed as "*" (it annotates the provisional agenda symbol).
 ASTERISK = "asterisk"
+
+#: The shipped report's IRI (``emgid:report/gc27-emg``), the identity of a report parsed
+#: without a declaration (graph_data/gc27-emg.report.toml declares the same).
+SHIPPED_IRI = ID + "report/gc27-emg"
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,9 @@ class Report:
     footnotes: tuple[str, ...]
     units: list[Unit] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    #: The report's identity: the IRI its units are minted under, the language of its text.
+    iri: str = SHIPPED_IRI
+    language: str = "zh"
 
     def of_kind(self, kind: Kind) -> list[Unit]:
         """The units of one kind, in document order."""

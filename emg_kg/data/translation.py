@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
-from emg_kg.data.namespaces import EMG, GRAPH_PROVENANCE, REPORT, SCHEMA, SRC
+from emg_kg.data.namespaces import EMG, GRAPH_PROVENANCE, SCHEMA, SRC
 from emg_kg.data.sources import Report, parse_report, section_iri, unit_iri
 
 __all__ = ["TRANSLATION_EN", "NOTE", "translation_graphs", "mismatches", "load"]
@@ -73,22 +73,28 @@ def load(zh_path: Path, en_path: Path) -> tuple[Report, Report]:
     return parse_report(zh_path), parse_report(en_path)
 
 
-def translation_graphs(zh: Report, en: Report) -> tuple[Graph, Graph]:
-    """The English text (graph ``src:translation-en``) and the triples describing that graph
-    (for the provenance graph). Only units present in both texts are loaded."""
-    text = Graph(identifier=TRANSLATION_EN)
-    known = _ids(zh)
+def translation_graphs(
+    zh: Report, en: Report, graph: URIRef = TRANSLATION_EN
+) -> tuple[Graph, Graph]:
+    """The translated text (graph ``src:translation-en`` for the shipped report; another
+    report's translation graph is declared in its ``*.report.toml``) and the triples describing
+    that graph (for the provenance graph). Only units present in both texts are loaded; the
+    units are ``zh``'s (the report's own IRIs), the language ``en``'s."""
+    text = Graph(identifier=graph)
+    known, base, lang = _ids(zh), zh.iri, en.language
     for unit in en.units:
         if unit.kind != "section" and (unit.kind, unit.ident) in known:
-            text.add((unit_iri(unit), SCHEMA.text, Literal(unit.text, lang="en")))
+            text.add((unit_iri(unit, base), SCHEMA.text, Literal(unit.text, lang=lang)))
     zh_sections = {s.ident for s in zh.sections}
     for section in en.sections:
         if section.ident in zh_sections:
-            text.add((section_iri(section.ident), DCTERMS.title, Literal(section.title, lang="en")))
-    text.add((REPORT, DCTERMS.title, Literal(en.title, lang="en")))
+            title = Literal(section.title, lang=lang)
+            text.add((section_iri(section.ident, base), DCTERMS.title, title))
+    report = URIRef(base)
+    text.add((report, DCTERMS.title, Literal(en.title, lang=lang)))
 
     about = Graph(identifier=GRAPH_PROVENANCE)
-    node: URIRef = TRANSLATION_EN
+    node: URIRef = graph
     about.add((node, RDF.type, EMG.Translation))
     about.add((node, SKOS.prefLabel, Literal("报告英文本（emg-kg 项目非官方译文）", lang="zh")))
     about.add(
@@ -99,9 +105,9 @@ def translation_graphs(zh: Report, en: Report) -> tuple[Graph, Graph]:
         )
     )
     about.add((node, DCTERMS.description, Literal(_description(en.path), lang="en")))
-    about.add((node, DCTERMS.language, Literal("en")))
+    about.add((node, DCTERMS.language, Literal(lang)))
     about.add((node, DCTERMS.source, Literal(f"graph_data/{en.path.name}")))
-    about.add((node, PROV.wasDerivedFrom, REPORT))
+    about.add((node, PROV.wasDerivedFrom, report))
     about.add((node, SKOS.note, Literal(NOTE["en"], lang="en")))
     about.add((node, SKOS.note, Literal(NOTE["zh"], lang="zh")))
     return text, about

@@ -94,9 +94,25 @@ def _squash(text: str) -> str:
     return SPACE.sub("", text)
 
 
+def structure_graphs(ds: Dataset) -> set[URIRef]:
+    """The graphs holding a report's structure (``emgid:graph/report`` and one per further
+    report declared in ``graph_data/*.report.toml``): those that type paragraphs."""
+    found = {g for _s, _p, _o, g in ds.quads((None, RDF.type, EMG.Paragraph, None))}
+    return {URIRef(str(g)) for g in found if g is not None} or {GRAPH_REPORT}
+
+
+def _structure(ds: Dataset) -> Graph:
+    """Every report's structure in one graph (each unit's IRI carries its report's)."""
+    merged = Graph()
+    for name in structure_graphs(ds):
+        for triple in ds.graph(name):
+            merged.add(triple)
+    return merged
+
+
 def evidence_units(ds: Dataset) -> dict[URIRef, str]:
     """Report units (paragraphs, operative paragraphs, footnotes, summary) -> their text."""
-    report = ds.graph(GRAPH_REPORT)
+    report = _structure(ds)
     return {s: str(o) for s, o in report.subject_objects(SCHEMA.text) if isinstance(s, URIRef)}
 
 
@@ -130,7 +146,7 @@ def _labels(union: Graph, node: Node) -> list[str]:
 
 
 def _curated_graphs(ds: Dataset) -> Iterator[Graph]:
-    fixed = {GRAPH_REPORT, GRAPH_ONTOLOGY, GRAPH_PROVENANCE}
+    fixed = {*structure_graphs(ds), GRAPH_ONTOLOGY, GRAPH_PROVENANCE}
     for g in ds.graphs():
         if isinstance(g.identifier, URIRef) and g.identifier not in fixed and len(g):
             yield g
@@ -139,7 +155,7 @@ def _curated_graphs(ds: Dataset) -> Iterator[Graph]:
 def section_headings(ds: Dataset) -> dict[URIRef, str]:
     """Report unit -> the headings of the sections it stands in (squashed, joined): the scope
     in which a section short form (``emg:sectionShortForm``) names its entity."""
-    report = ds.graph(GRAPH_REPORT)
+    report = _structure(ds)
     out: dict[URIRef, str] = {}
     for unit in evidence_units(ds):
         titles, node, seen = [], report.value(unit, DCTERMS.isPartOf), set()
@@ -308,16 +324,20 @@ def _integrity(built: Built, union: Graph) -> Iterator[Violation]:
 
 
 def _translation(layout: Layout) -> Iterator[Violation]:
-    """The English text has the same paragraphs, footnotes and sections as the Chinese one."""
-    if not layout.report_file_en.is_file():
-        return
+    """A translation has the same paragraphs, footnotes and sections as its report's text."""
+    from emg_kg.data.reports import reports
     from emg_kg.data.sources import parse_report
     from emg_kg.data.translation import mismatches
 
-    zh, en = parse_report(layout.report_file), parse_report(layout.report_file_en)
-    for path, line, message in mismatches(zh, en):
-        where = f"{path.name}:{line}" if line else path.name
-        yield Violation("translation", "src:translation-en", "schema:text", message, where)
+    for spec in reports(layout):
+        other = spec.translation
+        if other is None or not other.markdown.is_file():
+            continue
+        zh, en = parse_report(spec.markdown), parse_report(other.markdown)
+        name = other.graph.replace(PREFIXES["src"], "src:")
+        for path, line, message in mismatches(zh, en):
+            where = f"{path.name}:{line}" if line else path.name
+            yield Violation("translation", name, "schema:text", message, where)
 
 
 def validate(layout: Layout, built: Built, shacl: bool = True) -> ValidationReport:
