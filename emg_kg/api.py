@@ -18,9 +18,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from emg_kg.analysis.mapping import open_with_mapping
+from emg_kg.errors import QueryError
 from emg_kg.paths import Layout, default_layout
 from emg_kg.query.engines import ENGINES, Backend, Engine, OxigraphEngine, RdflibEngine, open_engine
 from emg_kg.query.registry import NamedQuery, adhoc, load_queries, parse_header
+from emg_kg.query.reports import report_view
 from emg_kg.query.run import Rows, bind, names, resolve_param, run
 
 __all__ = [
@@ -53,12 +55,17 @@ class KG:
         mapping: str | Path | None = None,
         store: str | None = None,
         endpoint: str | None = None,
+        report: str | None = None,
     ) -> None:
         self.layout = layout or default_layout()
         backend = Backend.from_env(Path(store) if store else None, endpoint)
         self.engine, self.mapping = open_with_mapping(
             self.layout, engine, Path(mapping) if mapping is not None else None, backend
         )
+        if report:  # one report's graphs plus the shared ones (emg_kg.query.reports)
+            if not isinstance(self.engine, OxigraphEngine):
+                raise QueryError("report= runs on the oxigraph engine")
+            self.engine = OxigraphEngine(report_view(self.engine.store, report))
 
     def queries(self) -> dict[str, NamedQuery]:
         return load_queries(self.layout)
@@ -78,8 +85,10 @@ def load(
     mapping: str | Path | None = None,
     store: str | None = None,
     endpoint: str | None = None,
+    report: str | None = None,
 ) -> KG:
     """Load the graph (from ``root``, default the checkout; or open ``store``/``endpoint``,
     else $EMG_KG_STORE/$EMG_KG_ENDPOINT) for notebook use, with a user mapping CSV merged if
-    ``mapping`` is given (in memory only)."""
-    return KG(Layout(Path(root)) if root else None, engine, mapping, store, endpoint)
+    ``mapping`` is given (in memory only); ``report`` (an id such as ``"gc27-emg"``) answers
+    for that report only (its graphs plus the shared ones), the default spans every report."""
+    return KG(Layout(Path(root)) if root else None, engine, mapping, store, endpoint, report)

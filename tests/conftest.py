@@ -71,6 +71,18 @@ def copy_layout(tmp_path: Path) -> Layout:
 
 
 @pytest.fixture(scope="session")
+def two_reports(tmp_path_factory: pytest.TempPathFactory) -> Layout:
+    """A copy of the inputs with a second, made-up report beside the shipped one
+    (tests/data/fixtures/second-report: its Markdown, declaration and curated TriG)."""
+    root = tmp_path_factory.mktemp("two-reports")
+    for name in ("ontology", "graph_data", "queries"):
+        shutil.copytree(ROOT / name, root / name)
+    for path in (ROOT / "tests/data/fixtures/second-report").glob("test-second.*"):
+        shutil.copy(path, root / "graph_data" / path.name)
+    return Layout(root)
+
+
+@pytest.fixture(scope="session")
 def server() -> Iterator[Running]:
     """The web app on a free loopback port, two workers."""
     running = start(default_layout(), Settings(port=0, workers=2, quiet=True))

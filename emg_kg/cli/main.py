@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from emg_kg.cli.options import (
     add_common_options,
+    add_report_option,
     check_suffix,
     cmd_prefixes,
+    report_engine,
     say_resolved,
     table_width,
+    with_report,
 )
 from emg_kg.errors import EmgKgError
 from emg_kg.paths import Layout, default_layout
@@ -94,13 +97,13 @@ def _store(
             raise EmgKgError(
                 "--mapping merges into the in-memory store only; drop --store/--endpoint"
             )
-        return open_backend(layout, backend)  # type: ignore[return-value]
+        return with_report(open_backend(layout, backend), args)
     store = open_store(layout)
     if mapping is not None:  # issue 9: --mapping on every command that reads the graph
         from emg_kg.analysis.mapping import apply_mapping
 
         print(f"emg-kg: {apply_mapping(store, mapping).summary()}", file=sys.stderr)
-    return store
+    return with_report(store, args)
 
 
 def add_mapping_option(p: argparse.ArgumentParser) -> None:
@@ -525,6 +528,7 @@ def cmd_query(args: argparse.Namespace, layout: Layout) -> int:
     engine, merged = open_with_mapping(layout, args.engine, args.mapping, _backend(args))
     if merged is not None:
         print(f"emg-kg: {merged.summary()}", file=sys.stderr)
+    engine = report_engine(engine, args)  # issue 10: --report
     notes: list[Any] = []
     result = run(engine, query, params, args.lang, notes)
     say_resolved(args, notes)
@@ -538,8 +542,8 @@ def cmd_gaps(args: argparse.Namespace, layout: Layout) -> int:
     from emg_kg.cli.gaps_report import markdown, to_csv, to_json, write_all
 
     backend = _backend(args)
-    store = _store(layout, args) if backend.kind != "memory" else None
-    if store is not None and args.mapping:
+    store = _store(layout, args) if backend.kind != "memory" or args.report else None
+    if backend.kind != "memory" and args.mapping:
         raise EmgKgError("--mapping merges into the in-memory store only; drop --store/--endpoint")
     report = gap_report(
         layout, args.evidence, args.as_of, args.lang, args.mapping, store, roles=args.role
@@ -859,6 +863,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, sub_parser in sub.choices.items():  # issue 10: one engine option block
         if name in ENGINE_COMMANDS:
             add_engine_options(sub_parser)
+            add_report_option(sub_parser)
     p = add("demo", cmd_demo, "the main job: build, validate, summarize, gap report, views")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out)")
     p = add(

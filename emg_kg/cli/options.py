@@ -15,6 +15,9 @@ from emg_kg.paths import Layout
 __all__ = [
     "WIDE_HELP",
     "add_common_options",
+    "add_report_option",
+    "report_engine",
+    "with_report",
     "check_suffix",
     "cmd_prefixes",
     "say_resolved",
@@ -80,3 +83,35 @@ def add_common_options(parsers: Iterable[argparse.ArgumentParser]) -> None:
             p.add_argument(
                 "--quiet", action="store_true", help="do not say on stderr what names resolved to"
             )
+
+
+# --- issue 10: many reports ----------------------------------------------------------------------
+
+
+def add_report_option(p: argparse.ArgumentParser) -> None:
+    """``--report ID`` on every command that reads the graph: one report, or (default) all."""
+    p.add_argument(
+        "--report",
+        metavar="ID",
+        help="answer for one report only: its graphs plus the shared ones (ontology, "
+        "organizations, targets, sources); ID as in `emg-kg query reports`-style listings "
+        "(gc27-emg), emgid:report/ID or the report's IRI (default: every report)",
+    )
+
+
+def with_report(store: Any, args: argparse.Namespace | None) -> Any:
+    """The store as the command should read it: seen through ``--report`` when one is given."""
+    from emg_kg.query.reports import report_view
+
+    return report_view(store, getattr(args, "report", None) if args is not None else None)
+
+
+def report_engine(engine: Any, args: argparse.Namespace) -> Any:
+    """The engine, restricted to ``--report`` when one is given (Oxigraph only)."""
+    if not getattr(args, "report", None):
+        return engine
+    from emg_kg.query.engines import OxigraphEngine
+
+    if not isinstance(engine, OxigraphEngine):
+        raise EmgKgError("--report runs on the oxigraph engine; drop --engine rdflib")
+    return OxigraphEngine(with_report(engine.store, args))
