@@ -100,28 +100,14 @@ def _browser_missing() -> str:
     return ""
 
 
-def _missing(what: str, why: str, switch: str) -> None:
-    """Skip a test whose component is missing; fail instead when ``switch`` is 1 (CI)."""
-    if os.environ.get(switch) == "1":
-        pytest.fail(f"{switch}=1 but {why}")
-    pytest.skip(f"{what}: {why}")
-
-
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Virtuoso open source on free loopback ports with its own temporary database, stopped
     after the session; the curated dataset is loaded with `emg-kg load --endpoint`."""
-    from virtuoso import Virtuoso, find_virtuoso
+    from virtuoso import running
 
-    binary = find_virtuoso()
-    if not binary:
-        _missing("virtuoso", "virtuoso-t is not installed", "EMG_KG_REQUIRE_VIRTUOSO")
-    server = Virtuoso(binary, tmp_path_factory.mktemp("virtuoso"))
-    try:
-        server.start()
+    with running(tmp_path_factory.mktemp("virtuoso")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
