@@ -10,7 +10,6 @@ the only difference.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,17 +68,11 @@ def disk_store(layout: Layout, tmp_path_factory: pytest.TempPathFactory) -> ox.S
 
 @pytest.fixture(scope="session")
 def endpoint_store(layout: Layout, virtuoso: Any) -> Iterator[RemoteStore]:
-    saved = {k: os.environ.get(k) for k in virtuoso.env()}
-    os.environ.update(virtuoso.env())
-    try:
+    from virtuoso import credentials
+
+    with credentials(virtuoso):
         files, _ = curated_files(layout)
         load_endpoint(virtuoso.url, virtuoso.graph_store, files, lambda _m: None)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     yield RemoteStore(virtuoso.url)
 
 
