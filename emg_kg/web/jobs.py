@@ -24,6 +24,7 @@ class Job:
     table: bool = False  # answer SPARQL JSON whatever the kind (for HTML tables)
     default_graph: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
+    report: str = ""  # ?report=ID: that report's graphs plus the shared ones (query/reports.py)
     max_rows: int = 10_000
     max_bytes: int = 8 * 1024**2  # a larger serialized answer is refused (422), not sent
 

@@ -279,6 +279,7 @@ class Exchange:
             fmt=fmt,
             default_graph=params.get("default-graph-uri", []),
             named_graphs=params.get("named-graph-uri", []),
+            report=one.get("report", ""),
         )
         self.reply(self.run(job))
 
@@ -372,12 +373,14 @@ class Exchange:
                     f"{name}: missing parameter(s) {', '.join(missing)}: "
                     f"/queries/{name}.{fmt}?{example}",
                 )
-            reply = self.run(Job(name=name, params=values, fmt=fmt))
+            reply = self.run(Job(name=name, params=values, fmt=fmt, report=one.get("report", "")))
             disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
             return self.reply(reply, disposition)
         answer, error, status, kind = None, "", 200, "select"
         if not missing:
-            reply = self.run(Job(name=name, params=values, table=True))
+            reply = self.run(
+                Job(name=name, params=values, table=True, report=one.get("report", ""))
+            )
             if reply.status == 200:
                 answer, kind = json.loads(reply.body), reply.kind
             else:

@@ -218,6 +218,10 @@ def execute(store: ox.Store, layout: Layout, job: Job) -> Reply:
     from emg_kg.web.jobs import Reply
 
     try:
+        if job.report:
+            from emg_kg.query.reports import report_view
+
+            store = report_view(store, job.report)
         if job.name:
             from emg_kg.query.engines import OxigraphEngine
             from emg_kg.query.registry import get_query
