@@ -12,14 +12,20 @@ __all__ = ["add_serve"]
 
 
 def cmd_serve(args: argparse.Namespace, layout: Layout) -> int:
-    from emg_kg.web.options import Settings, apply_limit_options
+    from emg_kg.web.options import Settings, apply_limit_options, default_workers
     from emg_kg.web.server import serve
 
     if args.timeout <= 0 or args.max_rows <= 0 or (args.workers or 1) <= 0:
         raise EmgKgError("--timeout, --max-rows and --workers must be positive")
-    settings = Settings(args.host, args.port, args.timeout, args.max_rows, quiet=args.quiet)
-    settings.workers = args.workers or settings.workers
-    settings.mapping = args.mapping
+    settings = Settings(
+        args.host,
+        args.port,
+        args.timeout,
+        args.max_rows,
+        workers=args.workers or default_workers(),
+        quiet=args.quiet,
+        mapping=args.mapping,
+    )
     try:
         apply_limit_options(settings, args)  # limits for an exposed server
     except ValueError as err:
