@@ -90,12 +90,40 @@ def _graph_url(base: str, graph: ox.NamedNode | None) -> str:
     return f"{base}{'&' if '?' in base else '?'}{query}"
 
 
+#: The largest request body sent: a larger graph goes as one PUT and then POSTs (appends).
+#: Virtuoso answers a digest-authenticated request 401 first, before reading its body, and
+#: drops the connection: a body of megabytes then fails (broken pipe, connection reset).
+CHUNK = 256 * 1024
+
+
+def _pieces(body: bytes) -> list[bytes]:
+    """``body`` (N-Triples) cut at line ends into pieces of at most about :data:`CHUNK`; a
+    graph with blank nodes goes whole (a blank node's label holds within one request only)."""
+    if b"_:" in body:
+        return [body]
+    pieces, start = [], 0
+    while start < len(body):
+        end = body.rfind(b"\n", start, start + CHUNK) + 1
+        if end <= start:  # one line longer than CHUNK: it goes whole
+            end = body.find(b"\n", start + CHUNK) + 1 or len(body)
+        pieces.append(body[start:end])
+        start = end
+    return pieces or [b""]
+
+
 def _put(opener: urllib.request.OpenerDirector, url: str, body: bytes, timeout: float) -> None:
-    req = urllib.request.Request(
-        url, data=body, method="PUT", headers={"Content-Type": "application/n-triples"}
-    )
-    with opener.open(req, timeout=timeout) as reply:
-        reply.read()
+    """Replace one graph: PUT the first piece, POST (append) the others (Graph Store
+    Protocol); if a piece fails the graph's hash is not recorded, so a resumed load sends the
+    whole graph again."""
+    for number, piece in enumerate(_pieces(body)):
+        req = urllib.request.Request(
+            url,
+            data=piece,
+            method="POST" if number else "PUT",
+            headers={"Content-Type": "application/n-triples"},
+        )
+        with opener.open(req, timeout=timeout) as reply:
+            reply.read()
 
 
 def _manifest(remote: RemoteStore) -> dict[str, str]:
