@@ -70,7 +70,8 @@ def test_as_of_selects_the_bip_version_in_force(layout: Layout, engine: Oxigraph
         return {s.graph for t in r.targets for s in t.supporters if s.role == "monitors"}
 
     assert graphs("2012-12-04") == {"src:bip-2012-10-05"}
-    assert graphs("2016-07-01") == {"src:bip-2016-06-28"}
+    # from 2016 one page also reports on a target (the FAO-CBD meeting on Target 6, 2016-02-09)
+    assert graphs("2016-07-01") == {"src:bip-2016-06-28", "src:ebcd-target-6-expert-meeting"}
     assert graphs("2011-01-01") == set()
     changes = compute(engine, layout, "curated", "2012-12-04", "en").aichi
     assert changes is not None
