@@ -49,11 +49,10 @@ __all__ = [
     "resolve",
     "suggestions",
     "names_from_rows",
-    "store_names",
 ]
 
 SKOS = PREFIXES["skos"]
-#: The properties whose values name an entity.
+#: The properties whose values name an entity (queries/internal/names.rq lists the same).
 NAME_PROPERTIES = (
     SKOS + "prefLabel",
     SKOS + "altLabel",
@@ -62,18 +61,6 @@ NAME_PROPERTIES = (
     PREFIXES["dct"] + "identifier",
     PREFIXES["rdfs"] + "label",
 )
-#: One query gives every name; one more the kinds (classes and their superclasses).
-NAMES_QUERY = (
-    "SELECT DISTINCT ?s ?l WHERE { VALUES ?p { "
-    + " ".join(f"<{p}>" for p in NAME_PROPERTIES)
-    + " } ?s ?p ?l FILTER(isIRI(?s) && isLiteral(?l)) }"
-)
-TYPES_QUERY = "SELECT DISTINCT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s) && isIRI(?t)) }"
-#: (subClassOf/subClassOf* rather than subClassOf+: Virtuoso wants a path's start bound)
-SUPERS_QUERY = (
-    "SELECT DISTINCT ?t ?c WHERE { ?t <{0}subClassOf> ?d . ?d <{0}subClassOf>* ?c "
-    "FILTER(isIRI(?c)) }"
-).replace("{0}", PREFIXES["rdfs"])
 _SPACE = re.compile(r"\s+")
 _GENERIC = {PREFIXES["skos"] + "Concept", PREFIXES["prov"] + "Entity", PREFIXES["owl"] + "Thing"}
 #: Things that share a name with an entity without being what a user means by it: the report's
@@ -165,8 +152,8 @@ class Resolution:
 def names_from_rows(
     labels: Iterable[Any], types: Iterable[Any] = (), supers: Iterable[Any] = ()
 ) -> Names:
-    """Names from the rows of :data:`NAMES_QUERY`, :data:`TYPES_QUERY` and
-    :data:`SUPERS_QUERY` (pairs of pyoxigraph terms)."""
+    """Names from the rows of ``queries/internal/names.rq``, ``types.rq`` and ``supers.rq``
+    (pairs of pyoxigraph terms; :func:`emg_kg.query.run.names` runs them)."""
     names = Names()
     for s, literal in labels:
         if s is not None and literal is not None:
@@ -176,17 +163,6 @@ def names_from_rows(
             if s is not None and c is not None:
                 table[s.value].add(c.value)
     return names
-
-
-def store_names(store: ox.Store) -> Names:
-    """Every name in a pyoxigraph store (default graph = union of the evidence graphs)."""
-
-    def rows(query: str) -> list[tuple[Any, Any]]:
-        answer = store.query(query, use_default_graph_as_union=True)
-        assert not isinstance(answer, ox.QueryBoolean | ox.QueryTriples)  # (or an endpoint's rows)
-        return [(r[0], r[1]) for r in answer]
-
-    return names_from_rows(rows(NAMES_QUERY), rows(TYPES_QUERY), rows(SUPERS_QUERY))
 
 
 def _expand(value: str, prefixes: dict[str, str]) -> tuple[str, str] | None:

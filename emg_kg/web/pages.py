@@ -17,8 +17,10 @@ from markupsafe import Markup
 
 from emg_kg.data.translation import NOTE
 from emg_kg.prefixes import PREFIXES
+from emg_kg.query.run import lexical
+from emg_kg.query.run import rows as query_rows
 from emg_kg.views.templating import render
-from emg_kg.web.catalog import Catalog, select
+from emg_kg.web.catalog import Catalog
 from emg_kg.web.markup import href, link, local_path, qs, svg_graph
 
 __all__ = ["entity_page", "entity_rdf", "RDF_FORMATS", "facts"]
@@ -121,14 +123,8 @@ def _fact_rows(
 
 def _supporters(cat: Catalog, iri: str, lang: str) -> list[list[Any]] | None:
     """The rows of the supporters table; None when the entity is not a thing supported."""
-    rows = select(
-        cat.store,
-        """SELECT ?st ?who ?level ?reason ?g WHERE {
-        GRAPH ?g { ?st emg:supports ?x } ?st emg:supporter ?who ; emg:evidenceLevel ?level .
-        OPTIONAL { ?st emg:reasoning ?reason } } ORDER BY ?level ?who""",
-        x=ox.NamedNode(iri),
-    )
-    if not rows and not cat.is_class(iri, "AichiTarget"):
+    found = lexical(query_rows(cat.store, "page-supporters", x=ox.NamedNode(iri)))
+    if not found and not cat.is_class(iri, "AichiTarget"):
         return None
     return [
         [
@@ -137,7 +133,7 @@ def _supporters(cat: Catalog, iri: str, lang: str) -> list[list[Any]] | None:
             _evidence(cat, [r["g"]], lang),
             r.get("reason", ""),
         ]
-        for r in rows
+        for r in found
     ]
 
 
@@ -145,7 +141,7 @@ def _chain(cat: Catalog, iri: str, lang: str) -> dict[str, Any] | None:
     """The mandates this one follows from (up) and those that follow from it (down)."""
     if not cat.is_class(iri, "Mandate"):
         return None
-    up, down = _walk(cat, iri, "?x emg:followsFrom ?m"), _walk(cat, iri, "?m emg:followsFrom ?x")
+    up, down = _walk(cat, iri, "page-follows-from"), _walk(cat, iri, "page-followed-by")
     dates = {m: _issued(cat, m) for m in (*up, iri, *down)}
 
     def item(m: str) -> dict[str, Any]:
@@ -165,24 +161,18 @@ def _chain(cat: Catalog, iri: str, lang: str) -> dict[str, Any] | None:
 def _issued(cat: Catalog, mandate: str) -> str:
     """When the decision or meeting issuing ``mandate`` was (the most precise date given; a
     meeting's preferred dating where sources disagree)."""
-    rows = select(
-        cat.store,
-        """SELECT ?d WHERE { { ?x emg:issuedBy/dct:issued ?d } UNION
-        { ?x emg:issuedBy/emg:adoptedAt? ?m . GRAPH ?g { ?m schema:startDate ?d }
-          OPTIONAL { ?m emg:preferredDating ?pref } FILTER(!BOUND(?pref) || ?g = ?pref) } }""",
-        x=ox.NamedNode(mandate),
-    )
-    return max((r["d"] for r in rows if "d" in r), key=lambda d: (len(d), d), default="")
+    found = lexical(query_rows(cat.store, "page-issued", x=ox.NamedNode(mandate)))
+    return max((r["d"] for r in found if "d" in r), key=lambda d: (len(d), d), default="")
 
 
-def _walk(cat: Catalog, start: str, pattern: str, limit: int = 20) -> list[str]:
+def _walk(cat: Catalog, start: str, step: str, limit: int = 20) -> list[str]:
+    """Mandates ``step`` (an internal query from ?x to ?m) reaches from ``start``, breadth
+    first, at most ``limit``."""
     seen, frontier, order = {start}, [start], list[str]()
     while frontier and len(order) < limit:
         nxt = []
         for x in frontier:
-            for r in select(
-                cat.store, f"SELECT ?m WHERE {{ {pattern} }} ORDER BY ?m", x=ox.NamedNode(x)
-            ):
+            for r in lexical(query_rows(cat.store, step, x=ox.NamedNode(x))):
                 if r["m"] not in seen:
                     seen.add(r["m"])
                     order.append(r["m"])
@@ -233,15 +223,7 @@ def _neighbourhood(
 def entity_page(cat: Catalog, iri: str, lang: str, path: str, viz_link: str = "") -> bytes:
     """The HTML page of one entity (or paragraph, footnote, source, inference)."""
     rows = facts(cat.store, iri)
-    labels = select(
-        cat.store,
-        """SELECT DISTINCT ?l (LANG(?l) AS ?lang) ?kind WHERE {
-        { ?x skos:prefLabel|rdfs:label ?l BIND(1 AS ?kind) }
-        UNION { ?x skos:altLabel ?l BIND(2 AS ?kind) }
-        UNION { ?x skos:hiddenLabel ?l BIND(3 AS ?kind) }
-        } ORDER BY ?kind ?lang ?l""",
-        x=ox.NamedNode(iri),
-    )
+    labels = lexical(query_rows(cat.store, "page-names", x=ox.NamedNode(iri)))
     names = defaultdict(list)
     for r in labels:
         names[r.get("lang") or "-"].append(r["l"])
