@@ -12,20 +12,13 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from emg_kg.prefixes import PREFIXES
-from emg_kg.query.results import Term
-from emg_kg.query.results import short as _short
+from emg_kg.query.results import Term, short  # short: re-exported for `emg-kg show`
 from emg_kg.query.run import rows
 
 if TYPE_CHECKING:
     from emg_kg.query.resolve import Resolution
 
 __all__ = ["stats", "resolve", "Fact", "Description", "describe", "short"]
-
-
-def short(term: object) -> str:
-    """A prefixed name for an IRI, the lexical form for a literal."""
-    return _short(term, PREFIXES)  # type: ignore[arg-type]
 
 
 def stats(store: ox.Store) -> dict[str, object]:
@@ -85,7 +78,7 @@ class Description:
     original: str = ""
 
 
-def _label(store: ox.Store, node: object, lang: str) -> str:
+def _label(store: ox.Store, node: Term, lang: str) -> str:
     if not isinstance(node, ox.NamedNode):
         return short(node)
     by_lang = {t.language: t.value for t in _literals(rows(store, "show-label", x=node), "l")}
@@ -109,12 +102,12 @@ def _fact_order(row: dict[str, Term]) -> tuple[str, str, str, int, str, str]:
     return (_value(row["g"]), _value(row["dir"]), _value(row["p"]), kind, _value(o), language)
 
 
-def _text(store: ox.Store, graph: object, lang: str) -> tuple[str, bool]:
+def _text(store: ox.Store, graph: Term, lang: str) -> tuple[str, bool]:
     """The text an evidence graph stands for, in ``lang`` when there is one (else the
     report's Chinese), and whether it is the English translation."""
     found = [
         (int(_value(r["k"])), t)
-        for r in rows(store, "show-evidence-text", e=graph)  # type: ignore[arg-type]
+        for r in rows(store, "show-evidence-text", e=graph)
         if isinstance(t := r["t"], ox.Literal)
     ]
     if not found:

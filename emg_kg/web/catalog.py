@@ -15,13 +15,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from emg_kg.analysis.describe import short as _short
-from emg_kg.prefixes import PREFIXES
+from emg_kg.prefixes import ID, PREFIXES, shorten
+from emg_kg.query.resolve import norm
 from emg_kg.query.run import lexical, rows
 
 __all__ = ["Catalog", "Evidence", "Hit"]
 
-ID = PREFIXES["emgid"]
 SKOS, RDFS, DCT = PREFIXES["skos"], PREFIXES["rdfs"], PREFIXES["dct"]
 _NAME_KINDS = {
     SKOS + "prefLabel": "name",
@@ -31,12 +30,7 @@ _NAME_KINDS = {
     DCT + "identifier": "symbol",
     RDFS + "label": "label",
 }
-_SPACE = re.compile(r"\s+")
 _STATEMENTS = tuple(ID + kind for kind in ("support/", "inference/", "figure/"))
-
-
-def norm(text: str) -> str:
-    return _SPACE.sub("", text).casefold()
 
 
 @dataclass
@@ -72,7 +66,7 @@ class Catalog:
         self.texts_en: dict[str, str] = {}  # ... -> its unofficial English translation
         for r in lexical(rows(store, "catalog-names")):
             kind = _NAME_KINDS[r["p"]]
-            self.names.append((r["s"], r["l"], norm(r["l"]), kind))
+            self.names.append((r["s"], r["l"], norm(r["l"], space=""), kind))
         for r in lexical(rows(store, "catalog-labels")):
             self.labels[r["s"]].setdefault(r.get("lang") or "", r["l"])
         for r in lexical(rows(store, "catalog-types")):
@@ -108,7 +102,7 @@ class Catalog:
 
     def short(self, iri: str) -> str:
         """A prefixed name; an IRI of ours no prefix covers as its path (``graph/report``)."""
-        name = _short(ox.NamedNode(iri))
+        name = shorten(iri)
         if name.startswith("<") and iri.startswith(ID) and len(iri) > len(ID):
             return iri[len(ID) :]
         return name
@@ -132,7 +126,7 @@ class Catalog:
 
     def search(self, query: str, limit: int = 50) -> tuple[list[Hit], list[Hit]]:
         """Entities whose names match, and paragraphs/footnotes whose text does."""
-        want = norm(query)
+        want = norm(query, space="")
         if not want:
             return [], []
         best: dict[str, Hit] = {}
@@ -157,7 +151,7 @@ class Catalog:
         passages: list[Hit] = []
         for kind, texts in (("text", self.texts), ("text-en", self.texts_en)):
             for iri, text in texts.items():
-                pos = norm(text).find(want)
+                pos = norm(text, space="").find(want)
                 if pos >= 0 and not any(h.iri == iri for h in passages):
                     passages.append(Hit(iri, _snippet(text, query), kind, pos))
         passages.sort(key=lambda h: _natural(self.short(h.iri)))

@@ -16,7 +16,8 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from emg_kg.data.translation import NOTE
-from emg_kg.prefixes import PREFIXES
+from emg_kg.lang import messages
+from emg_kg.prefixes import ID, PREFIXES
 from emg_kg.query.run import lexical
 from emg_kg.query.run import rows as query_rows
 from emg_kg.views.templating import render
@@ -25,7 +26,7 @@ from emg_kg.web.markup import href, link, local_path, qs, svg_graph
 
 __all__ = ["entity_page", "entity_rdf", "RDF_FORMATS", "facts"]
 
-ID, EMG = PREFIXES["emgid"], PREFIXES["emg"]
+EMG = PREFIXES["emg"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
 #: format key -> (media type, pyoxigraph format); quad formats keep the evidence graphs
 RDF_FORMATS = {
@@ -34,27 +35,6 @@ RDF_FORMATS = {
     "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
     "trig": ("application/trig", ox.RdfFormat.TRIG),
     "nq": ("application/n-quads", ox.RdfFormat.N_QUADS),
-}
-_T = {
-    "types": ("类型", "Types"),
-    "names": ("名称", "Names"),
-    "facts": ("事实", "Facts"),
-    "incoming": ("指向本实体的", "Pointing here"),
-    "property": ("属性", "Property"),
-    "value": ("值", "Value"),
-    "evidence": ("依据", "Evidence"),
-    "stated": ("本依据陈述的事实", "Facts this evidence states"),
-    "supporters": ("支持者", "Who supports it"),
-    "level": ("证据级别", "Evidence level"),
-    "reasoning": ("推理", "Reasoning"),
-    "chain": ("任务链", "Mandate chain"),
-    "chain_table": ("详表", "as a table"),
-    "graph": ("邻域图", "Neighbourhood"),
-    "formats": ("其他格式", "Other formats"),
-    "none": ("报告中没有支持者。", "No supporter in the report."),
-    "subject": ("主语", "Subject"),
-    "text": ("原文", "Text"),
-    "interactive": ("交互式图", "interactive view"),
 }
 
 
@@ -240,7 +220,7 @@ def entity_page(cat: Catalog, iri: str, lang: str, path: str, viz_link: str = ""
         lang=lang,
         path=path,
         params={},
-        t={k: v[0] if lang == "zh" else v[1] for k, v in _T.items()},
+        t=messages(lang),
         iri=iri,
         short=cat.short(iri),
         other=other,

@@ -14,6 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from emg_kg.errors import EmgKgError
+from emg_kg.lang import message
 from emg_kg.lru import SizedLRU
 from emg_kg.paths import Layout
 from emg_kg.prefixes import ID
@@ -118,16 +119,15 @@ def _view_nav(name: str, lang: str, entity: str | None) -> list[tuple[str, str]]
     language, and the centre's entity page. Our own URLs only; the page sets them as text."""
     from urllib.parse import urlencode
 
-    zh = lang == "zh"
-    other = "en" if zh else "zh"
+    other = "en" if lang == "zh" else "zh"
     query = {"entity": entity} if entity else {}
     nav = [
-        (f"/?lang={lang}", "首页" if zh else "Home"),
-        (f"/views?lang={lang}", "所有视图" if zh else "All views"),
-        (f"/views/{name}?{urlencode({**query, 'lang': other})}", "English" if zh else "中文"),
+        (f"/?lang={lang}", message("home", lang)),
+        (f"/views?lang={lang}", message("all_views", lang)),
+        (f"/views/{name}?{urlencode({**query, 'lang': other})}", message("other_language", lang)),
     ]
     if entity and entity.startswith(ID):
-        nav.append((f"/id/{entity[len(ID) :]}?lang={lang}", "实体页面" if zh else "Entity page"))
+        nav.append((f"/id/{entity[len(ID) :]}?lang={lang}", message("entity_page", lang)))
     return nav
 
 
