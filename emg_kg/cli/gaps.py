@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from emg_kg.cli.options import Adder, add_engine_options, add_mapping_option, backend, open_graph
-from emg_kg.errors import EmgKgError
 from emg_kg.paths import Layout
 
 __all__ = ["add_gaps"]
@@ -18,10 +17,12 @@ def cmd_gaps(args: argparse.Namespace, layout: Layout) -> int:
     from emg_kg.analysis.gaps import gap_report
     from emg_kg.cli.gaps_report import markdown, to_csv, to_json, write_all
 
+    # in memory, gap_report builds its own store (with the mapping merged); --store/--endpoint
+    # are opened here, and refuse a mapping; with --report the store is opened here too, seen
+    # through the report, and gap_report merges a mapping into it
     memory = backend(args).kind == "memory"
-    store = open_graph(layout, args) if not memory or args.report else None  # --report
-    if not memory and args.mapping:
-        raise EmgKgError("--mapping merges into the in-memory store only; drop --store/--endpoint")
+    opened = not memory or args.report
+    store = open_graph(layout, args, None if memory else args.mapping) if opened else None
     report = gap_report(
         layout, args.evidence, args.as_of, args.lang, args.mapping, store, roles=args.role
     )
