@@ -53,6 +53,25 @@ def timed(work: Callable[[], Any], runs: int) -> tuple[float, Any]:
     return statistics.median(times), answer
 
 
+def timed_pair(
+    ours: Callable[[], Any], raw: Callable[[], Any], runs: int
+) -> tuple[float, float, Any]:
+    """Both sides timed in turn (one warm-up each when ``runs`` > 1), so a neighbour's load on
+    the shared cores falls on both alike; the medians and our last answer."""
+    answer = ours() if runs > 1 else None
+    if runs > 1:
+        raw()
+    mine, theirs = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        answer = ours()
+        mine.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        raw()
+        theirs.append(time.perf_counter() - start)
+    return statistics.median(mine), statistics.median(theirs), answer
+
+
 def peak_mib(pid: int | None = None) -> float:
     """Peak resident memory of this process (or of ``pid``, from /proc)."""
     if pid is None:
@@ -152,13 +171,16 @@ def worker(
                 continue
             params = {p.name: p.example for p in query.params if p.example}
             try:
-                seconds, result = timed(lambda q=query, p=params: run(engine, q, p), runs)
+                bindings = bind(query, params, engine)
+                seconds, raw_s, result = timed_pair(
+                    lambda q=query, p=params: run(engine, q, p),
+                    lambda q=query, b=bindings: raw_query(raw, q, b),
+                    runs,
+                )
             except QueryError as err:  # an endpoint's timeout: recorded, not fatal
                 queries[name] = {"error": str(err)[:300]}
                 print(f"  {engine_kind} {name}: {err}", file=sys.stderr)
                 continue
-            bindings = bind(query, params, engine)
-            raw_s, _ = timed(lambda q=query, b=bindings: raw_query(raw, q, b), runs)
             queries[name] = {
                 "s": round(seconds, 4),
                 "raw_s": round(raw_s, 4),
