@@ -439,6 +439,7 @@ def cmd_serve(args: argparse.Namespace, layout: Layout) -> int:
     settings = Settings(args.host, args.port, args.timeout, args.max_rows, quiet=args.quiet)
     settings.workers = args.workers or settings.workers
     settings.mapping = args.mapping
+    settings.backend = _backend(args)  # issue 10: --store DIR / --endpoint URL
     try:
         apply_limit_options(settings, args)  # issue 8: limits for an exposed server
     except ValueError as err:
@@ -478,6 +479,7 @@ def add_serve_command(add: Callable[[str, Handler, str], argparse.ArgumentParser
     from emg_kg.web.options import add_limit_options
 
     add_limit_options(p)  # issue 8
+    add_engine_options(p)  # issue 10
     add_mapping_option(p)
 
 
