@@ -48,8 +48,8 @@ def select(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> li
         query = _WHERE.sub(
             lambda m: f"{m.group(0)} VALUES ({names}) {{ ({terms}) }}", query, count=1
         )
-    answer = store.query(sparql_prologue() + query, use_default_graph_as_union=True)
-    assert isinstance(answer, ox.QuerySolutions)
+    answer: Any = store.query(sparql_prologue() + query, use_default_graph_as_union=True)
+    assert hasattr(answer, "variables")  # ox.QuerySolutions, or an endpoint's (serve --endpoint)
     names_ = [v.value for v in answer.variables]
     return [{n: row[n].value for n in names_ if row[n] is not None} for row in answer]
 
