@@ -11,9 +11,8 @@ sent; kept here, a repeated query costs a dictionary look-up and never reaches t
 Bounded by bytes (:class:`~emg_kg.lru.SizedLRU`, ``--result-cache``, 0 turns it off), least
 recently used first out. Only answers that depend on nothing but the text are kept: 200s, and
 the refusals 403 (update, SERVICE), 406 (no format fits) and 422 (over a limit); never a 503 or
-a failure, which may go another way next time. Requests for the same answer that arrive while
-it is being computed wait for the first one instead of each taking a worker ("single flight").
-With ``--endpoint`` the server does not keep answers: someone else may change that graph.
+a failure, which may go another way next time. With ``--endpoint`` the server keeps no
+answers: someone else may change that graph.
 """
 
 from __future__ import annotations
@@ -49,53 +48,38 @@ def job_key(job: Job) -> Hashable:
 
 
 class Answers:
-    """A byte-bounded cache of replies with single flight; thread-safe."""
+    """A byte-bounded cache of replies; thread-safe."""
 
     def __init__(self, max_bytes: int) -> None:
         # the value carries the query text too, so a long text counts against the limit
         self.cache: SizedLRU[tuple[bytes, str, Reply]] = SizedLRU(max_bytes)
-        self._flights: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
-        self.counts = {"hits": 0, "misses": 0, "waited": 0}
+        self.counts = {"hits": 0, "misses": 0}
 
     def _count(self, key: str) -> None:
         with self._lock:
             self.counts[key] += 1
 
     def get_or_run(self, job: Job, run: Callable[[], Reply]) -> Reply:
-        """The kept answer to ``job``, or ``run()``'s (kept when it may be)."""
+        """The kept answer to ``job``, or ``run()``'s (kept when it may be).
+
+        Two clients asking the same new query at once both run it: making the second wait
+        for the first would let one client hold server threads past its per-client limits."""
         if self.cache.max_bytes <= 0:
             return run()
         key = job_key(job)
-        for attempt in range(2):
-            found = self.cache.get(key)
-            if found is not None:
-                self._count("hits")
-                return dataclasses.replace(found[2], seconds=0.0)
-            with self._lock:
-                flight = self._flights.get(key)
-                leader = flight is None and attempt == 0
-                if leader:
-                    flight = self._flights[key] = threading.Event()
-            if leader or flight is None:
-                break
-            self._count("waited")
-            flight.wait()  # the leader always sets it (finally below); then look again
+        found = self.cache.get(key)
+        if found is not None:
+            self._count("hits")
+            return dataclasses.replace(found[2], seconds=0.0)
         self._count("misses")
-        try:
-            reply = run()
-            if reply.status in KEPT:
-                self.cache.put(key, (reply.body, job.text, reply))
-            return reply
-        finally:
-            if leader:
-                with self._lock:
-                    done = self._flights.pop(key, None)
-                if done is not None:
-                    done.set()
+        reply = run()
+        if reply.status in KEPT:
+            self.cache.put(key, (reply.body, job.text, reply))
+        return reply
 
     def status(self) -> dict[str, Any]:
-        """For /status: hits, misses, waits, and how full the cache is."""
+        """For /status: hits, misses, and how full the cache is."""
         with self._lock:
             counts = dict(self.counts)
         return {
