@@ -23,8 +23,9 @@ lint: $(BIN)/emg-kg
 typecheck: $(BIN)/emg-kg
 	$(BIN)/mypy
 
+# The suite with the doctests of emg_kg, and the coverage floor (fail_under in pyproject.toml)
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest --cov
 
 # Benchmarks print figures; they are never timed tests (docs/benchmarks*.md keep the results).
 bench: $(BIN)/emg-kg
@@ -44,4 +45,4 @@ vendor-web:
 	tools/vendor-web.sh
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

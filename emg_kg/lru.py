@@ -27,7 +27,20 @@ def _size(value: object) -> int:
 
 
 class SizedLRU(Generic[V]):
-    """At most ``max_bytes`` of values; the least recently used go first. Thread-safe."""
+    """At most ``max_bytes`` of values; the least recently used go first. Thread-safe.
+
+    >>> cache = SizedLRU(10)
+    >>> cache.put("a", b"12345")
+    >>> cache.put("b", b"12345")
+    >>> cache.get("a")  # "a" is now the most recently used
+    b'12345'
+    >>> cache.put("c", b"123")  # 13 bytes: "b", the least recently used, goes
+    >>> [key for key in "abc" if key in cache], cache.size
+    (['a', 'c'], 8)
+    >>> cache.put("big", b"x" * 11)  # larger than the whole cache: not kept, nothing dropped
+    >>> "big" in cache, len(cache)
+    (False, 2)
+    """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max(0, max_bytes)

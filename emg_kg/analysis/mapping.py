@@ -16,28 +16,40 @@ half-merged mapping would give gaps that look real.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from emg_kg.errors import MappingError, QueryError
+from emg_kg.analysis.mapping_csv import (
+    _AGENCIES,
+    _TARGETS,
+    COLUMNS,
+    DEFAULT_ROLE,
+    MAX_BYTES,
+    MAX_CELL,
+    MAX_ROWS,
+    ROLES,
+    USER,
+    Link,
+    read_mapping,
+    slug,
+)
+from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
 from emg_kg.prefixes import ID
 from emg_kg.query.engines import ENGINES, Backend, Engine, OxigraphEngine, RdflibEngine, open_engine
-from emg_kg.query.registry import NamedQuery, parse_header
-from emg_kg.query.run import project_prefixes
 
 __all__ = [
     "COLUMNS",
     "ROLES",
     "DEFAULT_ROLE",
     "USER",
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "MAX_CELL",
     "Link",
     "Merged",
     "read_mapping",
@@ -45,15 +57,10 @@ __all__ = [
     "merge_mapping",
     "apply_mapping",
     "open_with_mapping",
+    "_AGENCIES",
+    "_TARGETS",
 ]
 
-COLUMNS = ("agency", "target", "source")
-OPTIONAL_COLUMNS = ("role",)
-#: The kinds of support (the ``role:`` scheme); a row without a role says the organization works
-#: towards the target (``implements``), as the report's own support statements do.
-ROLES = ("implements", "aligns", "monitors", "benefits")
-DEFAULT_ROLE = "implements"
-USER = ID + "user/"
 ROLE = ID + "support-role/"
 EMG = "https://w3id.org/emg-kg/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -61,46 +68,6 @@ DCT = "http://purl.org/dc/terms/"
 ORG = "http://www.w3.org/ns/org#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PROVENANCE = ox.NamedNode(ID + "graph/provenance")
-_AGENCIES = parse_header(
-    "mapping-agencies",
-    """# title: agencies
-PREFIX emg: <https://w3id.org/emg-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX org: <http://www.w3.org/ns/org#>
-SELECT DISTINCT ?s ?l WHERE {
-  VALUES ?c { emg:UNSystemEntity emg:RegionalCommission emg:SecretariatDepartment
-    emg:ConventionSecretariat emg:IntergovernmentalBody emg:CoordinationBody
-    emg:IssueManagementGroup emg:ConsultationProcess emg:TaskTeam emg:NonUNOrganization
-    org:Organization org:FormalOrganization }
-  ?s a ?c .
-  OPTIONAL { ?s skos:prefLabel|skos:altLabel|skos:hiddenLabel|skos:notation|dct:identifier ?l }
-}""",
-)
-_TARGETS = parse_header(
-    "mapping-targets",
-    """# title: targets
-PREFIX emg: <https://w3id.org/emg-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?s ?l WHERE { ?s a emg:AichiTarget ; skos:notation ?l }""",
-)
-
-
-_AGENCIES.builtin = _TARGETS.builtin = True  # self-contained: no project prefixes needed
-
-
-@dataclass(frozen=True)
-class Link:
-    """One row: this agency supports this target in this role, says this source.
-
-    ``minted`` is the name as written when the agency is not in the graph and was minted."""
-
-    line: int
-    agency: str
-    target: str
-    source: str
-    role: str = DEFAULT_ROLE
-    minted: str | None = None
 
 
 @dataclass
@@ -129,196 +96,10 @@ class Merged:
         return "\n".join(lines)
 
 
-def _norm(text: str) -> str:
-    from emg_kg.query.resolve import norm
-
-    return norm(text)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^\w]+", "-", text.casefold()).strip("-_") or "x"
-
-
-def _index(engine: Engine, query: NamedQuery) -> tuple[set[str], dict[str, set[str]]]:
-    """Known IRIs, and normalized label -> IRIs."""
-    from emg_kg.query.run import run
-
-    result = run(engine, query)
-    iris: set[str] = set()
-    labels: dict[str, set[str]] = {}
-    for subject, label in result.rows:
-        assert isinstance(subject, ox.NamedNode)
-        iris.add(subject.value)
-        if isinstance(label, ox.Literal):
-            labels.setdefault(_norm(label.value), set()).add(subject.value)
-    return iris, labels
-
-
-def _resolve(
-    value: str, kind: str, iris: set[str], labels: dict[str, set[str]], prefixes: dict[str, str]
-) -> str:
-    """The IRI a cell names through the one resolver (:mod:`emg_kg.query.resolve`: exact names only,
-    among the entities of this column), or a ValueError saying why it names none (or several)."""
-    from emg_kg.query.resolve import Names, UnresolvedName, resolve
-
-    given = value
-    if kind == "target" and re.fullmatch(r"\d{1,3}", value):
-        value = f"aichi:target-{int(value)}"
-    names = Names()
-    for key, found in labels.items():
-        for iri in sorted(found & iris):
-            names.add(iri, key)
-    for iri in iris:
-        names.types.setdefault(iri, set())
-    try:
-        return resolve(value, names, (), prefixes).iri
-    except UnresolvedName as err:
-        if err.ambiguous:
-            raise ValueError(f"{kind} {given!r} is ambiguous: {err}") from None
-        why = " (targets are 1-20)" if kind == "target" else " (not an organization or group)"
-        raise ValueError(f"unknown {kind} {given!r}{why}: {err}") from None
-
-
-def _names_an_iri(value: str, prefixes: dict[str, str]) -> bool:
-    """Whether a cell is written as an IRI or prefixed name (a typo there is an error, while
-    an unknown plain name is an organization to mint)."""
-    if value.startswith("<") or re.match(r"https?://", value):
-        return True
-    prefix, sep, _ = value.partition(":")
-    return bool(sep) and prefix in prefixes
-
-
-def _header(path: Path, header: list[str]) -> dict[str, int]:
-    """Column name -> index; the three columns are required, ``role`` optional, any order."""
-    names = [h.strip().lower() for h in header]
-    unknown = [n for n in names if n not in COLUMNS + OPTIONAL_COLUMNS]
-    missing = [c for c in COLUMNS if c not in names]
-    if unknown or missing or len(set(names)) != len(names):
-        raise MappingError(
-            path,
-            1,
-            f"the header must be {','.join(COLUMNS)} (and optionally role), "
-            f"not {','.join(names) or '(empty)'}",
-        )
-    return {n: i for i, n in enumerate(names)}
-
-
-def _link(
-    line: int,
-    cells: list[str],
-    col: dict[str, int],
-    agencies: tuple[set[str], dict[str, set[str]]],
-    targets: tuple[set[str], dict[str, set[str]]],
-    prefixes: dict[str, str],
-) -> Link | list[str]:
-    """One non-empty row as a Link, or every problem it has (a row is reported whole)."""
-    if len(cells) != len(col) or not all(cells[col[c]] for c in COLUMNS):
-        empty = [c for c in COLUMNS if len(cells) == len(col) and not cells[col[c]]]
-        got = f"{len(cells)} cells" if len(cells) != len(col) else f"empty {', '.join(empty)}"
-        return [f"expected {len(col)} cells ({','.join(col)}), got {got}: {cells!r}"]
-    problems: list[str] = []
-    role = cells[col["role"]].lower() if "role" in col and cells[col["role"]] else DEFAULT_ROLE
-    if role not in ROLES:
-        problems.append(f"unknown role {role!r} (one of {', '.join(ROLES)})")
-    name, minted, agency = cells[col["agency"]], None, ""
-    try:
-        agency = _resolve(name, "agency", *agencies, prefixes)
-    except ValueError as err:
-        if _names_an_iri(name, prefixes) or not str(err).startswith("unknown"):
-            problems.append(str(err))
-        else:  # a plain name the graph does not know: the user's own organization
-            agency, minted = f"{USER}org/{_slug(name)}", name
-    target = ""
-    try:
-        target = _resolve(cells[col["target"]], "target", *targets, prefixes)
-    except ValueError as err:
-        problems.append(str(err))
-    return problems or Link(line, agency, target, cells[col["source"]], role, minted)
-
-
-#: A mapping's limits: 20 targets x a few hundred organizations stay far below them, and they
-#: keep a mistaken file (a whole spreadsheet export) from taking minutes and gigabytes.
-MAX_BYTES = 2 * 2**20
-MAX_ROWS = 10_000
-MAX_CELL = 2_000  # characters in one cell (a source citation fits)
-_MAX_REPORTED = 20  # bad lines listed in one message
-
-
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line, cells) of the CSV, header first, within the limits; MappingError past them."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise MappingError(
-                path, None, f"the mapping is {size:,} bytes; the limit is {MAX_BYTES:,} (2 MiB)"
-            )
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise MappingError(path, None, f"cannot read the mapping: {err}") from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # an open quote: an error
-    rows = 0
-    try:
-        for row in reader:
-            long = next((cell for cell in row if len(cell) > MAX_CELL), None)
-            if long is not None:
-                raise MappingError(
-                    path,
-                    reader.line_num,
-                    f"a cell of {len(long):,} characters; the limit is {MAX_CELL:,}",
-                )
-            rows += 1
-            if rows > MAX_ROWS + 1:
-                raise MappingError(path, reader.line_num, f"more than {MAX_ROWS:,} rows")
-            yield reader.line_num, row
-    except csv.Error as err:  # the csv module's own cell cap (128 KiB) is met before ours
-        message = str(err)
-        if "field larger than field limit" in message:
-            message = (
-                f"a cell over {csv.field_size_limit():,} characters; the limit is {MAX_CELL:,}"
-            )
-        raise MappingError(path, max(1, reader.line_num), f"bad CSV: {message}") from None
-
-
-def read_mapping(path: Path, engine: Engine) -> list[Link]:
-    """Every row of the CSV, resolved; MappingError names the first bad line and lists every
-    bad line (up to 20) with all its problems. Nothing is merged here: the caller merges only a
-    mapping that read whole.
-
-    A file over :data:`MAX_BYTES`, :data:`MAX_ROWS` rows or a cell over :data:`MAX_CELL`
-    characters is refused whole, naming the line.
-    """
-    rows = _csv_rows(path)
-    _, first_row = next(rows, (1, []))
-    agencies, targets = _index(engine, _AGENCIES), _index(engine, _TARGETS)
-    prefixes = project_prefixes()
-    errors: list[tuple[int, str]] = []
-    links: list[Link] = []
-    col = _header(path, first_row)
-    for line, row in rows:
-        if not any(cell.strip() for cell in row):
-            continue
-        found = _link(line, [c.strip() for c in row], col, agencies, targets, prefixes)
-        if isinstance(found, Link):
-            links.append(found)
-        else:
-            errors.append((line, "; ".join(found)))
-    if errors:
-        first, message = errors[0]
-        more = "".join(f"; line {n}: {m}" for n, m in errors[1:_MAX_REPORTED])
-        if len(errors) > _MAX_REPORTED:
-            more += f"; and {len(errors) - _MAX_REPORTED:,} more bad lines"
-        raise MappingError(
-            path, first, f"{message}{more} ({len(errors)} bad row(s); nothing was merged)"
-        )
-    if not links:
-        raise MappingError(path, None, "the mapping has no rows")
-    return links
-
-
 def mapping_quads(links: list[Link], path: Path) -> Merged:
     """The quads for ``links``: one ``emg:UserMapping`` graph per source text (described in the
     provenance graph), a level-user support statement per row, minted organizations."""
-    slug = _slug(path.stem) or "mapping"
+    name_part = slug(path.stem) or "mapping"
     merged = Merged(path, links)
 
     def q(s: str, p: str, o: ox.NamedNode | ox.Literal, g: ox.NamedNode) -> None:
@@ -330,7 +111,7 @@ def mapping_quads(links: list[Link], path: Path) -> Merged:
     for link in links:
         if link.source in merged.graphs:
             continue
-        name = f"{USER}mapping/{slug}/{len(merged.graphs) + 1}"
+        name = f"{USER}mapping/{name_part}/{len(merged.graphs) + 1}"
         merged.graphs[link.source] = name
         lines = ", ".join(str(k.line) for k in links if k.source == link.source)
         q(name, RDF_TYPE.value, ox.NamedNode(EMG + "UserMapping"), PROVENANCE)
@@ -343,7 +124,7 @@ def mapping_quads(links: list[Link], path: Path) -> Merged:
     minted: set[str] = set()
     for link in links:
         graph = ox.NamedNode(merged.graphs[link.source])
-        node = f"{USER}support/{slug}-{link.line}"
+        node = f"{USER}support/{name_part}-{link.line}"
         q(node, RDF_TYPE.value, ox.NamedNode(EMG + "SupportStatement"), graph)
         for label in both(
             f"User mapping {path.name}, line {link.line}", f"用户映射 {path.name} 第 {link.line} 行"

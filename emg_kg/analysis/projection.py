@@ -1,7 +1,8 @@
 """Projections of the RDF graph into networkx graphs: the named views.
 
-The store is read once into an :class:`Index` (IRI-to-IRI links with the graphs that state them,
-names, types); each named view (:data:`VIEWS`) projects it into a ``networkx.MultiDiGraph``.
+The store is read once into an :class:`~emg_kg.analysis.index.Index` (links with their graphs,
+names, types; :mod:`emg_kg.analysis.index`); each named view (:data:`VIEWS`) projects it into a
+``networkx.MultiDiGraph``.
 Every node carries ``iri``, ``label_zh``, ``label_en``, ``class`` (short), ``family`` and
 ``paragraphs`` (the evidence graphs its triples sit in, e.g. ``["para:12", "src:unterm"]``);
 every edge ``predicate``, ``evidence`` (graph names, short) and ``level`` (``stated`` in the
@@ -20,15 +21,25 @@ Examples
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-import pyoxigraph as ox
 
+from emg_kg.analysis.index import (
+    DCT,
+    EMG,
+    ID,
+    LEVELS,
+    SKOS,
+    Index,
+    best_level,
+    evidence_level,
+    is_entity,
+    load_index,
+    short,
+    sort_key,
+)
 from emg_kg.prefixes import PREFIXES
 
 __all__ = [
@@ -44,197 +55,6 @@ __all__ = [
     "is_entity",
     "supporter_group",
 ]
-
-ID = PREFIXES["emgid"]
-RDF, RDFS, SKOS = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["skos"]
-EMG, ORG, DCT, SCHEMA = PREFIXES["emg"], PREFIXES["org"], PREFIXES["dct"], PREFIXES["schema"]
-TYPE, SUBCLASS, SUBPROP = RDF + "type", RDFS + "subClassOf", RDFS + "subPropertyOf"
-#: Evidence levels, strongest first: the report's words, a named source, an inference, a user.
-LEVELS = ("stated", "curated", "derived", "user")
-_STATED = (PREFIXES["para"], PREFIXES["fn"], ID + "report/")
-#: IRIs that are evidence, structure or controlled values rather than subject matter.
-_NOT_ENTITIES = tuple(PREFIXES[p] for p in "para fn src inf verb status level role".split()) + (
-    ID + "report/gc27-emg/",
-    ID + "graph/",
-)
-_FAMILIES = (  # superclass -> family, first match wins (used for shapes and filters)
-    (ORG + "Organization", "organization"),  # W3C ORG's own subclasses are not loaded:
-    (ORG + "FormalOrganization", "organization"),
-    (ORG + "OrganizationalUnit", "organization"),
-    (PREFIXES["foaf"] + "Organization", "organization"),
-    (PREFIXES["foaf"] + "Person", "person"),
-    (ORG + "Post", "post"),
-    (SCHEMA + "Event", "meeting"),
-    (EMG + "Mandate", "mandate"),
-    (EMG + "SupportStatement", "statement"),
-    (EMG + "Figure", "statement"),
-    (DCT + "BibliographicResource", "document"),
-    (SKOS + "Concept", "concept"),
-    (SKOS + "Collection", "concept"),
-    (SCHEMA + "Place", "place"),
-    (SCHEMA + "City", "place"),
-    (SCHEMA + "Country", "place"),
-)
-_PREFIX_ORDER = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
-
-
-def short(iri: str) -> str:
-    """A prefixed name (``agency:WMO``, ``emgid:initiative/greening-the-blue``) for display, or
-    ``<iri>`` when no prefix fits.
-
-    >>> short("https://w3id.org/emg-kg/id/fww/para-209")
-    'fww:para-209'
-    """
-    for prefix, ns in _PREFIX_ORDER:
-        if iri.startswith(ns) and re.fullmatch(r"[\w.\-/]*", iri[len(ns) :]):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return f"<{iri}>"
-
-
-def sort_key(name: str) -> tuple[Any, ...]:
-    """Natural order: ``para:2`` before ``para:10``."""
-    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name))
-
-
-def evidence_level(graph: str) -> str:
-    """The evidence level of a graph, by its name (a full IRI or a prefixed name).
-
-    >>> evidence_level("para:12"), evidence_level("src:unterm"), evidence_level("inf:x")
-    ('stated', 'curated', 'derived')
-    """
-    prefix, _, local = graph.partition(":")
-    iri = PREFIXES[prefix] + local if prefix in PREFIXES else graph
-    if iri.startswith(_STATED):
-        return "stated"
-    if iri.startswith(PREFIXES["src"]):
-        return "curated"
-    return "derived" if iri.startswith(PREFIXES["inf"]) else "user"
-
-
-def best_level(levels: Iterable[str]) -> str:
-    """The strongest of several evidence levels (``user`` when there are none)."""
-    got = set(levels)
-    return next((lv for lv in LEVELS if lv in got), "user")
-
-
-@dataclass
-class Index:
-    """The store, read once: what every projection needs, keyed by IRI strings."""
-
-    links: dict[tuple[str, str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
-    literals: dict[tuple[str, str], list[tuple[str, str | None]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    evidence: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    supers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    out: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
-
-    def objects(self, s: str, p: str) -> list[str]:
-        return sorted(o for pp, o in self.out.get(s, ()) if pp == p)
-
-    def graphs(self, s: str, p: str, o: str) -> list[str]:
-        return sorted(
-            (short(g) for g in self.links.get((s, p, o), ()) if _is_evidence(g)), key=sort_key
-        )
-
-    def text(self, s: str, p: str, lang: str | None = None) -> str:
-        values = self.literals.get((s, p), [])
-        exact = sorted(v for v, lg in values if lang is None or lg == lang)
-        return exact[0] if exact else ""
-
-    def label(self, iri: str, lang: str) -> str:
-        for p in (SKOS + "prefLabel", SKOS + "altLabel", RDFS + "label", DCT + "title"):
-            if value := self.text(iri, p, lang):
-                return value
-        return ""
-
-    def closure(self, iri: str) -> set[str]:
-        """``iri`` and everything above it by rdfs:subClassOf / rdfs:subPropertyOf."""
-        seen, todo = {iri}, [iri]
-        while todo:
-            for up in self.supers.get(todo.pop(), ()):
-                if up not in seen:
-                    seen.add(up)
-                    todo.append(up)
-        return seen
-
-    def subs(self, iri: str) -> set[str]:
-        """``iri`` and every class or property below it."""
-        return {c for c in list(self.supers) if iri in self.closure(c)} | {iri}
-
-    def of_class(self, cls: str) -> list[str]:
-        """Entities typed ``cls`` or a subclass of it."""
-        want = self.subs(cls)
-        return sorted(s for s, ts in self.types.items() if ts & want)
-
-    def cls(self, iri: str) -> str:
-        """The most specific type (a type no other type of the node is below)."""
-        types = sorted(self.types.get(iri, ()))
-        above = {u for t in types for u in self.closure(t) if u != t}
-        best = [t for t in types if t not in above] or types
-        best.sort(key=lambda t: (not t.startswith(EMG), t))
-        return best[0] if best else ""
-
-    def node(self, iri: str) -> dict[str, Any]:
-        """The attributes every view gives a node."""
-        cls = self.cls(iri)
-        name = re.split(r"[#/]", cls)[-1] if cls else "Thing"
-        supers = self.closure(cls) if cls else set()
-        family = next((f for c, f in _FAMILIES if c in supers), "other")
-        alts = self.literals.get((iri, SKOS + "altLabel"), [])
-        abbr = {
-            lg: min(sorted(v for v, g in alts if g == lg), key=len, default="")
-            for lg in ("en", "zh")
-        }
-        return {
-            "iri": iri,
-            "short": short(iri),
-            "label_en": self.label(iri, "en") or short(iri),
-            "label_zh": self.label(iri, "zh") or self.label(iri, "en") or short(iri),
-            "class": name,
-            "class_en": self.label(cls, "en") or name,
-            "class_zh": self.label(cls, "zh") or self.label(cls, "en") or name,
-            "family": family,
-            "abbr_en": abbr["en"],
-            "abbr_zh": abbr["zh"],
-            "paragraphs": sorted((short(g) for g in self.evidence.get(iri, ())), key=sort_key),
-        }
-
-
-def _is_evidence(graph: str) -> bool:
-    return graph.startswith(ID) and not graph.startswith(ID + "graph/")
-
-
-def load_index(store: ox.Store) -> Index:
-    """Read every quad of ``store`` once into an :class:`Index`."""
-    idx = Index()
-    for q in store.quads_for_pattern(None, None, None, None):
-        s, p, o = q.subject, q.predicate.value, q.object
-        if not isinstance(s, ox.NamedNode):
-            continue
-        g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-        if isinstance(o, ox.Literal):
-            idx.literals[(s.value, p)].append((o.value, o.language))
-        elif isinstance(o, ox.NamedNode):
-            if p == TYPE:
-                idx.types[s.value].add(o.value)
-            elif p in (SUBCLASS, SUBPROP):
-                idx.supers[s.value].add(o.value)
-            else:
-                if (s.value, p, o.value) not in idx.links:
-                    idx.out[s.value].append((p, o.value))
-                idx.links[(s.value, p, o.value)].add(g)
-                if _is_evidence(g):
-                    idx.evidence[o.value].add(g)
-        if _is_evidence(g):
-            idx.evidence[s.value].add(g)
-    return idx
-
-
-def is_entity(iri: str) -> bool:
-    """Subject matter under the project's id space (not evidence, structure or vocabulary)."""
-    return iri.startswith(ID) and not iri.startswith(_NOT_ENTITIES)
 
 
 # --- views ---------------------------------------------------------------------------------

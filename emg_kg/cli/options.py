@@ -1,27 +1,48 @@
-"""Options every command shares (issue 11): one language setting, saying what names resolved
-to, tables that fit the terminal, honest --out extensions, and the `prefixes` command."""
+"""The option blocks several commands share, each written once, and what they mean.
+
+One language setting and ``--quiet`` on every command; where the graph is read from (the engine
+block, ``--mapping``); tables that fit the terminal (``--wide``); the output folder; honest
+``--out`` extensions. A command module adds its own options and calls these for the rest.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emg_kg.errors import EmgKgError
 from emg_kg.paths import Layout
 
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from emg_kg.query.engines import Backend
+
 __all__ = [
-    "WIDE_HELP",
+    "DEFAULT_OUT",
+    "Adder",
+    "Handler",
     "add_common_options",
+    "add_engine_options",
+    "add_mapping_option",
+    "add_out_option",
+    "add_wide_option",
+    "backend",
     "check_suffix",
-    "cmd_prefixes",
+    "open_graph",
     "say_resolved",
     "table_width",
 ]
 
-WIDE_HELP = "tables: whole values, not fitted to the terminal's width (CSV and JSON are whole)"
+DEFAULT_OUT = Path("out")
+
+#: a command: its parsed options and the data layout in, the exit code out
+Handler = Callable[[argparse.Namespace, Layout], int]
+#: registers one sub-command (name, handler, help) and returns its parser for the options
+Adder = Callable[[str, Handler, str], argparse.ArgumentParser]
 
 
 def say_resolved(args: argparse.Namespace, notes: list[Any]) -> None:
@@ -48,19 +69,78 @@ def check_suffix(out: Path, suffix: str, what: str) -> None:
         )
 
 
-def cmd_prefixes(args: argparse.Namespace, layout: Layout) -> int:
-    """The prefixes every ad-hoc query (``query -``, the web editor, /sparql) may use undeclared."""
-    from emg_kg.prefixes import PREFIXES
+def add_out_option(p: argparse.ArgumentParser) -> None:
+    """``--out DIR``, the output folder of `build` and `demo`."""
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: out)")
 
-    if args.format == "sparql":
-        from emg_kg.prefixes import sparql_prologue
 
-        print(sparql_prologue(), end="")
-    else:
-        from emg_kg.query.results import text_table
+def add_wide_option(p: argparse.ArgumentParser) -> None:
+    """``--wide``: whole values in the text tables, for the commands that print them."""
+    p.add_argument(
+        "--wide", action="store_true", help="tables: whole values, not fitted to the terminal"
+    )
 
-        print(text_table([["prefix", "namespace"], *([f"{p}:", i] for p, i in PREFIXES.items())]))
-    return 0
+
+def add_mapping_option(p: argparse.ArgumentParser) -> None:
+    """``--mapping FILE.csv``, the same on query, gaps, analyze, viz and serve."""
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE.csv",
+        help="merge a user agency -> target mapping first (columns agency,target,source and "
+        "optionally role), as level user; a file with a bad row is refused whole (exit 2); at "
+        "most 2 MiB, 10,000 rows, 2,000 characters a cell",
+    )
+
+
+def add_engine_options(p: argparse.ArgumentParser) -> None:
+    """The engine option block: where the commands read the graph from."""
+    group = p.add_argument_group("engine (default: the in-memory store built from the data)")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="a persistent Oxigraph store made by `emg-kg load --store DIR` (or $EMG_KG_STORE)",
+    )
+    where.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="a SPARQL 1.1 endpoint (or $EMG_KG_ENDPOINT); credentials only from "
+        "$EMG_KG_ENDPOINT_USER and $EMG_KG_ENDPOINT_PASSWORD",
+    )
+
+
+def backend(args: argparse.Namespace | None) -> Backend:
+    """--store/--endpoint, else $EMG_KG_STORE/$EMG_KG_ENDPOINT; no args (demo): in memory."""
+    from emg_kg.query.engines import Backend
+
+    if args is None:
+        return Backend()
+    return Backend.from_env(getattr(args, "store", None), getattr(args, "endpoint", None))
+
+
+def open_graph(
+    layout: Layout, args: argparse.Namespace | None = None, mapping: Path | None = None
+) -> ox.Store:
+    """The store the command reads: --store DIR, --endpoint URL, or the cached in-memory store,
+    with a user mapping merged (all or nothing, in memory only) when one is given."""
+    from emg_kg.data.store import open_store
+    from emg_kg.query.engines import open_backend
+
+    where = backend(args)
+    if where.kind != "memory":
+        if mapping is not None:
+            raise EmgKgError(
+                "--mapping merges into the in-memory store only; drop --store/--endpoint"
+            )
+        return open_backend(layout, where)  # type: ignore[return-value]
+    store = open_store(layout)
+    if mapping is not None:  # --mapping on every command that reads the graph
+        from emg_kg.analysis.mapping import apply_mapping
+
+        print(f"emg-kg: {apply_mapping(store, mapping).summary()}", file=sys.stderr)
+    return store
 
 
 def add_common_options(parsers: Iterable[argparse.ArgumentParser]) -> None:

@@ -77,29 +77,28 @@ def _long_line(path: Path) -> int | None:
     return None
 
 
-def load_turtle(path: Path) -> Graph:
-    """Parse one Turtle file, naming file and line on a syntax error."""
-    _check_syntax(path, ox.RdfFormat.TURTLE)
-    graph = Graph()
+def _parse(path: Path, fmt: ox.RdfFormat, target: Graph) -> None:
+    """Check the syntax with Oxigraph (exact lines), then parse into ``target`` with rdflib."""
+    _check_syntax(path, fmt)
     try:
-        graph.parse(path, format="turtle")
+        target.parse(path, format="turtle" if fmt == ox.RdfFormat.TURTLE else "trig")
     except BadSyntax as err:
         raise _bad_syntax(path, err) from None
     except Exception as err:  # rdflib raises assorted errors for bad literals, IRIs, encodings
         raise SourceError(path, None, f"cannot parse: {err}") from None
+
+
+def load_turtle(path: Path) -> Graph:
+    """Parse one Turtle file, naming file and line on a syntax error."""
+    graph = Graph()
+    _parse(path, ox.RdfFormat.TURTLE, graph)
     return graph
 
 
 def load_trig(path: Path) -> Dataset:
     """Parse one curated TriG file; a triple outside a graph block is a fact without evidence."""
-    _check_syntax(path, ox.RdfFormat.TRIG)
     ds = Dataset()
-    try:
-        ds.parse(path, format="trig")
-    except BadSyntax as err:
-        raise _bad_syntax(path, err) from None
-    except Exception as err:
-        raise SourceError(path, None, f"cannot parse: {err}") from None
+    _parse(path, ox.RdfFormat.TRIG, ds)
     stray = list(ds.default_graph)
     if stray:
         s, p, o = sorted(stray)[0]

@@ -98,12 +98,22 @@ class UnresolvedName(QueryError):
 
 
 def norm(text: str) -> str:
-    """A name as compared: NFKC (full-width = half-width), case folded, white space collapsed."""
+    """A name as compared: NFKC (full-width = half-width), case folded, white space collapsed.
+
+    >>> norm(" ＵＮＤＰ\\u3000Country  Office ")
+    'undp country office'
+    """
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
 def short(iri: str) -> str:
-    """A prefixed name for an IRI."""
+    """A prefixed name for an IRI (the project's prefixes; ``<IRI>`` when none fits).
+
+    >>> short("https://w3id.org/emg-kg/id/agency/UNDP")
+    'agency:UNDP'
+    >>> short("http://example.org/x")
+    '<http://example.org/x>'
+    """
     return _short(ox.NamedNode(iri), PREFIXES)
 
 

@@ -139,7 +139,17 @@ def to_python(term: Term | None) -> Any:
 
 
 def short(term: Term | None, prefixes: dict[str, str]) -> str:
-    """A prefixed name for an IRI (longest namespace wins), the lexical form for a literal."""
+    """A prefixed name for an IRI (longest namespace wins), the lexical form for a literal.
+
+    A local part that is not a plain name (a slash, a space) keeps the whole IRI, so the
+    result can be pasted back into SPARQL.
+
+    >>> ns = {"ex": "http://example.org/", "exa": "http://example.org/a/"}
+    >>> [short(ox.NamedNode(f"http://example.org/{x}"), ns) for x in ("a/b", "c", "a/b/c")]
+    ['exa:b', 'ex:c', '<http://example.org/a/b/c>']
+    >>> short(ox.Literal("开发署", language="zh"), ns)
+    '开发署'
+    """
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -176,12 +186,25 @@ def _datatype(term: object) -> ox.NamedNode | None:
 
 
 def display_width(text: str) -> int:
-    """Terminal cells a text takes: a Chinese character counts two."""
+    """Terminal cells a text takes: a Chinese character counts two.
+
+    >>> display_width("UNEP"), display_width("环境署"), display_width("ＵＮ")
+    (4, 6, 4)
+    """
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def clip(text: str, limit: int) -> str:
-    """One line of at most ``limit`` display cells, cut with an ellipsis."""
+    """One line of at most ``limit`` display cells, cut with an ellipsis.
+
+    White space is folded first; the cut counts display cells, so a Chinese text is cut at
+    half as many characters, never in the middle of a wide one.
+
+    >>> clip("环境管理小组  progress\\nreport", 40)
+    '环境管理小组 progress report'
+    >>> clip("环境管理小组 progress report", 10), clip("Environment Management Group", 10)
+    ('环境管理…', 'Environme…')
+    """
     text = " ".join(text.split())
     if display_width(text) <= limit:
         return text

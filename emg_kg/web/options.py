@@ -18,7 +18,15 @@ from emg_kg.web.pool import Limits
 if TYPE_CHECKING:
     from emg_kg.query.engines import Backend
 
-__all__ = ["Settings", "add_limit_options", "apply_limit_options"]
+__all__ = ["Settings", "add_limit_options", "apply_limit_options", "default_workers"]
+
+
+def default_workers() -> int:
+    """Query worker processes when none are asked for: the CPUs, at least 2, at most 4.
+
+    The default factory of :attr:`Settings.workers`: counted when a :class:`Settings` is made,
+    not fixed when this module is imported; ``emg-kg serve --workers N`` passes N instead."""
+    return max(2, min(4, os.cpu_count() or 2))
 
 
 @dataclass
@@ -30,7 +38,7 @@ class Settings:
     port: int = 8000
     timeout: float = 10.0
     max_rows: int = 10_000
-    workers: int = max(2, min(4, os.cpu_count() or 2))
+    workers: int = field(default_factory=default_workers)
     quiet: bool = False
     max_bytes: int = 8 * 1024**2  # the largest answer, in bytes (the whole graph is ~2.4 MB)
     reserved: int = 1  # workers kept for quick queries

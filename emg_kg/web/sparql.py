@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from emg_kg.errors import EmgKgError, QueryError
 from emg_kg.query.gate import RefusedError
 from emg_kg.query.results import Result, Term, render
+from emg_kg.web.errors import status_of
 
 if TYPE_CHECKING:
     from emg_kg.paths import Layout
@@ -245,12 +246,10 @@ def execute(store: ox.Store, layout: Layout, job: Job) -> Reply:
                 raise _TooLarge(job.max_rows)
         else:
             result = _rows(store, job, layout)
-    except RefusedError as err:
-        return Reply.error(403, str(err))
     except _TooLarge as err:
         return Reply.error(422, str(err))
-    except EmgKgError as err:
-        return Reply.error(400, str(err))
+    except EmgKgError as err:  # refused: 403, malformed: 400 ... (web/errors.py)
+        return Reply.error(status_of(err), str(err))
     if job.table:
         return Reply(
             200, "application/sparql-results+json", _as_table(result), len(result), result.kind
