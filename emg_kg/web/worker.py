@@ -88,11 +88,12 @@ def _worker_main(
     from emg_kg.data import namespaces  # noqa: F401
     from emg_kg.paths import Layout
     from emg_kg.query import gate, run  # noqa: F401 (run: imported now, not on the first query)
-    from emg_kg.web.sparql import execute
+    from emg_kg.web.sparql import execute, warm
 
     store = open_source(source, Path(root))
     layout = Layout(Path(root))
     gate.preload(layout.cache_dir)  # a fresh worker must not re-parse the shipped queries
+    warm(layout)
     conn_out.send("ready")
     while True:
         try:
