@@ -24,6 +24,7 @@ import os
 from emg_kg.errors import EmgKgError
 
 __all__ = ["LANGS", "DEFAULT", "ENV", "default_lang", "negotiate", "parse_accept_language"]
+__all__ += ["MESSAGES", "words", "message", "messages"]
 
 LANGS = ("zh", "en")
 DEFAULT = "zh"
@@ -74,3 +75,57 @@ def negotiate(accept_language: str | None, explicit: str | None, default: str | 
         return default_lang()
     except EmgKgError:
         return DEFAULT
+
+
+#: The one message table: what the pages say, by key, in (Chinese, English). Words used once
+#: in a template stay there, through ``tr(zh, en)``, which picks with :func:`words` too.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # an entity page (web/entity.html)
+    "types": ("类型", "Types"),
+    "names": ("名称", "Names"),
+    "facts": ("事实", "Facts"),
+    "incoming": ("指向本实体的", "Pointing here"),
+    "property": ("属性", "Property"),
+    "value": ("值", "Value"),
+    "evidence": ("依据", "Evidence"),
+    "stated": ("本依据陈述的事实", "Facts this evidence states"),
+    "supporters": ("支持者", "Who supports it"),
+    "level": ("证据级别", "Evidence level"),
+    "reasoning": ("推理", "Reasoning"),
+    "chain": ("任务链", "Mandate chain"),
+    "chain_table": ("详表", "as a table"),
+    "graph": ("邻域图", "Neighbourhood"),
+    "formats": ("其他格式", "Other formats"),
+    "none": ("报告中没有支持者。", "No supporter in the report."),
+    "subject": ("主语", "Subject"),
+    "text": ("原文", "Text"),
+    "interactive": ("交互式图", "interactive view"),
+    # a view's links back into the app
+    "home": ("首页", "Home"),
+    "all_views": ("所有视图", "All views"),
+    "other_language": ("English", "中文"),
+    "entity_page": ("实体页面", "Entity page"),
+}
+
+
+def words(lang: str, zh: str, en: str) -> str:
+    """The Chinese or the English words, by ``lang`` (anything but ``zh`` is English).
+
+    >>> words("zh", "首页", "Home"), words("en", "首页", "Home")
+    ('首页', 'Home')
+    """
+    return zh if lang == "zh" else en
+
+
+def message(key: str, lang: str) -> str:
+    """One entry of :data:`MESSAGES` in ``lang``.
+
+    >>> message("home", "zh"), message("home", "en")
+    ('首页', 'Home')
+    """
+    return words(lang, *MESSAGES[key])
+
+
+def messages(lang: str) -> dict[str, str]:
+    """Every entry of :data:`MESSAGES` in ``lang`` (a template's ``t``)."""
+    return {key: words(lang, *pair) for key, pair in MESSAGES.items()}

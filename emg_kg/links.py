@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from emg_kg.prefixes import PREFIXES
+from emg_kg.prefixes import ID, PREFIXES
 
 __all__ = ["href", "link", "local_path", "qs", "LANGS", "ID", "ONTOLOGY"]
 
-ID = PREFIXES["emgid"]
 ONTOLOGY = PREFIXES["emg"]  # the project's own classes and properties: /ontology/NAME
 LANGS = ("zh", "en")
 

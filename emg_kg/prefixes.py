@@ -7,7 +7,10 @@ rdflib namespaces from the same table.
 
 from __future__ import annotations
 
-__all__ = ["BASE", "ID", "PREFIXES", "sparql_prologue"]
+import re
+from collections.abc import Mapping
+
+__all__ = ["BASE", "ID", "PREFIXES", "shorten", "sparql_prologue"]
 
 BASE = "https://w3id.org/emg-kg/"
 ID = BASE + "id/"
@@ -60,3 +63,31 @@ PREFIXES: dict[str, str] = {
 def sparql_prologue() -> str:
     """PREFIX lines for every project prefix, for ad-hoc queries and examples."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+_LOCAL = re.compile(r"[\w.\-]*")  # a local name SPARQL reads as written (no escapes needed)
+_LOCAL_PATH = re.compile(r"[\w.\-/]*")  # ... or, for display only, a path under a namespace
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def shorten(iri: str, prefixes: Mapping[str, str] | None = None, paths: bool = False) -> str:
+    """The one shortener: an IRI as a prefixed name, the longest namespace first; ``<iri>``
+    when no prefix fits. ``prefixes`` defaults to the project's (a query's own PREFIX lines
+    can be given instead); ``paths`` also takes a local part with slashes, which reads well in
+    a view but is not a SPARQL prefixed name.
+
+    >>> shorten("https://w3id.org/emg-kg/id/agency/UNDP")
+    'agency:UNDP'
+    >>> shorten("https://w3id.org/emg-kg/id/initiative/greening-the-blue")
+    '<https://w3id.org/emg-kg/id/initiative/greening-the-blue>'
+    >>> shorten("https://w3id.org/emg-kg/id/initiative/greening-the-blue", paths=True)
+    'emgid:initiative/greening-the-blue'
+    >>> shorten("http://example.org/a/b", {"ex": "http://example.org/a/"})
+    'ex:b'
+    """
+    table = _BY_LENGTH if prefixes is None else sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    local = _LOCAL_PATH if paths else _LOCAL
+    for prefix, ns in table:
+        if iri.startswith(ns) and local.fullmatch(iri[len(ns) :]):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return f"<{iri}>"

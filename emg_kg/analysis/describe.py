@@ -1,6 +1,8 @@
 """`stats` and `show`: what is in the graph, and everything it says about one entity.
 
-Both read the cached Oxigraph store, so they answer without rebuilding or importing rdflib.
+Both read the cached Oxigraph store (or ``--store``, ``--endpoint``), so they answer without
+rebuilding or importing rdflib; their SPARQL is in ``queries/internal/stats-*.rq`` and
+``show-*.rq``, run by the one row runner (:func:`emg_kg.query.run.rows`).
 """
 
 from __future__ import annotations
@@ -10,64 +12,33 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from emg_kg.prefixes import PREFIXES, sparql_prologue
-from emg_kg.query.results import short as _short
+from emg_kg.query.results import Term, short  # short: re-exported for `emg-kg show`
+from emg_kg.query.run import rows
 
 if TYPE_CHECKING:
     from emg_kg.query.resolve import Resolution
 
 __all__ = ["stats", "resolve", "Fact", "Description", "describe", "short"]
 
-ID = PREFIXES["emgid"]
-
-
-def _q(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
-    # Oxigraph substitutes only variables the SELECT projects: queries below project them.
-    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        ox.Variable(k): v for k, v in bind.items()
-    }
-    result = store.query(
-        sparql_prologue() + query, use_default_graph_as_union=True, substitutions=subs
-    )
-    assert not isinstance(result, ox.QueryBoolean | ox.QueryTriples)
-    return list(result)  # ox.QuerySolutions, or an endpoint's rows (emg_kg.remote)
-
-
-def short(term: object) -> str:
-    """A prefixed name for an IRI, the lexical form for a literal."""
-    return _short(term, PREFIXES)  # type: ignore[arg-type]
-
 
 def stats(store: ox.Store) -> dict[str, object]:
     """Counts: quads, triples, graphs, entities per class, mandates by status, evidence levels."""
 
-    def pairs(query: str) -> dict[str, int]:
-        return {short(r[0]): int(r[1].value) for r in _q(store, query) if r[0] is not None}
+    def pairs(name: str) -> dict[str, int]:
+        found = rows(store, name)
+        thing, count = found.variables[:2]  # each stats-*.rq projects (thing, count)
+        return {short(r[thing]): int(_value(r[count])) for r in found if thing in r}
 
-    one = _q(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")[0]
+    one = rows(store, "stats-triples")[0]
     graphs = len(list(store.named_graphs()))
     return {
         "quads": len(store),
-        "triples": int(one["n"].value),
+        "triples": int(_value(one["n"])),
         "named graphs": graphs,
-        "entities per class": pairs(
-            f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c
-            FILTER(STRSTARTS(STR(?s), "{ID}")) }} GROUP BY ?c ORDER BY DESC(?n) ?c"""
-        ),
-        "mandates by status": pairs(
-            """SELECT ?st (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a emg:Mandate ;
-            emg:status ?st } GROUP BY ?st ORDER BY DESC(?n) ?st"""
-        ),
-        "support statements by evidence level": pairs(
-            """SELECT ?l (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a emg:SupportStatement ;
-            emg:evidenceLevel ?l } GROUP BY ?l ORDER BY DESC(?n) ?l"""
-        ),
-        "facts by kind of evidence": pairs(
-            """SELECT ?kind (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o }
-              { ?g a emg:Paragraph } UNION { ?g a emg:Footnote } UNION { ?g a emg:Summary }
-              UNION { ?g a emg:ExternalSource } UNION { ?g a emg:Inference }
-              ?g a ?kind } GROUP BY ?kind ORDER BY DESC(?n)"""
-        ),
+        "entities per class": pairs("stats-classes"),
+        "mandates by status": pairs("stats-mandates"),
+        "support statements by evidence level": pairs("stats-levels"),
+        "facts by kind of evidence": pairs("stats-evidence"),
     }
 
 
@@ -75,9 +46,9 @@ def resolve(store: ox.Store, name: str, notes: list[Resolution] | None = None) -
     """An entity by IRI, prefixed name, label or alias, through the one resolver
     (:mod:`emg_kg.query.resolve`: exact names only; unknown or ambiguous is an UnresolvedName)."""
     from emg_kg.query.resolve import resolve as resolve_name
-    from emg_kg.query.resolve import store_names
+    from emg_kg.query.run import names
 
-    found = resolve_name(name, store_names(store))
+    found = resolve_name(name, names(store))
     if notes is not None:
         notes.append(found)
     return ox.NamedNode(found.iri)
@@ -107,78 +78,66 @@ class Description:
     original: str = ""
 
 
-def _label(store: ox.Store, node: object, lang: str) -> str:
+def _label(store: ox.Store, node: Term, lang: str) -> str:
     if not isinstance(node, ox.NamedNode):
         return short(node)
-    rows = _q(store, "SELECT ?x ?l WHERE { ?x skos:prefLabel ?l }", x=node)
-    by_lang = {r["l"].language: r["l"].value for r in rows}
+    by_lang = {t.language: t.value for t in _literals(rows(store, "show-label", x=node), "l")}
     return by_lang.get(lang) or by_lang.get("en") or short(node)
 
 
-def _fact_order(row: ox.QuerySolution) -> tuple[str, str, str, int, str, str]:
+def _literals(found: list[dict[str, Term]], var: str) -> list[ox.Literal]:
+    """The literals bound to ``var``, in row order."""
+    return [t for r in found if isinstance(t := r.get(var), ox.Literal)]
+
+
+def _value(term: Term) -> str:
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
+def _fact_order(row: dict[str, Term]) -> tuple[str, str, str, int, str, str]:
     """SPARQL's ORDER BY ?g ?dir ?p ?o, with literals ordered by text, then language."""
     o = row["o"]
     kind = 0 if isinstance(o, ox.BlankNode) else 1 if isinstance(o, ox.NamedNode) else 2
     language = (o.language or "") if isinstance(o, ox.Literal) else ""
-    return (row["g"].value, row["dir"].value, row["p"].value, kind, str(o.value), language)
+    return (_value(row["g"]), _value(row["dir"]), _value(row["p"]), kind, _value(o), language)
 
 
-def _text(store: ox.Store, graph: object, lang: str) -> tuple[str, bool]:
+def _text(store: ox.Store, graph: Term, lang: str) -> tuple[str, bool]:
     """The text an evidence graph stands for, in ``lang`` when there is one (else the
     report's Chinese), and whether it is the English translation."""
-    rows = _q(
-        store,
-        """SELECT ?e ?t ?k WHERE { { ?e schema:text ?t BIND(0 AS ?k) }
-        UNION { ?e emg:reasoning ?t BIND(1 AS ?k) } UNION { ?e dct:title ?t BIND(2 AS ?k) } }""",
-        e=graph,  # type: ignore[arg-type]
-    )
-    if not rows:
+    found = [
+        (int(_value(r["k"])), t)
+        for r in rows(store, "show-evidence-text", e=graph)
+        if isinstance(t := r["t"], ox.Literal)
+    ]
+    if not found:
         return "", False
-    best = min(
-        rows,
-        key=lambda r: (
-            int(r["k"].value),
-            r["t"].language != lang,
-            r["t"].language != "zh",
-            r["t"].value,
-        ),
+    kind, best = min(
+        found, key=lambda kt: (kt[0], kt[1].language != lang, kt[1].language != "zh", kt[1].value)
     )
-    return best["t"].value, best["k"].value == "0" and best["t"].language == "en"
+    return best.value, kind == 0 and best.language == "en"
 
 
 def describe(store: ox.Store, node: ox.NamedNode, lang: str = "zh") -> Description:
     """Every fact about ``node`` (both directions), each under the graph that states it."""
     desc = Description(node.value)
-    labels = "SELECT DISTINCT ?x ?l WHERE { ?x skos:prefLabel|skos:altLabel ?l }"
-    for r in _q(store, labels, x=node):  # DISTINCT: an endpoint's union may be a bag
-        desc.labels.setdefault(r["l"].language or "", []).append(r["l"].value)
-    desc.types = sorted(
-        short(r["t"]) for r in _q(store, "SELECT DISTINCT ?x ?t WHERE { ?x a ?t }", x=node)
-    )
-    texts = {
-        r["t"].language: r["t"].value
-        for r in _q(store, "SELECT ?x ?t WHERE { ?x schema:text ?t }", x=node)
-    }
+    for label in _literals(rows(store, "show-names", x=node), "l"):
+        desc.labels.setdefault(label.language or "", []).append(label.value)
+    desc.types = sorted(short(r["t"]) for r in rows(store, "show-types", x=node))
+    texts = {t.language: t.value for t in _literals(rows(store, "show-text", x=node), "t")}
     desc.original = texts.get("zh", "")
     desc.text = texts.get(lang) or desc.original
-    rows = _q(
-        store,
-        """SELECT ?x ?g ?p ?o ?dir WHERE {
-        { GRAPH ?g { ?x ?p ?o } BIND("out" AS ?dir) }
-        UNION { GRAPH ?g { ?o ?p ?x } BIND("in" AS ?dir) } }
-        ORDER BY ?g ?dir ?p ?o""",
-        x=node,
-    )
-    rows.sort(key=_fact_order)  # engines order literals of different languages differently
-    for r in rows:
+    facts = rows(store, "show-facts", x=node)
+    facts.sort(key=_fact_order)  # engines order literals of different languages differently
+    for r in facts:
         g = r["g"]
-        key = g.value
+        key = _value(g)
         if key not in desc.evidence:
             text, translated = _text(store, g, lang)
             desc.evidence[key] = (_label(store, g, lang), text, [])
             if translated:
                 desc.translated.add(key)
-        outgoing = r["dir"].value == "out"
+        outgoing = _value(r["dir"]) == "out"
         value = r["o"]
         shown = (
             short(value)

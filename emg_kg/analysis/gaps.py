@@ -14,15 +14,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from emg_kg.data.aichi_gaps import AichiGaps, compute_aichi, parse_roles
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
 from emg_kg.query.engines import Engine
-from emg_kg.query.registry import get_query, parse_header
+from emg_kg.query.registry import NamedQuery, get_query, internal_query
 from emg_kg.query.results import short
-from emg_kg.query.run import run
+from emg_kg.query.run import rows as solutions
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -45,13 +45,6 @@ EVIDENCE_WORDS = {
 }
 REPORT_DATE = "2012-12-04"
 LEVEL_PREFIX = "https://w3id.org/emg-kg/id/evidence-level/"
-_DERIVED_FROM = """# title: inference sources
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX para: <https://w3id.org/emg-kg/id/report/gc27-emg/para/>
-PREFIX fn:   <https://w3id.org/emg-kg/id/report/gc27-emg/fn/>
-PREFIX src:  <https://w3id.org/emg-kg/id/source/>
-PREFIX inf:  <https://w3id.org/emg-kg/id/inference/>
-SELECT DISTINCT ?g ?p WHERE { ?g prov:wasDerivedFrom ?p } ORDER BY ?g ?p"""
 
 
 @dataclass
@@ -151,29 +144,25 @@ class GapReport:
         return [r for r in self.rio if not r.followed]
 
 
-class _Runner:
-    """Runs named queries, shortening IRIs with each query's own prefixes."""
+class _Reading:
+    """The named queries' rows (from the one row runner) with IRIs shortened by each query's
+    own prefixes and every variable present ("" when unbound), and what inferences rest on."""
 
     def __init__(self, engine: Engine, layout: Layout, lang: str) -> None:
         self.engine, self.layout, self.lang = engine, layout, lang
         self.derived: dict[str, list[str]] = defaultdict(list)
-        derived = parse_header("derived-from", _DERIVED_FROM)
-        derived.builtin = True  # self-contained: no project prefixes (and no rdflib import)
-        for row in self.rows(derived):
+        for row in self.rows(internal_query("gaps-derived-from", layout)):
             self.derived[row["g"]].append(row["p"])
 
-    def rows(self, query: Any, **params: str) -> list[dict[str, str]]:
+    def rows(self, query: NamedQuery | str, **params: str) -> list[dict[str, str]]:
         if isinstance(query, str):
             query = get_query(self.layout, query)
         if "lang" in query.param_names:
             params.setdefault("lang", self.lang)
-        result = run(self.engine, query, params)
+        found = solutions(self.engine, query, **params)
         return [
-            {
-                v: short(t, result.prefixes) if t is not None else ""
-                for v, t in zip(result.variables, row, strict=True)
-            }
-            for row in result.rows
+            {v: short(r[v], found.prefixes) if v in r else "" for v in found.variables}
+            for r in found
         ]
 
     def rests_on(self, graph: str) -> list[str]:
@@ -211,7 +200,7 @@ def compute(
     if evidence not in EVIDENCE:
         raise QueryError(f"--evidence is one of {', '.join(EVIDENCE)}, not {evidence!r}")
     roles = parse_roles(roles)
-    q = _Runner(engine, layout, lang)
+    q = _Reading(engine, layout, lang)
     report = GapReport(evidence, EVIDENCE[evidence], as_of, lang, roles=roles)
     sel = {"roles": roles, "asOf": as_of}
 

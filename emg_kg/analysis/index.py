@@ -18,7 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from emg_kg.prefixes import PREFIXES
+from emg_kg.prefixes import ID, PREFIXES, shorten
 
 __all__ = [
     "LEVELS",
@@ -31,7 +31,6 @@ __all__ = [
     "is_entity",
 ]
 
-ID = PREFIXES["emgid"]
 RDF, RDFS, SKOS = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["skos"]
 EMG, ORG, DCT, SCHEMA = PREFIXES["emg"], PREFIXES["org"], PREFIXES["dct"], PREFIXES["schema"]
 TYPE, SUBCLASS, SUBPROP = RDF + "type", RDFS + "subClassOf", RDFS + "subPropertyOf"
@@ -61,20 +60,16 @@ _FAMILIES = (  # superclass -> family, first match wins (used for shapes and fil
     (SCHEMA + "City", "place"),
     (SCHEMA + "Country", "place"),
 )
-_PREFIX_ORDER = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
 def short(iri: str) -> str:
-    """A prefixed name (``agency:WMO``, ``emgid:initiative/greening-the-blue``) for display, or
-    ``<iri>`` when no prefix fits.
+    """The views' display name of an IRI: the one shortener with paths
+    (:func:`emg_kg.prefixes.shorten`: ``agency:WMO``, ``emgid:initiative/greening-the-blue``).
 
     >>> short("https://w3id.org/emg-kg/id/fww/para-209")
     'fww:para-209'
     """
-    for prefix, ns in _PREFIX_ORDER:
-        if iri.startswith(ns) and re.fullmatch(r"[\w.\-/]*", iri[len(ns) :]):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return f"<{iri}>"
+    return shorten(iri, paths=True)
 
 
 def sort_key(name: str) -> tuple[Any, ...]:

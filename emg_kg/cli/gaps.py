@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from emg_kg.cli.options import Adder, add_engine_options, add_mapping_option, backend, open_graph
-from emg_kg.errors import EmgKgError
 from emg_kg.paths import Layout
 
 __all__ = ["add_gaps"]
@@ -18,9 +17,9 @@ def cmd_gaps(args: argparse.Namespace, layout: Layout) -> int:
     from emg_kg.analysis.gaps import gap_report
     from emg_kg.cli.gaps_report import markdown, to_csv, to_json, write_all
 
-    store = open_graph(layout, args) if backend(args).kind != "memory" else None
-    if store is not None and args.mapping:
-        raise EmgKgError("--mapping merges into the in-memory store only; drop --store/--endpoint")
+    # in memory, gap_report builds its own store (with the mapping merged); --store/--endpoint
+    # are opened here, and refuse a mapping
+    store = open_graph(layout, args, args.mapping) if backend(args).kind != "memory" else None
     report = gap_report(
         layout, args.evidence, args.as_of, args.lang, args.mapping, store, roles=args.role
     )

@@ -266,7 +266,7 @@ def _statements(v: Version, row: Row) -> list[list[str]]:
             if (who, target) in seen:  # one partner under two codes (Terralingua: 29 and 46)
                 continue
             seen.add((who, target))
-            name = name_of(who)
+            name, name_zh = name_of(who), name_of(who, "zh")
             local = f"bip-{v.date}-{row.key}-{who.split(':')[1]}-t{target}"
             why = (
                 f"Sheet 'Indicator Master Sheet', row {row.row}: indicator \"{row.title}\" with "
@@ -284,7 +284,8 @@ def _statements(v: Version, row: Row) -> list[list[str]]:
                     + " ,",
                     "        "
                     + _lit(
-                        f"{name} 通过生物多样性指标伙伴关系指标“{title}”监测爱知目标 {target}", "zh"
+                        f"{name_zh} 通过生物多样性指标伙伴关系指标“{title}”监测爱知目标 {target}",
+                        "zh",
                     )
                     + " ;",
                     f"    emg:supporter {who} ;",

@@ -10,7 +10,7 @@ in statement labels (a test checks it against the graph's ``skos:prefLabel``).
 
 from __future__ import annotations
 
-__all__ = ["PARTNERS", "NAMES", "PROPER_TITLES", "name_of"]
+__all__ = ["PARTNERS", "NAMES", "NAMES_ZH", "PROPER_TITLES", "name_of"]
 
 #: Partner name exactly as published (stripped) -> prefixed IRI.
 PARTNERS: dict[str, str] = {
@@ -120,6 +120,22 @@ NAMES: dict[str, str] = {
     "agency:Cambridge-University": "University of Cambridge",
 }
 
+#: IRI -> the Chinese name used in statement labels, only where the graph has one (the report's
+#: own entities, and conventions whose Chinese name a public page gives: see
+#: organizations-external.trig); the others keep their English name in Chinese labels rather than
+#: an invented translation. A test checks each against the graph's skos:prefLabel@zh.
+NAMES_ZH: dict[str, str] = {
+    "agency:FAO": "联合国粮食及农业组织",
+    "agency:GEF": "全球环境基金",
+    "agency:IUCN": "世界自然保护联盟",
+    "agency:OECD": "经济合作与发展组织",
+    "agency:UNESCO": "联合国教育、科学及文化组织",
+    "agency:WHO": "世界卫生组织",
+    "conv:CBD": "生物多样性公约",
+    "conv:CITES": "濒危野生动植物种国际贸易公约",
+    "conv:Ramsar": "湿地公约",
+}
+
 #: Indicator slug -> proper name where the published titles differ between versions or carry
 #: a typo (each version's own title stays in its graph as dct:title).
 PROPER_TITLES: dict[str, str] = {
@@ -133,6 +149,9 @@ PROPER_TITLES: dict[str, str] = {
 }
 
 
-def name_of(iri: str) -> str:
-    """The English name of a partner IRI (the IRI itself if the table lacks it)."""
+def name_of(iri: str, lang: str = "en") -> str:
+    """The name of a partner IRI in ``lang`` (Chinese only where :data:`NAMES_ZH` has it, else
+    the English name; the IRI itself if the tables lack it)."""
+    if lang == "zh" and iri in NAMES_ZH:
+        return NAMES_ZH[iri]
     return NAMES.get(iri, iri)

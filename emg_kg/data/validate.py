@@ -26,10 +26,10 @@ from emg_kg.data.namespaces import (
     SH,
 )
 from emg_kg.paths import Layout
+from emg_kg.prefixes import ID
 
 __all__ = ["Violation", "ValidationReport", "validate", "evidence_units", "mention_failures"]
 
-ID = PREFIXES["emgid"]
 #: n-ary nodes and vocabulary individuals: they are not "named" in the text, what they link is.
 UNNAMED_PREFIXES = tuple(
     PREFIXES[p]

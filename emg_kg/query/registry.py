@@ -26,7 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from emg_kg.errors import QueryError
-from emg_kg.paths import Layout
+from emg_kg.paths import Layout, default_layout
 from emg_kg.query.gate import Verdict, check
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "NamedQuery",
     "load_queries",
     "get_query",
+    "internal_query",
     "parse_header",
     "adhoc",
     "check_read_only",
@@ -160,6 +161,31 @@ def get_query(layout: Layout, name: str) -> NamedQuery:
     query = parse_header(name, path.read_text(encoding="utf-8"), path)
     query.builtin = True
     return query
+
+
+#: internal queries read so far: path -> (modification time, query)
+_INTERNAL: dict[Path, tuple[int, NamedQuery]] = {}
+
+
+def internal_query(name: str, layout: Layout | None = None) -> NamedQuery:
+    """One of the code's own queries, ``queries/internal/NAME.rq``: plain SPARQL an analyst can
+    read and edit, never listed as a named query (``emg-kg query --list``, the web catalogue).
+
+    Read once per process while the file is unchanged (the web pages run some per request).
+    """
+    folder = (layout or default_layout()).queries_dir / "internal"
+    path = folder / f"{name}.rq"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        names = ", ".join(sorted(p.stem for p in folder.glob("*.rq"))) or "none"
+        raise QueryError(f"no internal query {name!r} in {folder}; there are: {names}") from None
+    known = _INTERNAL.get(path)
+    if known is None or known[0] != stamp:
+        query = parse_header(f"internal/{name}", path.read_text(encoding="utf-8"), path)
+        query.builtin = True
+        known = _INTERNAL[path] = (stamp, query)
+    return known[1]
 
 
 def adhoc(source: str, layout: Layout, stdin_text: str | None = None) -> NamedQuery:

@@ -35,11 +35,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyoxigraph as ox
-
 from emg_kg.errors import QueryError
-from emg_kg.prefixes import PREFIXES
-from emg_kg.query.results import short as _short
+from emg_kg.prefixes import PREFIXES, shorten
 
 __all__ = [
     "UnresolvedName",
@@ -49,11 +46,10 @@ __all__ = [
     "resolve",
     "suggestions",
     "names_from_rows",
-    "store_names",
 ]
 
 SKOS = PREFIXES["skos"]
-#: The properties whose values name an entity.
+#: The properties whose values name an entity (queries/internal/names.rq lists the same).
 NAME_PROPERTIES = (
     SKOS + "prefLabel",
     SKOS + "altLabel",
@@ -62,18 +58,6 @@ NAME_PROPERTIES = (
     PREFIXES["dct"] + "identifier",
     PREFIXES["rdfs"] + "label",
 )
-#: One query gives every name; one more the kinds (classes and their superclasses).
-NAMES_QUERY = (
-    "SELECT DISTINCT ?s ?l WHERE { VALUES ?p { "
-    + " ".join(f"<{p}>" for p in NAME_PROPERTIES)
-    + " } ?s ?p ?l FILTER(isIRI(?s) && isLiteral(?l)) }"
-)
-TYPES_QUERY = "SELECT DISTINCT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s) && isIRI(?t)) }"
-#: (subClassOf/subClassOf* rather than subClassOf+: Virtuoso wants a path's start bound)
-SUPERS_QUERY = (
-    "SELECT DISTINCT ?t ?c WHERE { ?t <{0}subClassOf> ?d . ?d <{0}subClassOf>* ?c "
-    "FILTER(isIRI(?c)) }"
-).replace("{0}", PREFIXES["rdfs"])
 _SPACE = re.compile(r"\s+")
 _GENERIC = {PREFIXES["skos"] + "Concept", PREFIXES["prov"] + "Entity", PREFIXES["owl"] + "Thing"}
 #: Things that share a name with an entity without being what a user means by it: the report's
@@ -97,24 +81,17 @@ class UnresolvedName(QueryError):
         self.ambiguous = ambiguous
 
 
-def norm(text: str) -> str:
-    """A name as compared: NFKC (full-width = half-width), case folded, white space collapsed.
+def norm(text: str, space: str = " ") -> str:
+    """The one normaliser: text as names are compared: NFKC (full-width = half-width), case
+    folded, each run of white space one ``space`` (the web app's search passes ``""``: it
+    ignores white space, which Chinese text puts anywhere).
 
     >>> norm(" ＵＮＤＰ\\u3000Country  Office ")
     'undp country office'
+    >>> norm("环境管理 小组", space="")
+    '环境管理小组'
     """
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
-
-
-def short(iri: str) -> str:
-    """A prefixed name for an IRI (the project's prefixes; ``<IRI>`` when none fits).
-
-    >>> short("https://w3id.org/emg-kg/id/agency/UNDP")
-    'agency:UNDP'
-    >>> short("http://example.org/x")
-    '<http://example.org/x>'
-    """
-    return _short(ox.NamedNode(iri), PREFIXES)
+    return _SPACE.sub(space, unicodedata.normalize("NFKC", text).strip()).casefold()
 
 
 @dataclass
@@ -145,7 +122,7 @@ class Names:
         own = self.types.get(iri, set()) - _GENERIC
         below = {c for t in own for c in self.supers.get(t, set())}
         best = sorted(own - below) or sorted(own)
-        return short(best[0]) if best else "entity"
+        return shorten(best[0]) if best else "entity"
 
     def label(self, iri: str, lang: str = "en") -> str:
         mine = self.labels.get(iri, {})
@@ -165,7 +142,7 @@ class Resolution:
 
     @property
     def short(self) -> str:
-        return short(self.iri)
+        return shorten(self.iri)
 
     def note(self) -> str:
         where = f"{self.what}: " if self.what else ""
@@ -175,8 +152,8 @@ class Resolution:
 def names_from_rows(
     labels: Iterable[Any], types: Iterable[Any] = (), supers: Iterable[Any] = ()
 ) -> Names:
-    """Names from the rows of :data:`NAMES_QUERY`, :data:`TYPES_QUERY` and
-    :data:`SUPERS_QUERY` (pairs of pyoxigraph terms)."""
+    """Names from the rows of ``queries/internal/names.rq``, ``types.rq`` and ``supers.rq``
+    (pairs of pyoxigraph terms; :func:`emg_kg.query.run.names` runs them)."""
     names = Names()
     for s, literal in labels:
         if s is not None and literal is not None:
@@ -186,17 +163,6 @@ def names_from_rows(
             if s is not None and c is not None:
                 table[s.value].add(c.value)
     return names
-
-
-def store_names(store: ox.Store) -> Names:
-    """Every name in a pyoxigraph store (default graph = union of the evidence graphs)."""
-
-    def rows(query: str) -> list[tuple[Any, Any]]:
-        answer = store.query(query, use_default_graph_as_union=True)
-        assert not isinstance(answer, ox.QueryBoolean | ox.QueryTriples)  # (or an endpoint's rows)
-        return [(r[0], r[1]) for r in answer]
-
-    return names_from_rows(rows(NAMES_QUERY), rows(TYPES_QUERY), rows(SUPERS_QUERY))
 
 
 def _expand(value: str, prefixes: dict[str, str]) -> tuple[str, str] | None:
@@ -217,7 +183,7 @@ def _accepts(names: Names, iri: str, kinds: tuple[str, ...]) -> bool:
 
 
 def _listing(names: Names, iris: Iterable[str], lang: str) -> str:
-    return "; ".join(f"{short(i)} ({names.label(i, lang)}, {names.kind(i)})" for i in iris)
+    return "; ".join(f"{shorten(i)} ({names.label(i, lang)}, {names.kind(i)})" for i in iris)
 
 
 def suggestions(value: str, names: Names, kinds: tuple[str, ...] = (), limit: int = 6) -> list[str]:
@@ -251,7 +217,7 @@ def resolve(
     ``what`` names the parameter in messages (``parameter body``). Raises UnresolvedName."""
     prefixes = prefixes if prefixes is not None else PREFIXES
     where = f"{what}: " if what else ""
-    wanted = "one of the accepted kinds (" + ", ".join(short(k) for k in kinds) + ")"
+    wanted = "one of the accepted kinds (" + ", ".join(shorten(k) for k in kinds) + ")"
     expanded = _expand(value, prefixes)
     if expanded:
         iri, how = expanded
@@ -263,7 +229,7 @@ def resolve(
                 [(h, names.kind(h)) for h in hint],
             )
         if not _accepts(names, iri, kinds):
-            raise UnresolvedName(f"{where}{short(iri)} is a {names.kind(iri)}, not {wanted}")
+            raise UnresolvedName(f"{where}{shorten(iri)} is a {names.kind(iri)}, not {wanted}")
         return Resolution(value, iri, how, names.label(iri, lang), names.kind(iri), what)
     exact = sorted(names.by_name.get(norm(value), set()))
     fits = [i for i in exact if _accepts(names, i, kinds)]

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import shutil
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
 from emg_kg.errors import QueryError
+from emg_kg.prefixes import shorten
 
 __all__ = [
     "Term",
@@ -138,8 +140,10 @@ def to_python(term: Term | None) -> Any:
     return str(term)
 
 
-def short(term: Term | None, prefixes: dict[str, str]) -> str:
-    """A prefixed name for an IRI (longest namespace wins), the lexical form for a literal.
+def short(term: Term | None, prefixes: Mapping[str, str] | None = None) -> str:
+    """A term as a table shows it: an IRI through the one shortener
+    (:func:`emg_kg.prefixes.shorten`; ``prefixes`` default to the project's), a literal as its
+    lexical form.
 
     A local part that is not a plain name (a slash, a space) keeps the whole IRI, so the
     result can be pasted back into SPARQL.
@@ -153,17 +157,7 @@ def short(term: Term | None, prefixes: dict[str, str]) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        iri = term.value
-        best = max(
-            (p for p in prefixes.items() if iri.startswith(p[1])),
-            key=lambda p: len(p[1]),
-            default=None,
-        )
-        if best is not None:
-            local = iri[len(best[1]) :]
-            if local.replace("-", "").replace("_", "").replace(".", "").isalnum() or not local:
-                return f"{best[0]}:{local}"
-        return f"<{iri}>"
+        return shorten(term.value, prefixes)
     return term.value if isinstance(term, ox.Literal) else str(term)
 
 

@@ -1,46 +1,99 @@
-"""Bind and run one named or ad-hoc query on either engine: the one row runner (the notebook
-facade is :mod:`emg_kg.api`)."""
+"""Bind and run one named, internal or ad-hoc query on any engine: the one row runner (the
+notebook facade is :mod:`emg_kg.api`).
+
+:func:`run` checks, binds and runs a :class:`~emg_kg.query.registry.NamedQuery` and returns the
+engine-neutral :class:`~emg_kg.query.results.Result`; :func:`rows` is the same for code that
+wants rows of terms (the web catalogue, ``show``, ``stats``, the gap report): it takes an engine
+or a store (in memory, ``--store`` or ``--endpoint``) and a query or the name of one of the
+code's own queries (``queries/internal/NAME.rq``). Values are bound by the engine's own means,
+never pasted into the text: Oxigraph's ``substitutions`` (a bound variable must be projected),
+rdflib's ``initBindings``, and for an endpoint :func:`emg_kg.query.remote.substitute`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout, default_layout
-from emg_kg.query.engines import Engine
+from emg_kg.query.engines import Engine, OxigraphEngine
 from emg_kg.query.gate import check
 from emg_kg.query.registry import (
     NamedQuery,
     Param,
     coerce,
     declared_prefixes,
+    internal_query,
     iri_term,
 )
-from emg_kg.query.resolve import (
-    NAMES_QUERY,
-    SUPERS_QUERY,
-    TYPES_QUERY,
-    Names,
-    Resolution,
-    names_from_rows,
-    resolve,
-)
+from emg_kg.query.resolve import Names, Resolution, names_from_rows, resolve
 from emg_kg.query.results import Result, Term
 
-__all__ = ["bind", "run", "names", "resolve_param", "project_prefixes", "Rows"]
+if TYPE_CHECKING:
+    from emg_kg.query.engines import StoreLike
+
+__all__ = ["bind", "run", "rows", "lexical", "engine_of", "names", "resolve_param", "Rows"]
+__all__ += ["Solutions", "project_prefixes"]
+
+_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
 
 
-def names(engine: Engine) -> Names:
-    """Every name in the graph the engine queries, read once per engine (the resolver's input)."""
+def engine_of(source: Engine | StoreLike) -> Engine:
+    """An engine as it is; a store (in memory, on disk, an endpoint) behind Oxigraph's engine."""
+    return source if isinstance(source, Engine) else OxigraphEngine(source)
+
+
+class Solutions(list[dict[str, Term]]):
+    """Rows as {variable: term} (unbound variables left out), with the query's ``variables``
+    in order and its ``prefixes`` (for shortening IRIs the way the query writes them)."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__(
+            {v: t for v, t in zip(result.variables, row, strict=True) if t is not None}
+            for row in result.rows
+        )
+        self.variables, self.prefixes = result.variables, result.prefixes
+
+
+def rows(source: Engine | StoreLike, query: NamedQuery | str, /, **params: str | Term) -> Solutions:
+    """The rows of a SELECT query as {variable: term}, unbound variables left out.
+
+    ``query`` is a query, or the name of one of the code's own (``queries/internal/NAME.rq``);
+    ``params`` are bound as :func:`run` binds them: a term as it is (a bound variable must be
+    projected: Oxigraph substitutes only those), a string through the declared type. Every
+    engine and backend gives the same rows (the tests compare them).
+    """
+    named = internal_query(query) if isinstance(query, str) else query
+    result = run(engine_of(source), named, dict(params))
+    if result.kind != "select":
+        raise QueryError(f"{named.name}: rows() is for SELECT queries, not {result.kind}")
+    return Solutions(result)
+
+
+def lexical(found: list[dict[str, Term]]) -> list[dict[str, str]]:
+    """Rows with each term as its lexical value (an IRI's string), for code that wants text.
+
+    >>> lexical([{"x": ox.NamedNode("http://example.org/a"), "n": ox.Literal("1")}])
+    [{'x': 'http://example.org/a', 'n': '1'}]
+    """
+    return [{k: t.value for k, t in row.items() if not isinstance(t, ox.Triple)} for row in found]
+
+
+def names(engine: Engine | StoreLike) -> Names:
+    """Every name in the graph the engine queries, read once per engine (the resolver's input):
+    ``queries/internal/names.rq``, ``types.rq`` and ``supers.rq``."""
+    engine = engine_of(engine)
     cached: Names | None = getattr(engine, "_names", None)
     if cached is None:
 
-        def rows(query: str) -> list[tuple[Term | None, ...]]:
-            return engine.execute(query, "name lookup", {}).rows
+        def pairs(name: str) -> list[tuple[Term | None, ...]]:
+            return run(engine, internal_query(name), {}).rows
 
-        cached = names_from_rows(rows(NAMES_QUERY), rows(TYPES_QUERY), rows(SUPERS_QUERY))
+        cached = names_from_rows(pairs("names"), pairs("types"), pairs("supers"))
         engine._names = cached  # type: ignore[attr-defined]
     return cached
 
@@ -63,14 +116,15 @@ def project_prefixes() -> dict[str, str]:
 
 def bind(
     query: NamedQuery,
-    given: dict[str, str],
+    given: Mapping[str, str | Term],
     engine: Engine,
     lang: str | None = None,
     notes: list[Resolution] | None = None,
 ) -> dict[str, Term]:
     """Parameter values as RDF terms: declared types, defaults, ``--lang``; refuses unknowns.
 
-    What each ``iri`` parameter resolved to is appended to ``notes`` (the CLI prints them)."""
+    A value that is already a term (the code's own calls) is bound as it is. What each ``iri``
+    parameter resolved to is appended to ``notes`` (the CLI prints them)."""
     declared = {p.name: p for p in query.params}
     prefixes = (
         {**project_prefixes(), **declared_prefixes(query.text)}
@@ -86,12 +140,17 @@ def bind(
     if not declared:  # an undeclared ad-hoc query: IRIs where they look like IRIs, else strings
         out: dict[str, Term] = {}
         for key, value in given.items():
+            if isinstance(value, _TERMS):
+                out[key] = value
+                continue
             try:
                 out[key] = iri_term(value, prefixes, key)
             except QueryError:
                 out[key] = ox.Literal(value)
         return out
-    values = {p.name: p.default for p in query.params if p.default is not None}
+    values: dict[str, str | Term] = {
+        p.name: p.default for p in query.params if p.default is not None
+    }
     if lang and "lang" in declared and "lang" not in given:
         values["lang"] = lang
     values.update(given)
@@ -104,33 +163,37 @@ def bind(
     out = {}
     for key, value in values.items():
         param = declared[key]
-        if param.type != "iri":
+        if isinstance(value, _TERMS):
+            out[key] = value
+        elif param.type != "iri":
             out[key] = coerce(param, value, prefixes)
-            continue
-        found = resolve_param(engine, param, value, prefixes, values.get("lang") or "en")
-        out[key] = ox.NamedNode(found.iri)
-        if notes is not None:
-            notes.append(found)
+        else:
+            lang_ = values.get("lang")
+            found = resolve_param(engine, param, value, prefixes, str(lang_ or "en"))
+            out[key] = ox.NamedNode(found.iri)
+            if notes is not None:
+                notes.append(found)
     return out
 
 
 def run(
     engine: Engine,
     query: NamedQuery,
-    params: dict[str, str] | None = None,
+    params: Mapping[str, str | Term] | None = None,
     lang: str | None = None,
     notes: list[Resolution] | None = None,
 ) -> Result:
     """Check (:func:`~emg_kg.query.gate.check`), bind and run one query; parameter columns
     are hidden.
 
-    The gate's verdicts for the shipped queries are cached by text hash in the store's cache
-    folder, so a named query imports the SPARQL parser only on its first run after it changed.
+    The gate's verdicts for the shipped queries (``queries/*.rq`` and ``queries/internal/*.rq``)
+    are cached by text hash in the store's cache folder, so a shipped query imports the SPARQL
+    parser only on its first run after it changed.
     """
     extra = None if query.builtin else project_prefixes()
     cache = None
     if query.builtin:  # shipped text (queries/*.rq, the code's own SPARQL): parsed once per text
-        cache = (Layout(query.path.parent.parent) if query.path else default_layout()).cache_dir
+        cache = _checkout(query.path).cache_dir
     verdict = check(query.text, query.name, extra, cache)
     bindings = bind(query, params or {}, engine, lang, notes)
     result = engine.execute(query.text, query.name, bindings, extra, verdict)
@@ -140,6 +203,14 @@ def run(
         result.variables = [v for i, v in enumerate(result.variables) if i not in hide]
         result.rows = [tuple(t for i, t in enumerate(r) if i not in hide) for r in result.rows]
     return result
+
+
+def _checkout(path: Path | None) -> Layout:
+    """The copy of the project a shipped query comes from (the folder holding ``queries/``)."""
+    for parent in path.parents if path else ():
+        if parent.name == "queries":
+            return Layout(parent.parent)
+    return default_layout()
 
 
 class Rows(list[dict[str, Any]]):

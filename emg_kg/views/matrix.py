@@ -27,6 +27,7 @@ import networkx as nx
 
 from emg_kg.analysis.projection import LEVELS, WHOLE_PLAN, short, sort_key
 from emg_kg.data.aichi_gaps import CAVEAT, ROLES
+from emg_kg.query.results import clip, display_width
 from emg_kg.views.template import TITLES, node_label
 
 __all__ = ["GROUPS", "matrix_data", "matrix_csv", "matrix_svg", "svg_to_png"]
@@ -53,7 +54,7 @@ ROLE_WORDS = {
     "benefits": ("benefits", "受益"),
 }
 _WHOLE = {True: ("all", "全部"), False: ("plan", "计划")}  # the target set / the Strategic Plan
-CELL, LABEL_CHARS = 26, 46
+CELL, LABEL_CELLS = 26, 46  # a row label: at most 46 cells (a Chinese character takes two)
 
 
 def _best(levels: list[str]) -> str:
@@ -187,12 +188,8 @@ _SPOT = {
 }
 
 
-def _clip(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
-
-
 def _label_width(rows: list[dict[str, Any]]) -> int:
-    widest = max([len(_clip(r["label"])) * 7 for r in rows] + [120])
+    widest = max([display_width(clip(r["label"], LABEL_CELLS)) * 7 for r in rows] + [120])
     return widest + 24
 
 
@@ -251,7 +248,7 @@ def matrix_svg(matrix: dict[str, Any], lang: str = "zh") -> str:
         y += 28
         for row in (r for r in rows if r["group"] == g):
             label = _titled(svg, f"{row['label']} ({row['id']})")
-            _text(label, left - 10, y + 17, _clip(row["label"]), text_anchor="end")
+            _text(label, left - 10, y + 17, clip(row["label"], LABEL_CELLS), text_anchor="end")
             for i, col in enumerate(cols):
                 x = left + i * cell
                 box = {"x": str(x), "y": str(y), "width": str(cell), "height": str(cell)}

@@ -26,6 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from emg_kg.lang import words
 from emg_kg.links import href, qs
 
 __all__ = ["environment", "render", "TEMPLATES"]
@@ -38,8 +39,8 @@ VIEW_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 @jinja2.pass_context
 def _tr(context: jinja2.runtime.Context, zh: str, en: str) -> str:
-    """The Chinese or the English words, by the page's ``lang``."""
-    return zh if context["lang"] == "zh" else en
+    """The Chinese or the English words, by the page's ``lang`` (:func:`emg_kg.lang.words`)."""
+    return words(context["lang"], zh, en)
 
 
 _SCRIPT_ESCAPES = {

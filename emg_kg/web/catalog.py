@@ -15,12 +15,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from emg_kg.analysis.describe import short as _short
-from emg_kg.prefixes import PREFIXES, sparql_prologue
+from emg_kg.prefixes import ID, PREFIXES, shorten
+from emg_kg.query.resolve import norm
+from emg_kg.query.run import lexical, rows
 
-__all__ = ["Catalog", "Evidence", "Hit", "select"]
+__all__ = ["Catalog", "Evidence", "Hit"]
 
-ID = PREFIXES["emgid"]
 SKOS, RDFS, DCT = PREFIXES["skos"], PREFIXES["rdfs"], PREFIXES["dct"]
 _NAME_KINDS = {
     SKOS + "prefLabel": "name",
@@ -30,32 +30,7 @@ _NAME_KINDS = {
     DCT + "identifier": "symbol",
     RDFS + "label": "label",
 }
-_SPACE = re.compile(r"\s+")
 _STATEMENTS = tuple(ID + kind for kind in ("support/", "inference/", "figure/"))
-_WHERE = re.compile(r"WHERE\s*\{", re.I)
-
-
-def select(store: ox.Store, query: str, **bind: ox.NamedNode | ox.Literal) -> list[dict[str, str]]:
-    """Rows of a trusted query as {variable: lexical value} over the union graph.
-
-    ``bind`` values are put in a ``VALUES`` block at the start of the WHERE clause, written
-    by pyoxigraph (so an IRI from a URL cannot break out of its brackets); unlike
-    ``substitutions`` this does not need the variable to be projected.
-    """
-    if bind:
-        names = " ".join(f"?{k}" for k in bind)
-        terms = " ".join(str(v) for v in bind.values())
-        query = _WHERE.sub(
-            lambda m: f"{m.group(0)} VALUES ({names}) {{ ({terms}) }}", query, count=1
-        )
-    answer: Any = store.query(sparql_prologue() + query, use_default_graph_as_union=True)
-    assert hasattr(answer, "variables")  # ox.QuerySolutions, or an endpoint's (serve --endpoint)
-    names_ = [v.value for v in answer.variables]
-    return [{n: row[n].value for n in names_ if row[n] is not None} for row in answer]
-
-
-def norm(text: str) -> str:
-    return _SPACE.sub("", text).casefold()
 
 
 @dataclass
@@ -89,37 +64,19 @@ class Catalog:
         self.evidence: dict[str, Evidence] = {}
         self.texts: dict[str, str] = {}  # paragraph/footnote IRI -> its text
         self.texts_en: dict[str, str] = {}  # ... -> its unofficial English translation
-        preds = " ".join(f"<{p}>" for p in _NAME_KINDS)
-        for r in select(
-            store,
-            f"""SELECT DISTINCT ?s ?p ?l WHERE {{ VALUES ?p {{ {preds} }}
-                ?s ?p ?l FILTER(isIRI(?s)) }} ORDER BY ?s ?p ?l""",
-        ):
+        for r in lexical(rows(store, "catalog-names")):
             kind = _NAME_KINDS[r["p"]]
-            self.names.append((r["s"], r["l"], norm(r["l"]), kind))
-        for r in select(
-            store,
-            """SELECT ?s ?l (LANG(?l) AS ?lang) WHERE {
-                ?s skos:prefLabel|rdfs:label ?l FILTER(isIRI(?s)) } ORDER BY ?s DESC(STRLEN(?l))""",
-        ):
+            self.names.append((r["s"], r["l"], norm(r["l"], space=""), kind))
+        for r in lexical(rows(store, "catalog-labels")):
             self.labels[r["s"]].setdefault(r.get("lang") or "", r["l"])
-        for r in select(store, "SELECT DISTINCT ?s ?t WHERE { ?s a ?t } ORDER BY ?s ?t"):
+        for r in lexical(rows(store, "catalog-types")):
             self.types[r["s"]].append(r["t"])
-        for r in select(store, """SELECT ?s ?t (LANG(?t) AS ?l) WHERE { ?s schema:text ?t }"""):
+        for r in lexical(rows(store, "catalog-texts")):
             (self.texts_en if r.get("l") == "en" else self.texts)[r["s"]] = r["t"]
         self._load_evidence()
 
     def _load_evidence(self) -> None:
-        rows = select(
-            store=self.store,
-            query="""SELECT ?g ?kind ?n ?text WHERE {
-            { SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } }
-            OPTIONAL { ?g a ?kind VALUES ?kind { emg:Paragraph emg:Footnote emg:Summary
-                emg:OperativeParagraph emg:ExternalSource emg:Inference } }
-            OPTIONAL { ?g emg:number ?n }
-            OPTIONAL { ?g schema:text|emg:reasoning|dct:title|skos:note ?text
-                MINUS { ?g schema:text ?text FILTER(LANG(?text) = "en") } } }""",
-        )
+        found = lexical(rows(self.store, "catalog-evidence"))
         kinds = {
             "Paragraph": "paragraph",
             "OperativeParagraph": "paragraph",
@@ -128,7 +85,7 @@ class Catalog:
             "ExternalSource": "source",
             "Inference": "inference",
         }
-        for r in rows:
+        for r in found:
             g = r["g"]
             ev = self.evidence.get(g)
             if ev is None:
@@ -145,7 +102,7 @@ class Catalog:
 
     def short(self, iri: str) -> str:
         """A prefixed name; an IRI of ours no prefix covers as its path (``graph/report``)."""
-        name = _short(ox.NamedNode(iri))
+        name = shorten(iri)
         if name.startswith("<") and iri.startswith(ID) and len(iri) > len(ID):
             return iri[len(ID) :]
         return name
@@ -163,14 +120,13 @@ class Catalog:
         """Whether the graph mentions ``iri`` at all (as subject, object or graph name)."""
         if iri in self.types or iri in self.labels or iri in self.evidence:
             return True
-        query = "SELECT ?p WHERE { { ?x ?p ?o } UNION { ?o ?p ?x } } LIMIT 1"
-        return bool(select(self.store, query, x=ox.NamedNode(iri)))
+        return bool(rows(self.store, "catalog-mentions", x=ox.NamedNode(iri)))
 
     # --- search ------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 50) -> tuple[list[Hit], list[Hit]]:
         """Entities whose names match, and paragraphs/footnotes whose text does."""
-        want = norm(query)
+        want = norm(query, space="")
         if not want:
             return [], []
         best: dict[str, Hit] = {}
@@ -195,7 +151,7 @@ class Catalog:
         passages: list[Hit] = []
         for kind, texts in (("text", self.texts), ("text-en", self.texts_en)):
             for iri, text in texts.items():
-                pos = norm(text).find(want)
+                pos = norm(text, space="").find(want)
                 if pos >= 0 and not any(h.iri == iri for h in passages):
                     passages.append(Hit(iri, _snippet(text, query), kind, pos))
         passages.sort(key=lambda h: _natural(self.short(h.iri)))
@@ -213,28 +169,13 @@ class Catalog:
         preferred dating (``emg:preferredDating``, sources disagree), its start and end come
         from that graph only, so a row never mixes one source's start with another's end.
         """
-        rows = select(
-            self.store,
-            """SELECT ?x ?date ?end ?kind ?g ?ge ?pref WHERE {
-            { ?x a/rdfs:subClassOf* emg:Meeting . GRAPH ?g { ?x schema:startDate ?date }
-              OPTIONAL { GRAPH ?ge { ?x schema:endDate ?end } }
-              OPTIONAL { ?x emg:preferredDating ?pref } BIND("meeting" AS ?kind) }
-            UNION
-            { ?x a/rdfs:subClassOf* emg:Decision . GRAPH ?g { ?x dct:issued ?date }
-              BIND("decision" AS ?kind) }
-            UNION
-            { ?x a/rdfs:subClassOf* emg:Decision ; emg:adoptedAt ?m
-              MINUS { ?x dct:issued ?any }  # MINUS: Oxigraph runs NOT EXISTS per row
-              GRAPH ?g { ?m schema:startDate ?date }
-              OPTIONAL { ?m emg:preferredDating ?pref } BIND("decision" AS ?kind) }
-            }""",
-        )
+        found = lexical(rows(self.store, "catalog-timeline"))
         best: dict[str, dict[str, Any]] = {}
 
         def better(new: str, old: str) -> bool:  # more precise, then earlier
             return (len(new), -_day(new)) > (len(old), -_day(old)) if old else bool(new)
 
-        for r in rows:
+        for r in found:
             x = r["x"]
             item = best.setdefault(
                 x, {"x": x, "kind": r["kind"], "date": "", "g": "", "sources": {}}

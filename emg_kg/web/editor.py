@@ -26,7 +26,8 @@ from typing import Any
 from emg_kg.errors import QueryError
 from emg_kg.prefixes import PREFIXES
 from emg_kg.query.registry import NamedQuery, coerce, declared_prefixes
-from emg_kg.web.catalog import Catalog, select
+from emg_kg.query.run import lexical, rows
+from emg_kg.web.catalog import Catalog
 
 __all__ = ["example_text", "examples", "terms", "editor_config", "DEFAULT_QUERY"]
 
@@ -106,23 +107,14 @@ def examples(queries: dict[str, NamedQuery], lang: str) -> list[dict[str, str]]:
 
 def terms(cat: Catalog, lang: str) -> list[dict[str, str]]:
     """Every class and property the graph uses (and the ontology declares): IRI, kind, label."""
-    rows = select(
-        cat.store,
-        """SELECT DISTINCT ?t ?kind WHERE {
-            { ?s a ?t BIND("class" AS ?kind) }
-            UNION { ?t a owl:Class BIND("class" AS ?kind) }
-            UNION { ?s ?t ?o BIND("property" AS ?kind) }
-            UNION { ?t a ?pt VALUES ?pt { owl:ObjectProperty owl:DatatypeProperty rdf:Property }
-                    BIND("property" AS ?kind) }
-            FILTER(isIRI(?t)) } ORDER BY ?kind ?t""",
-    )
+    found = lexical(rows(cat.store, "editor-terms"))
     return [
         {
             "iri": r["t"],
             "kind": r["kind"],
             "label": cat.label(r["t"], lang) if r["t"] in cat.labels else "",
         }
-        for r in rows
+        for r in found
     ]
 
 

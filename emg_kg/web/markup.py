@@ -12,6 +12,7 @@ import math
 __all__ = ["href", "link", "local_path", "svg_graph", "qs", "LANGS"]
 
 from emg_kg.links import ID, LANGS, ONTOLOGY, href, link, local_path, qs  # noqa: F401 (re-exported)
+from emg_kg.query.results import clip
 
 
 def svg_graph(
@@ -45,7 +46,7 @@ def svg_graph(
                 "mx": (x1 + x2) / 2,
                 "my": (y1 + y2) / 2,
                 "label": edge,
-                "short": _clip(edge, 18),
+                "short": clip(edge, 18),
             }
         )
         anchor = "start" if math.cos(angle) > 0.3 else "end" if math.cos(angle) < -0.3 else "middle"
@@ -63,11 +64,6 @@ def svg_graph(
         height=height,
         edges=edges,
         nodes=nodes,
-        centre={"x": mid, "y": mid_y, "link": link_, "label": label, "short": _clip(label, 28)},
-        clip=_clip,
+        centre={"x": mid, "y": mid_y, "link": link_, "label": label, "short": clip(label, 28)},
+        clip=clip,
     )
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

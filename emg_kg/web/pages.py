@@ -16,14 +16,17 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from emg_kg.data.translation import NOTE
-from emg_kg.prefixes import PREFIXES
+from emg_kg.lang import messages
+from emg_kg.prefixes import ID, PREFIXES
+from emg_kg.query.run import lexical
+from emg_kg.query.run import rows as query_rows
 from emg_kg.views.templating import render
-from emg_kg.web.catalog import Catalog, select
+from emg_kg.web.catalog import Catalog
 from emg_kg.web.markup import href, link, local_path, qs, svg_graph
 
 __all__ = ["entity_page", "entity_rdf", "RDF_FORMATS", "facts"]
 
-ID, EMG = PREFIXES["emgid"], PREFIXES["emg"]
+EMG = PREFIXES["emg"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
 #: format key -> (media type, pyoxigraph format); quad formats keep the evidence graphs
 RDF_FORMATS = {
@@ -32,27 +35,6 @@ RDF_FORMATS = {
     "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
     "trig": ("application/trig", ox.RdfFormat.TRIG),
     "nq": ("application/n-quads", ox.RdfFormat.N_QUADS),
-}
-_T = {
-    "types": ("类型", "Types"),
-    "names": ("名称", "Names"),
-    "facts": ("事实", "Facts"),
-    "incoming": ("指向本实体的", "Pointing here"),
-    "property": ("属性", "Property"),
-    "value": ("值", "Value"),
-    "evidence": ("依据", "Evidence"),
-    "stated": ("本依据陈述的事实", "Facts this evidence states"),
-    "supporters": ("支持者", "Who supports it"),
-    "level": ("证据级别", "Evidence level"),
-    "reasoning": ("推理", "Reasoning"),
-    "chain": ("任务链", "Mandate chain"),
-    "chain_table": ("详表", "as a table"),
-    "graph": ("邻域图", "Neighbourhood"),
-    "formats": ("其他格式", "Other formats"),
-    "none": ("报告中没有支持者。", "No supporter in the report."),
-    "subject": ("主语", "Subject"),
-    "text": ("原文", "Text"),
-    "interactive": ("交互式图", "interactive view"),
 }
 
 
@@ -121,14 +103,8 @@ def _fact_rows(
 
 def _supporters(cat: Catalog, iri: str, lang: str) -> list[list[Any]] | None:
     """The rows of the supporters table; None when the entity is not a thing supported."""
-    rows = select(
-        cat.store,
-        """SELECT ?st ?who ?level ?reason ?g WHERE {
-        GRAPH ?g { ?st emg:supports ?x } ?st emg:supporter ?who ; emg:evidenceLevel ?level .
-        OPTIONAL { ?st emg:reasoning ?reason } } ORDER BY ?level ?who""",
-        x=ox.NamedNode(iri),
-    )
-    if not rows and not cat.is_class(iri, "AichiTarget"):
+    found = lexical(query_rows(cat.store, "page-supporters", x=ox.NamedNode(iri)))
+    if not found and not cat.is_class(iri, "AichiTarget"):
         return None
     return [
         [
@@ -137,7 +113,7 @@ def _supporters(cat: Catalog, iri: str, lang: str) -> list[list[Any]] | None:
             _evidence(cat, [r["g"]], lang),
             r.get("reason", ""),
         ]
-        for r in rows
+        for r in found
     ]
 
 
@@ -145,7 +121,7 @@ def _chain(cat: Catalog, iri: str, lang: str) -> dict[str, Any] | None:
     """The mandates this one follows from (up) and those that follow from it (down)."""
     if not cat.is_class(iri, "Mandate"):
         return None
-    up, down = _walk(cat, iri, "?x emg:followsFrom ?m"), _walk(cat, iri, "?m emg:followsFrom ?x")
+    up, down = _walk(cat, iri, "page-follows-from"), _walk(cat, iri, "page-followed-by")
     dates = {m: _issued(cat, m) for m in (*up, iri, *down)}
 
     def item(m: str) -> dict[str, Any]:
@@ -165,24 +141,18 @@ def _chain(cat: Catalog, iri: str, lang: str) -> dict[str, Any] | None:
 def _issued(cat: Catalog, mandate: str) -> str:
     """When the decision or meeting issuing ``mandate`` was (the most precise date given; a
     meeting's preferred dating where sources disagree)."""
-    rows = select(
-        cat.store,
-        """SELECT ?d WHERE { { ?x emg:issuedBy/dct:issued ?d } UNION
-        { ?x emg:issuedBy/emg:adoptedAt? ?m . GRAPH ?g { ?m schema:startDate ?d }
-          OPTIONAL { ?m emg:preferredDating ?pref } FILTER(!BOUND(?pref) || ?g = ?pref) } }""",
-        x=ox.NamedNode(mandate),
-    )
-    return max((r["d"] for r in rows if "d" in r), key=lambda d: (len(d), d), default="")
+    found = lexical(query_rows(cat.store, "page-issued", x=ox.NamedNode(mandate)))
+    return max((r["d"] for r in found if "d" in r), key=lambda d: (len(d), d), default="")
 
 
-def _walk(cat: Catalog, start: str, pattern: str, limit: int = 20) -> list[str]:
+def _walk(cat: Catalog, start: str, step: str, limit: int = 20) -> list[str]:
+    """Mandates ``step`` (an internal query from ?x to ?m) reaches from ``start``, breadth
+    first, at most ``limit``."""
     seen, frontier, order = {start}, [start], list[str]()
     while frontier and len(order) < limit:
         nxt = []
         for x in frontier:
-            for r in select(
-                cat.store, f"SELECT ?m WHERE {{ {pattern} }} ORDER BY ?m", x=ox.NamedNode(x)
-            ):
+            for r in lexical(query_rows(cat.store, step, x=ox.NamedNode(x))):
                 if r["m"] not in seen:
                     seen.add(r["m"])
                     order.append(r["m"])
@@ -233,15 +203,7 @@ def _neighbourhood(
 def entity_page(cat: Catalog, iri: str, lang: str, path: str, viz_link: str = "") -> bytes:
     """The HTML page of one entity (or paragraph, footnote, source, inference)."""
     rows = facts(cat.store, iri)
-    labels = select(
-        cat.store,
-        """SELECT DISTINCT ?l (LANG(?l) AS ?lang) ?kind WHERE {
-        { ?x skos:prefLabel|rdfs:label ?l BIND(1 AS ?kind) }
-        UNION { ?x skos:altLabel ?l BIND(2 AS ?kind) }
-        UNION { ?x skos:hiddenLabel ?l BIND(3 AS ?kind) }
-        } ORDER BY ?kind ?lang ?l""",
-        x=ox.NamedNode(iri),
-    )
+    labels = lexical(query_rows(cat.store, "page-names", x=ox.NamedNode(iri)))
     names = defaultdict(list)
     for r in labels:
         names[r.get("lang") or "-"].append(r["l"])
@@ -258,7 +220,7 @@ def entity_page(cat: Catalog, iri: str, lang: str, path: str, viz_link: str = ""
         lang=lang,
         path=path,
         params={},
-        t={k: v[0] if lang == "zh" else v[1] for k, v in _T.items()},
+        t=messages(lang),
         iri=iri,
         short=cat.short(iri),
         other=other,

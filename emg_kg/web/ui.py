@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
+from emg_kg.lang import words
 from emg_kg.query.registry import NamedQuery
 from emg_kg.views.templating import render
 from emg_kg.web.catalog import Catalog
@@ -35,10 +36,6 @@ _EDITOR_NOTE = (
     "默认图为所有证据图的并集；项目前缀已预先声明。",
     "The default graph is the union of all evidence graphs; the project prefixes are predeclared.",
 )
-
-
-def _zh(lang: str, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def _page(template: str, title: str, lang: str, path: str, params: Any = None, **ctx: Any) -> bytes:
@@ -68,7 +65,7 @@ def home(
     """Search box, the gap report (an HTML fragment rendered from its own template), and links
     to every view, query and page."""
     kept = {"evidence": evidence} if evidence != "report" else None  # the language switch
-    title = _zh(lang, "环境管理小组知识图谱", "EMG knowledge graph")
+    title = words(lang, "环境管理小组知识图谱", "EMG knowledge graph")
     return _page(
         "web/home.html",
         title,
@@ -78,7 +75,7 @@ def home(
         gaps=Markup(gaps),  # noqa: S704 (rendered by webviews.gap_report's template)
         views=views,
         queries=queries,
-        note=_zh(lang, *_EDITOR_NOTE),
+        note=words(lang, *_EDITOR_NOTE),
         editor=editor_embed(cat, queries, lang),
     )
 
@@ -94,7 +91,7 @@ def search_page(cat: Catalog, q: str, lang: str) -> bytes:
         ]
         for h in entities
     ]
-    translated = _zh(lang, "英译", "translation")
+    translated = words(lang, "英译", "translation")
     passage_rows = [
         [
             [link(href(h.iri, lang), cat.label(h.iri, lang))],
@@ -107,7 +104,7 @@ def search_page(cat: Catalog, q: str, lang: str) -> bytes:
         from emg_kg.data.translation import NOTE
 
         note = NOTE[lang]
-    title = f"{_zh(lang, '搜索', 'Search')}: {q}"
+    title = f"{words(lang, '搜索', 'Search')}: {q}"
     return _page(
         "web/search.html",
         title,
@@ -158,7 +155,7 @@ def results_table(cat: Catalog, answer: dict[str, Any], lang: str) -> Markup:
     names = answer.get("head", {}).get("vars", [])
     bindings = answer.get("results", {}).get("bindings", [])
     rows = [[_cell(cat, b.get(n), lang) for n in names] for b in bindings]
-    noun = _zh(lang, "行", "row" if len(rows) == 1 else "rows")
+    noun = words(lang, "行", "row" if len(rows) == 1 else "rows")
     html = render("web/results.html", boolean=None, names=names, rows=rows, noun=noun)
     return Markup(html)  # noqa: S704 (a rendered template)
 
@@ -168,7 +165,7 @@ def gallery(queries: dict[str, NamedQuery], lang: str) -> bytes:
         name: ", ".join(p.name + ("*" if p.required else "") for p in q.params)
         for name, q in queries.items()
     }
-    title = _zh(lang, "命名查询", "Named queries")
+    title = words(lang, "命名查询", "Named queries")
     return _page(
         "web/gallery.html", title, lang, "/queries", queries=queries, signatures=signatures
     )
@@ -234,13 +231,13 @@ def editor_page(
     """
     return _page(
         "web/editor.html",
-        _zh(lang, "SPARQL 编辑器", "SPARQL editor"),
+        words(lang, "SPARQL 编辑器", "SPARQL editor"),
         lang,
         "/editor",
         {"query": text} if text else None,
         shown=text or DEFAULT_QUERY.replace("LANG", lang),  # in the page's language
         text=text,
-        note=_zh(lang, *_EDITOR_NOTE),
+        note=words(lang, *_EDITOR_NOTE),
         error=error,
         formats=("ttl", "nt", "jsonld") if kind == "graph" else ("csv", "tsv", "json", "xml"),
         results=None if answer is None else results_table(cat, answer, lang),
@@ -250,7 +247,7 @@ def editor_page(
 
 def timeline_page(cat: Catalog, lang: str) -> bytes:
     """Meetings and decisions the report names, by date, each with the evidence for the date."""
-    kinds = {"meeting": _zh(lang, "会议", "meeting"), "decision": _zh(lang, "决定", "decision")}
+    kinds = {"meeting": words(lang, "会议", "meeting"), "decision": words(lang, "决定", "decision")}
     rows = []
     for r in cat.timeline():
         when = r["date"] + (f" – {r['end']}" if r.get("end") else "")
@@ -261,17 +258,17 @@ def timeline_page(cat: Catalog, lang: str) -> bytes:
             evidence += [" ", {"tag": dates}] if dates != r["date"] else []
         name = [link(href(r["x"], lang), cat.label(r["x"], lang))]
         rows.append([when, kinds.get(r["kind"], r["kind"]), name, evidence])
-    title = _zh(lang, "会议与决定时间线", "Timeline of meetings and decisions")
+    title = words(lang, "会议与决定时间线", "Timeline of meetings and decisions")
     return _page("web/timeline.html", title, lang, "/timeline", rows=rows)
 
 
 def views_page(views: Sequence[tuple[str, str]], lang: str) -> bytes:
-    return _page("web/views.html", _zh(lang, "图示", "Views"), lang, "/views", views=views)
+    return _page("web/views.html", words(lang, "图示", "Views"), lang, "/views", views=views)
 
 
 def not_found_page(
     lang: str, what: str, path: str, params: dict[str, str], search: str = ""
 ) -> bytes:
     """A 404 page; ``search`` offers a search for that text (the end of an unknown IRI)."""
-    title = _zh(lang, "未找到", "Not found")
+    title = words(lang, "未找到", "Not found")
     return _page("web/not_found.html", title, lang, path, params, what=what, search=search)

@@ -14,11 +14,13 @@ from typing import Any
 import pyoxigraph as ox
 
 from emg_kg.errors import EmgKgError
+from emg_kg.lang import message
 from emg_kg.lru import SizedLRU
 from emg_kg.paths import Layout
 from emg_kg.prefixes import ID
+from emg_kg.query.run import Solutions, lexical, rows
 from emg_kg.views.templating import render
-from emg_kg.web.catalog import Catalog, select
+from emg_kg.web.catalog import Catalog
 from emg_kg.web.markup import href, qs
 from emg_kg.web.markup import link as make_link
 
@@ -117,16 +119,15 @@ def _view_nav(name: str, lang: str, entity: str | None) -> list[tuple[str, str]]
     language, and the centre's entity page. Our own URLs only; the page sets them as text."""
     from urllib.parse import urlencode
 
-    zh = lang == "zh"
-    other = "en" if zh else "zh"
+    other = "en" if lang == "zh" else "zh"
     query = {"entity": entity} if entity else {}
     nav = [
-        (f"/?lang={lang}", "首页" if zh else "Home"),
-        (f"/views?lang={lang}", "所有视图" if zh else "All views"),
-        (f"/views/{name}?{urlencode({**query, 'lang': other})}", "English" if zh else "中文"),
+        (f"/?lang={lang}", message("home", lang)),
+        (f"/views?lang={lang}", message("all_views", lang)),
+        (f"/views/{name}?{urlencode({**query, 'lang': other})}", message("other_language", lang)),
     ]
     if entity and entity.startswith(ID):
-        nav.append((f"/id/{entity[len(ID) :]}?lang={lang}", "实体页面" if zh else "Entity page"))
+        nav.append((f"/id/{entity[len(ID) :]}?lang={lang}", message("entity_page", lang)))
     return nav
 
 
@@ -275,7 +276,7 @@ def _queries_report(catalog: Catalog, layout: Layout, lang: str) -> str:
         except (EmgKgError, OSError, ValueError):
             continue  # the query is not there (yet) or does not run: leave the section out
         parts.append((title_zh if zh else title_en, f"/queries/{name}{qs(lang=lang)}", iris))
-    open_ = [r["x"] for r in select(catalog.store, _OPEN_MANDATES)]
+    open_ = [r["x"] for r in lexical(rows(catalog.store, "gaps-open-mandates"))]
     heading = "截至报告日期仍未完成的任务" if zh else "Mandates still open at the report date"
     parts.append((heading, f"/queries/mandates{qs(lang=lang)}", open_))
     sections = [
@@ -290,26 +291,20 @@ def _queries_report(catalog: Catalog, layout: Layout, lang: str) -> str:
     return render("web/gap_report.html", lang=lang, sections=sections)
 
 
-_OPEN_MANDATES = """SELECT DISTINCT ?x WHERE { ?x a emg:Mandate ;
-    emg:status <https://w3id.org/emg-kg/id/status/open> } ORDER BY ?x"""
-
-
-def _run_named(store: ox.Store, layout: Layout, name: str, lang: str) -> Any:
-    from emg_kg.query.engines import OxigraphEngine
+def _run_named(store: ox.Store, layout: Layout, name: str, lang: str) -> Solutions:
     from emg_kg.query.registry import get_query
-    from emg_kg.query.run import run
 
     query = get_query(layout, name)
-    params = {"lang": lang} if "lang" in query.param_names else {}
-    return run(OxigraphEngine(store), query, params)
+    return rows(store, query, **({"lang": lang} if "lang" in query.param_names else {}))
 
 
-def _first_entities(result: Any) -> list[str]:
+def _first_entities(found: Solutions) -> list[str]:
     """The entities a gap query lists: the column of IRIs (under the id space) with the most
     distinct values (a target, not its goal), in the query's order."""
     columns: dict[int, dict[str, None]] = {}
-    for row in result.rows:
-        for i, term in enumerate(row):
+    for row in found:
+        for i, var in enumerate(found.variables):
+            term = row.get(var)
             if isinstance(term, ox.NamedNode) and term.value.startswith(ID):
                 columns.setdefault(i, {}).setdefault(term.value)
     if not columns:

@@ -70,7 +70,8 @@ def test_as_of_selects_the_bip_version_in_force(layout: Layout, engine: Oxigraph
         return {s.graph for t in r.targets for s in t.supporters if s.role == "monitors"}
 
     assert graphs("2012-12-04") == {"src:bip-2012-10-05"}
-    assert graphs("2016-07-01") == {"src:bip-2016-06-28"}
+    # from 2016 one page also reports on a target (the FAO-CBD meeting on Target 6, 2016-02-09)
+    assert graphs("2016-07-01") == {"src:bip-2016-06-28", "src:ebcd-target-6-expert-meeting"}
     assert graphs("2011-01-01") == set()
     changes = compute(engine, layout, "curated", "2012-12-04", "en").aichi
     assert changes is not None
@@ -158,3 +159,30 @@ def test_matrix_is_readable_in_a_browser(browser: Any, index: Index, tmp_path: P
             assert apart, f"labels overlap: {a[0]!r} and {b[0]!r}"
     targets = [b for b in boxes if b[0] in {str(n) for n in range(1, 21)} and b[5] >= 12]
     assert len(targets) >= 20  # every target label at 12 px or more
+
+
+def test_chinese_names_are_drawn_with_glyphs_not_boxes(
+    browser: Any, index: Index, tmp_path: Path
+) -> None:
+    """The Chinese PNG is the SVG drawn by Chromium: without a CJK font (Debian's fonts-noto-cjk,
+    which .ci/run installs) every Chinese character comes out as the same empty box. Draw a
+    Chinese name of the matrix and a private-use character (always a box) and compare pixels."""
+    G = select(index, "agency-target")
+    svg, _ = write_matrix(G, tmp_path / "m", "zh")
+    text = svg.read_text(encoding="utf-8")
+    family = ET.parse(svg).getroot().get("font-family") or "sans-serif"
+    assert "联合国粮食及农业组织" in text  # FAO's Chinese name, as the report gives it
+    page = browser.new_page()
+    try:
+        same = page.evaluate(
+            """([family, name]) => {
+                 const draw = (s) => { const c = document.createElement('canvas');
+                   c.width = 40; c.height = 40; const g = c.getContext('2d');
+                   g.font = '28px ' + family; g.fillText(s, 4, 32);
+                   return Array.from(g.getImageData(0, 0, 40, 40).data).join(','); };
+                 return [...name].map(ch => draw(ch) === draw('\\uE000')); }""",
+            [family, "联合国"],
+        )
+    finally:
+        page.close()
+    assert same == [False, False, False], "Chinese drawn as boxes: is a CJK font installed?"

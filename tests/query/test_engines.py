@@ -10,8 +10,6 @@ the only difference.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +25,9 @@ from emg_kg.api import Engine, run
 from emg_kg.cli.gaps_report import to_json
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
-from emg_kg.query.engines import Backend, OxigraphEngine, open_backend, open_engine
-from emg_kg.query.loader import curated_files, load_endpoint
+from emg_kg.query.engines import Backend, OxigraphEngine, open_engine
 from emg_kg.query.registry import get_query, load_queries
-from emg_kg.query.remote import RemoteStore, substitute
+from emg_kg.query.remote import substitute
 from emg_kg.query.results import render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,32 +52,6 @@ def _virtuoso_view(text: str) -> str:
 
 def _examples(layout: Layout, name: str) -> dict[str, str]:
     return {p.name: p.example for p in get_query(layout, name).params if p.example}
-
-
-@pytest.fixture(scope="session")
-def disk_store(layout: Layout, tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
-    from emg_kg.data.diskstore import load_store_dir
-
-    target = tmp_path_factory.mktemp("store") / "emg"
-    files, curated = curated_files(layout)
-    load_store_dir(target, files, curated)
-    return open_backend(layout, Backend(store=target))  # type: ignore[return-value]
-
-
-@pytest.fixture(scope="session")
-def endpoint_store(layout: Layout, virtuoso: Any) -> Iterator[RemoteStore]:
-    saved = {k: os.environ.get(k) for k in virtuoso.env()}
-    os.environ.update(virtuoso.env())
-    try:
-        files, _ = curated_files(layout)
-        load_endpoint(virtuoso.url, virtuoso.graph_store, files, lambda _m: None)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    yield RemoteStore(virtuoso.url)
 
 
 @pytest.fixture(scope="session")
@@ -203,7 +174,7 @@ def test_queries_list_is_the_same_everywhere(layout: Layout) -> None:
 
 def test_no_query_uses_not_exists() -> None:
     """Oxigraph runs FILTER NOT EXISTS once per row (171 s at 2 M quads; MINUS: 0.33 s)."""
-    sources = [*(ROOT / "queries").glob("*.rq"), *(ROOT / "emg_kg").glob("*.py")]
+    sources = [*(ROOT / "queries").rglob("*.rq"), *(ROOT / "emg_kg").rglob("*.py")]
     offenders = [p.name for p in sources if "FILTER NOT EXISTS {" in p.read_text(encoding="utf-8")]
     assert offenders == []
 

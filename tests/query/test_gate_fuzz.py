@@ -13,27 +13,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emg_kg.analysis.gaps import _DERIVED_FROM
 from emg_kg.analysis.mapping import _AGENCIES, _TARGETS
 from emg_kg.prefixes import PREFIXES
 from emg_kg.query import gate
 from emg_kg.query.gate import RefusedError, check
-from emg_kg.query.resolve import NAMES_QUERY, SUPERS_QUERY, TYPES_QUERY
 from emg_kg.web.editor import DEFAULT_QUERY
-from emg_kg.web.views import _OPEN_MANDATES
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))}
-#: the SPARQL the code itself runs (through the gate, or as constants it could one day)
+#: the SPARQL the code itself runs (queries/internal/, through the gate) and its constants
 INTERNAL = {
-    "resolve-names": NAMES_QUERY,
-    "resolve-types": TYPES_QUERY,
-    "resolve-supers": SUPERS_QUERY,
+    **{
+        f"internal/{p.stem}": p.read_text(encoding="utf-8")
+        for p in sorted((ROOT / "queries" / "internal").glob("*.rq"))
+    },
     "editor-default": DEFAULT_QUERY.replace("LANG", "en"),
-    "gaps-derived-from": _DERIVED_FROM,
     "mapping-agencies": _AGENCIES.text,
     "mapping-targets": _TARGETS.text,
-    "webviews-open-mandates": _OPEN_MANDATES,
 }
 TARGETS = [
     "<http://127.0.0.1:9/sparql>",

@@ -87,14 +87,20 @@ def test_no_link_label_covers_another_label_or_a_node_in_mandates(
     drawn(opened)
     boxes = opened.js(BOXES)
     labels = [b for b in boxes if b["what"].startswith("link")]
-    assert len(labels) >= 12, "most links keep a label on opening"
+    # Chinese labels drawn with a real CJK font (fonts-noto-cjk, as CI installs it) are a full
+    # em a character, about twice a Latin letter, so fewer fit without covering anything
+    assert len(labels) >= (12 if lang == "en" else 8), "most links keep a label on opening"
     assert overlapping(boxes) == []
     for hub in ("body:EMG", "meeting:emg-som-18"):
         click(opened, hub)
         boxes = opened.js(BOXES)
         hub_at = opened.js(f"emg.data.nodes.findIndex(n => n.id === '{hub}')")
         labels = [b for b in boxes if b["what"].startswith("link")]
-        assert labels and all(hub_at in (b["from"], b["to"]) for b in labels), "its links only"
+        # with a real CJK font the Chinese node labels round a crowded hub can leave no room for
+        # a link label: then the list beside the picture (checked below) carries them all
+        assert (labels or lang == "zh") and all(hub_at in (b["from"], b["to"]) for b in labels), (
+            "its links only"
+        )
         assert overlapping(boxes) == [], hub
         # every one of its links is listed beside the picture, whether its label fits or not
         links = opened.js(f"emg.data.edges.filter(e => e.f === {hub_at} || e.t === {hub_at})")
