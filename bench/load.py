@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import shlex
 import statistics
 import subprocess
 import sys
@@ -167,6 +168,19 @@ def sample_memory(
         stop.wait(1.0)
 
 
+def final_status(host: str, port: int) -> dict[str, Any]:
+    """The pool's and the answer cache's counters after the run (timeouts, respawns, hits)."""
+    keys = ("queries", "timeouts", "respawns", "errors", "busy", "moved", "demoted", "answers")
+    try:
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        conn.request("GET", "/status")
+        doc = json.loads(conn.getresponse().read())
+        conn.close()
+    except (OSError, ValueError):
+        return {}
+    return {k: doc[k] for k in keys if k in doc}
+
+
 def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
     cmd = [
         sys.executable,
@@ -181,6 +195,7 @@ def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
     ]
     if args.workers:
         cmd += ["--workers", str(args.workers)]
+    cmd += shlex.split(args.server_args)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -219,6 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--one-address", action="store_true", help="all clients from 127.0.0.1 (one client)"
+    )
+    parser.add_argument(
+        "--server-args",
+        default="",
+        help="more options for the started server, e.g. '--result-cache 0' or '--store DIR'",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
@@ -267,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - t0
     stop.set()
     sampler.join()
+    counters = final_status(host, port)
     if proc is not None:
         proc.terminate()
         proc.wait(15)
@@ -297,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
                 key=lambda kv: -kv[1],
             )[:5]
         ),
+        "server_counters": counters,
         "rss_mb": [
             {
                 "t": m["t"],
@@ -322,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         "slowest (p95 ms):",
         ", ".join(f"{n} {v}" for n, v in report["slowest_queries_p95_ms"].items()),
     )
+    print(f"server counters: {counters}")
     print("RSS MB over time (server + workers):")
     step = max(1, len(memory) // 12)
     for m in report["rss_mb"][::step]:

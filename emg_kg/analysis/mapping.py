@@ -24,8 +24,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from emg_kg.analysis.mapping_csv import (
-    _AGENCIES,
-    _TARGETS,
     COLUMNS,
     DEFAULT_ROLE,
     MAX_BYTES,
@@ -57,8 +55,6 @@ __all__ = [
     "merge_mapping",
     "apply_mapping",
     "open_with_mapping",
-    "_AGENCIES",
-    "_TARGETS",
 ]
 
 ROLE = ID + "support-role/"

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from emg_kg.errors import MappingError
 from emg_kg.prefixes import ID
 from emg_kg.query.engines import Engine
-from emg_kg.query.registry import NamedQuery, parse_header
+from emg_kg.query.registry import NamedQuery, internal_query
 from emg_kg.query.run import project_prefixes
 
 __all__ = [
@@ -44,32 +44,6 @@ OPTIONAL_COLUMNS = ("role",)
 ROLES = ("implements", "aligns", "monitors", "benefits")
 DEFAULT_ROLE = "implements"
 USER = ID + "user/"
-_AGENCIES = parse_header(
-    "mapping-agencies",
-    """# title: agencies
-PREFIX emg: <https://w3id.org/emg-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX org: <http://www.w3.org/ns/org#>
-SELECT DISTINCT ?s ?l WHERE {
-  VALUES ?c { emg:UNSystemEntity emg:RegionalCommission emg:SecretariatDepartment
-    emg:ConventionSecretariat emg:IntergovernmentalBody emg:CoordinationBody
-    emg:IssueManagementGroup emg:ConsultationProcess emg:TaskTeam emg:NonUNOrganization
-    org:Organization org:FormalOrganization }
-  ?s a ?c .
-  OPTIONAL { ?s skos:prefLabel|skos:altLabel|skos:hiddenLabel|skos:notation|dct:identifier ?l }
-}""",
-)
-_TARGETS = parse_header(
-    "mapping-targets",
-    """# title: targets
-PREFIX emg: <https://w3id.org/emg-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?s ?l WHERE { ?s a emg:AichiTarget ; skos:notation ?l }""",
-)
-
-
-_AGENCIES.builtin = _TARGETS.builtin = True  # self-contained: no project prefixes needed
 
 
 @dataclass(frozen=True)
@@ -247,7 +221,8 @@ def read_mapping(path: Path, engine: Engine) -> list[Link]:
     """
     rows = _csv_rows(path)
     _, first_row = next(rows, (1, []))
-    agencies, targets = _index(engine, _AGENCIES), _index(engine, _TARGETS)
+    agencies = _index(engine, internal_query("mapping-agencies"))
+    targets = _index(engine, internal_query("mapping-targets"))
     prefixes = project_prefixes()
     errors: list[tuple[int, str]] = []
     links: list[Link] = []

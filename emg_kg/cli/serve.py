@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from emg_kg.cli.options import Adder, add_mapping_option
+from emg_kg.cli.options import Adder, add_engine_options, add_mapping_option, backend
 from emg_kg.errors import EmgKgError
 from emg_kg.paths import Layout
 
@@ -26,6 +26,7 @@ def cmd_serve(args: argparse.Namespace, layout: Layout) -> int:
         quiet=args.quiet,
         mapping=args.mapping,
     )
+    settings.backend = backend(args)  # issue 10: --store DIR / --endpoint URL
     try:
         apply_limit_options(settings, args)  # limits for an exposed server
     except ValueError as err:
@@ -64,4 +65,5 @@ def add_serve(add: Adder) -> None:
     p.add_argument("--workers", type=int, help="query worker processes (default: CPUs, 2-4)")
     p.add_argument("--quiet", action="store_true", help="do not log each request")
     add_limit_options(p)
+    add_engine_options(p)  # issue 10: serve on every engine
     add_mapping_option(p)

@@ -39,7 +39,7 @@ from typing import Any
 
 from emg_kg.errors import QueryError
 
-__all__ = ["MAX_DEPTH", "RefusedError", "Verdict", "Scan", "scan", "check"]
+__all__ = ["MAX_DEPTH", "RefusedError", "Verdict", "Scan", "scan", "check", "preload"]
 
 #: Deepest nesting of ``{ ( [`` a query may have; real queries stay under 15. pyoxigraph
 #: segfaults near 3,000 and rdflib's parser needs a raised recursion limit past ~30.
@@ -315,16 +315,41 @@ def _cache_file(cache_dir: Path) -> Path:
     return cache_dir / f"gate-v{GATE_VERSION}.json"
 
 
-def _read_cache(cache_dir: Path, key: str) -> Verdict | None:
+def _from_json(entry: Any) -> Verdict | None:
     try:
-        entry = json.loads(_cache_file(cache_dir).read_text(encoding="utf-8"))[key]
         return Verdict(
             str(entry["kind"]),
             None if entry["default_graphs"] is None else tuple(entry["default_graphs"]),
             None if entry["named_graphs"] is None else tuple(entry["named_graphs"]),
         )
+    except (KeyError, TypeError):
+        return None
+
+
+def _read_cache(cache_dir: Path, key: str) -> Verdict | None:
+    try:
+        return _from_json(json.loads(_cache_file(cache_dir).read_text(encoding="utf-8"))[key])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def preload(cache_dir: Path) -> int:
+    """Put every verdict kept on disk into memory; how many.
+
+    A fresh query worker calls it: the shipped queries' verdicts are then known without
+    rdflib's parser, which takes up to 3 s for the largest of them on a busy machine (a
+    worker respawned under load used to pay that for every shipped query again)."""
+    try:
+        entries = json.loads(_cache_file(cache_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    count = 0
+    for key, entry in entries.items() if isinstance(entries, dict) else ():
+        verdict = _from_json(entry)
+        if verdict is not None:
+            _remember(str(key), verdict)
+            count += 1
+    return count
 
 
 def _write_cache(cache_dir: Path, key: str, verdict: Verdict) -> None:

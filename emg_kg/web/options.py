@@ -11,8 +11,12 @@ import argparse
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emg_kg.web.pool import Limits
+
+if TYPE_CHECKING:
+    from emg_kg.query.engines import Backend
 
 __all__ = ["Settings", "add_limit_options", "apply_limit_options", "default_workers"]
 
@@ -54,6 +58,8 @@ class Settings:
     public_status: bool = False  # /status in full for every client, not only loopback
     mapping: Path | None = None  # a user mapping CSV, added to what the app and workers load
     view_cache: int = 64 * 1024**2  # bytes of view pages kept in memory
+    result_cache: int = 64 * 1024**2  # bytes of query answers kept in memory (0: none)
+    backend: Backend | None = None  # where the graph is (issue 10); None: in memory
 
     @property
     def threads(self) -> int:
@@ -95,6 +101,13 @@ _OPTIONS: list[tuple[str, str, type, str, str]] = [
     ("--body-timeout", "body_timeout", float, "S", "seconds to send a request body"),
     ("--send-timeout", "send_timeout", float, "S", "seconds to read each 64 kB of an answer"),
     ("--view-cache", "view_cache", int, "BYTES", "memory for cached view pages"),
+    (
+        "--result-cache",
+        "result_cache",
+        int,
+        "BYTES",
+        "memory for kept query answers (0: none; never with --endpoint)",
+    ),
 ]
 
 
@@ -134,7 +147,7 @@ def apply_limit_options(settings: Settings, args: argparse.Namespace) -> Setting
     """Copy the parsed limit options into ``settings``; a non-positive limit is refused."""
     for flag, name, _, _, _ in _OPTIONS:
         value = getattr(args, name)
-        if value < 0 or (value == 0 and name != "reserved"):
+        if value < 0 or (value == 0 and name not in ("reserved", "result_cache")):
             raise ValueError(f"{flag} must be positive (got {value:g})")
         setattr(settings, name, value)
     settings.trusted_proxies = list(args.trusted_proxy)

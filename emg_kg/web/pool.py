@@ -1,14 +1,10 @@
 """Query workers that can be stopped: each SPARQL query runs in a child process.
 
 pyoxigraph cannot cancel a running query, so the server never runs a client's query in its own
-process. A :class:`QueryPool` keeps a few worker processes, each holding its own in-memory store
-loaded from the cached N-Quads. A query that overruns the time limit has its worker killed
-(SIGKILL) and replaced in the background, so one bad query costs one respawn, not a hung thread.
-Workers also cap their address space, so a query that tries to materialise a huge join dies
-alone instead of taking the machine with it.
-
-The worker speaks a tiny protocol over a pipe: it receives a :class:`Job` and answers with a
-:class:`Reply` (bytes already serialized in the negotiated format, at most ``Job.max_bytes``).
+process. A :class:`QueryPool` keeps a few worker processes (:mod:`emg_kg.web.worker`: what a
+worker is, how it starts, what it reads), each with its own view of the graph. A query that
+overruns the time limit has its worker killed (SIGKILL) and replaced in the background, so one
+bad query costs one respawn, not a hung thread. This module is the sharing: who gets a worker.
 
 Fairness (issue 8): a client (a peer address) may have only ``per_client`` queries running; at
 most ``max_queue`` wait (``client_queue`` per client), and the rest get a 503 with Retry-After.
@@ -24,178 +20,18 @@ privileges the server lacks).
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from emg_kg.web.jobs import Job, Reply
+from emg_kg.web.worker import WORKER_MEMORY, Worker, renice, rss_kb
 
 __all__ = ["Job", "Reply", "Limits", "QueryPool", "rss_kb"]
-
-#: Address-space cap of a worker (bytes); a query past it fails alone (MemoryError or abort).
-WORKER_MEMORY = 2 * 1024**3
-
-
-def rss_kb(pid: int | str = "self") -> int:
-    """Resident memory of a process in kB (0 where /proc is not available)."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def _too_many_bytes(size: int, limit: int) -> str:
-    return (
-        f"the answer is {size:,} bytes, over the server's limit of {limit:,} bytes "
-        "(--max-bytes); add a LIMIT, select fewer or shorter values, or narrow the query"
-    )
-
-
-def _worker_main(
-    conn_in: Connection, conn_out: Connection, nquads: str, root: str, memory: int
-) -> None:
-    """Child process: load the store, then answer jobs until the pipe closes."""
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    except (ImportError, ValueError, OSError):
-        pass
-    import pyoxigraph as ox
-
-    from emg_kg.data import namespaces  # noqa: F401
-    from emg_kg.paths import Layout
-    from emg_kg.query import run  # noqa: F401 (imported now, not on the first query)
-    from emg_kg.web.sparql import execute
-
-    store = ox.Store()
-    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
-    layout = Layout(Path(root))
-    conn_out.send("ready")
-    while True:
-        try:
-            job = conn_in.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        started = time.perf_counter()
-        try:
-            reply = execute(store, layout, job)
-        except MemoryError:
-            reply = Reply.error(507, "the query ran out of memory in its worker; narrow it")
-        except Exception as err:  # a worker must answer, whatever went wrong
-            reply = Reply.error(500, f"the query failed: {type(err).__name__}: {err}")
-        reply.seconds = time.perf_counter() - started
-        if len(reply.body) > job.max_bytes:  # checked here, so the server never holds it
-            reply = Reply.error(422, _too_many_bytes(len(reply.body), job.max_bytes))
-        conn_out.send(reply)
-
-
-def _renice(worker: _Worker, nice: int) -> bool:
-    """Set a worker's nice value (Unix; False where it cannot be done).
-
-    On two CPUs a runaway query competes with every other one for the processor, not only for
-    a worker: niced (10), it runs on what the quick queries leave. Setting it back to 0 needs
-    privileges most servers lack; then the worker is replaced instead."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, worker.process.pid, nice)
-        return True
-    except (AttributeError, OSError):
-        return False
-
-
-def _exit_with(server: int) -> None:
-    """Exit when the server process is gone, even mid-query (a SIGKILLed server cannot kill
-    its workers, and a worker busy with a runaway query does not read its pipe's end)."""
-
-    def watch() -> None:
-        while os.getppid() == server:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="exit-with-server", daemon=True).start()
-
-
-def worker_entry(fd_in: str, fd_out: str, nquads: str, root: str, memory: str) -> None:
-    """What ``python -c`` runs in a worker: wrap the inherited pipe ends, then serve."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
-    from emg_kg.query.sandbox import wall
-
-    wall("query worker")  # no network for user SPARQL, even past a gap in the gate
-    # after the wall: unshare() of a user namespace fails once the process has a thread
-    _exit_with(int(os.environ.get("EMG_KG_SERVER_PID") or os.getppid()))
-    _worker_main(
-        Connection(int(fd_in), writable=False),
-        Connection(int(fd_out), readable=False),
-        nquads,
-        root,
-        int(memory),
-    )
-
-
-class _Worker:
-    """A worker as a plain subprocess (not multiprocessing: spawning would re-import the
-    caller's ``__main__``, and fork() of a threaded server is unsafe)."""
-
-    def __init__(
-        self, nquads: Path, root: Path, memory: int, lane: str, keep_fds: tuple[int, ...]
-    ) -> None:
-        self.lane = lane  # "general" or "reserved" (kept for quick queries)
-        down_r, down_w = os.pipe()
-        up_r, up_w = os.pipe()
-        package_parent = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
-        env["EMG_KG_SERVER_PID"] = str(os.getpid())
-        code = "import sys; from emg_kg.web.pool import worker_entry; worker_entry(*sys.argv[1:])"
-        try:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    code,
-                    str(down_r),
-                    str(up_w),
-                    str(nquads),
-                    str(root),
-                    str(memory),
-                ],
-                pass_fds=(down_r, up_w, *keep_fds),
-                stdin=subprocess.DEVNULL,
-                env=env,
-            )
-        finally:
-            os.close(down_r)
-            os.close(up_w)
-        self.send_conn = Connection(down_w, readable=False)
-        self.conn = Connection(up_r, writable=False)
-
-    def wait_ready(self, timeout: float) -> bool:
-        try:
-            return bool(self.conn.poll(timeout)) and self.conn.recv() == "ready"
-        except (EOFError, OSError):
-            return False
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
-        self.send_conn.close()
-        self.conn.close()
 
 
 @dataclass
@@ -205,7 +41,7 @@ class _Slot:
     client: str
     quick_ok: bool = True  # may it take a reserved worker?
     ready: threading.Event = field(default_factory=threading.Event)
-    worker: _Worker | None = None
+    worker: Worker | None = None
 
 
 @dataclass
@@ -233,7 +69,7 @@ class QueryPool:
 
     def __init__(
         self,
-        nquads: Path,
+        source: Path | str,
         root: Path,
         size: int = 2,
         timeout: float = 10.0,
@@ -243,14 +79,16 @@ class QueryPool:
         limits: Limits | None = None,
         keep_fds: tuple[int, ...] = (),
     ) -> None:
-        self.nquads, self.root, self.size = nquads, root, max(1, size)
+        # a Path is an N-Quads file; a str a worker source spec (emg_kg.web.worker)
+        self.source = f"nquads:{source}" if isinstance(source, Path) else source
+        self.root, self.size = root, max(1, size)
         self.limits = limits or Limits(timeout=timeout, queue_wait=queue_wait)
         self.timeout = self.limits.timeout
         self.memory, self.keep_fds = memory, keep_fds
-        self._idle: dict[str, list[_Worker]] = {"general": [], "reserved": []}
+        self._idle: dict[str, list[Worker]] = {"general": [], "reserved": []}
         self._waiting: deque[_Slot] = deque()  # requests waiting for a worker, oldest first
         self._running: Counter[str] = Counter()  # client -> queries running
-        self._all: set[_Worker] = set()
+        self._all: set[Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         self.counts = {
@@ -275,13 +113,13 @@ class QueryPool:
     def retry_after(self) -> int:
         return max(1, round(self.timeout))
 
-    def _spawn(self, lane: str) -> _Worker:
-        worker = _Worker(self.nquads, self.root, self.memory, lane, self.keep_fds)
+    def _spawn(self, lane: str) -> Worker:
+        worker = Worker(self.source, self.root, self.memory, lane, self.keep_fds)
         with self._lock:
             self._all.add(worker)
         return worker
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: Worker) -> None:
         """Kill ``worker`` and start another in its lane (a demoted one is not replaced: its
         lane got a new worker when it was demoted)."""
         worker.kill()
@@ -329,7 +167,7 @@ class QueryPool:
             slot.worker = worker
             slot.ready.set()
 
-    def _release(self, worker: _Worker) -> None:
+    def _release(self, worker: Worker) -> None:
         with self._lock:
             self._idle[worker.lane].append(worker)
             self._dispatch()
@@ -364,7 +202,7 @@ class QueryPool:
                 return None
         return self._busy(too_many)
 
-    def _wait(self, slot: _Slot) -> _Worker | None:
+    def _wait(self, slot: _Slot) -> Worker | None:
         if slot.ready.wait(self.limits.queue_wait):
             return slot.worker
         with self._lock:
@@ -405,7 +243,7 @@ class QueryPool:
             "replaced. Narrow the query or add a LIMIT.",
         )
 
-    def _exchange(self, worker: _Worker, job: Job) -> Reply | None:
+    def _exchange(self, worker: Worker, job: Job) -> Reply | None:
         """Send ``job`` to ``worker`` and wait for its reply; None when it overran (the
         worker is then retired)."""
         self._count("queries")
@@ -418,11 +256,11 @@ class QueryPool:
             if not answered and not general:
                 demoted = self._demote(worker)  # go on here; the lane gets a fresh worker
             if not answered and (general or demoted):
-                niced = _renice(worker, 10)  # a slow query yields the CPU to quick ones
+                niced = renice(worker, 10)  # a slow query yields the CPU to quick ones
                 answered = worker.conn.poll(self.timeout - first)
             if answered:
                 reply: Reply = worker.conn.recv()
-                if demoted or (niced and not _renice(worker, 0)):
+                if demoted or (niced and not renice(worker, 0)):
                     self._retire(worker)
                 else:
                     self._release(worker)
@@ -442,7 +280,7 @@ class QueryPool:
         self._retire(worker)
         return None
 
-    def _demote(self, worker: _Worker) -> bool:
+    def _demote(self, worker: Worker) -> bool:
         """Let a reserved worker whose query overran its quick turn go on as a general one
         (reniced), and start a new reserved worker: the work is not lost, the lane stays
         open. At most ``reserved`` such workers at once; past that the query is moved."""

@@ -34,8 +34,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from emg_kg.data.store import cached_nquads
+from emg_kg.errors import EmgKgError
 from emg_kg.paths import Layout
 from emg_kg.query.registry import NamedQuery, load_queries
+from emg_kg.web.answers import Answers
 from emg_kg.web.app import listen, make_server
 from emg_kg.web.catalog import Catalog
 from emg_kg.web.jobs import Job, Reply
@@ -86,10 +88,30 @@ class Snapshot:
 
 
 class App:
-    """The graph, its catalog of names, the query workers and the cached views."""
+    """The graph, its catalog of names, the query workers and the cached views and answers.
+
+    Where the graph lives is ``settings.backend`` (issue 10): by default the in-memory store
+    loaded from a private snapshot of the cached N-Quads; with ``--store DIR`` the persistent
+    store, opened read-only here and in every worker; with ``--endpoint URL`` a remote SPARQL
+    endpoint, which the pages read and the workers forward the gated queries to.
+    """
 
     def __init__(self, layout: Layout, settings: Settings) -> None:
         self.layout, self.settings = layout, settings
+        backend = settings.backend
+        self.snapshot: Snapshot | None = None
+        if backend is not None and backend.kind != "memory":
+            if settings.mapping is not None:
+                raise EmgKgError(
+                    "--mapping merges into the in-memory store only; drop --store/--endpoint"
+                )
+            from emg_kg.query.engines import open_backend
+
+            self.store: Any = open_backend(layout, backend)  # refuses a missing or stale store
+            where = backend.store.resolve() if backend.store else None
+            source = f"store:{where}" if where else f"endpoint:{backend.endpoint}"
+            self._start(source, (), answers=0 if backend.endpoint else None)
+            return
         extra = b""
         if settings.mapping is not None:  # issue 9: read and validated whole before any copy
             from emg_kg.analysis.mapping import apply_mapping
@@ -102,20 +124,23 @@ class App:
         try:
             self.store = ox.Store()
             self.store.bulk_load(path=str(self.snapshot.path), format=ox.RdfFormat.N_QUADS)
-            self.catalog = Catalog(self.store)
-            self.views = Views(self.store, cache_bytes=settings.view_cache)
-            self._gaps: dict[str, str] = {}
-            self._lock = threading.Lock()
-            self.pool = QueryPool(
-                self.snapshot.path,
-                layout.root,
-                settings.workers,
-                limits=settings.limits(),
-                keep_fds=self.snapshot.keep_fds,
-            )
+            self._start(f"nquads:{self.snapshot.path}", self.snapshot.keep_fds)
         except BaseException:
             self.snapshot.close()
             raise
+
+    def _start(self, source: str, keep_fds: tuple[int, ...], answers: int | None = None) -> None:
+        """The catalog, the caches and the query workers, on ``self.store`` and ``source``
+        (``answers``: the answer cache's size, when not the settings')."""
+        settings = self.settings
+        self.catalog = Catalog(self.store)
+        self.views = Views(self.store, cache_bytes=settings.view_cache)
+        self.answers = Answers(settings.result_cache if answers is None else answers)
+        self._gaps: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self.pool = QueryPool(
+            source, self.layout.root, settings.workers, limits=settings.limits(), keep_fds=keep_fds
+        )
 
     def gaps(self, lang: str, evidence: str = "report") -> str:
         """The gap report (HTML), computed once per language and level: the graph is fixed."""
@@ -129,12 +154,18 @@ class App:
         return load_queries(self.layout)
 
     def run(self, job: Job, client: str = "") -> Reply:
+        """Answer ``job`` from the answer cache, or run it in the pool for ``client``."""
         job.max_rows, job.max_bytes = self.settings.max_rows, self.settings.max_bytes
-        return self.pool.run(job, client)
+        return self.answers.get_or_run(job, lambda: self.pool.run(job, client))
+
+    def status(self, details: bool) -> dict[str, Any]:
+        """What /status says: the pool's counters and the answer cache's."""
+        return {**self.pool.status(details), "answers": self.answers.status()}
 
     def close(self) -> None:
         self.pool.close()
-        self.snapshot.close()
+        if self.snapshot is not None:
+            self.snapshot.close()
 
 
 def raise_open_files_limit() -> int:

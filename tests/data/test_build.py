@@ -12,7 +12,7 @@ from rdflib.compare import isomorphic
 
 from emg_kg.data.build import Built, build, union_graph
 from emg_kg.data.namespaces import GRAPH_ONTOLOGY, GRAPH_REPORT
-from emg_kg.data.store import OUTPUT_FILES, cached_nquads, write_outputs
+from emg_kg.data.store import OUTPUT_FILES, cached_nquads, fingerprint, write_outputs
 from emg_kg.errors import SourceError
 from emg_kg.paths import Layout
 
@@ -115,3 +115,17 @@ def test_build_fills_the_store_cache_with_its_own_bytes(
     assert len(cached) == 1
     assert cached[0].read_bytes() == (tmp_path / "out" / "emg.nq").read_bytes()
     assert cached_nquads(copy_layout) == cached[0]  # a hit: nothing is built again
+
+
+def test_the_remembered_fingerprint_follows_every_edit(copy_layout: Layout) -> None:
+    """A start with unchanged inputs takes the fingerprint from the cache folder (by the files'
+    sizes and times), and any edit, even one that keeps the size, gives a new one."""
+    first = fingerprint(copy_layout)
+    assert (copy_layout.cache_dir / "fingerprint.json").is_file()
+    assert fingerprint(copy_layout) == first
+    source = copy_layout.source_files()[0]
+    text = source.read_bytes()
+    source.write_bytes(text.replace(b"a", b"b", 1))  # the same size, new bytes and time
+    assert fingerprint(copy_layout) != first
+    source.write_bytes(text)
+    assert fingerprint(copy_layout) == first  # the hash is of the bytes, as before

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emg_kg.analysis.mapping import _AGENCIES, _TARGETS
 from emg_kg.prefixes import PREFIXES
 from emg_kg.query import gate
 from emg_kg.query.gate import RefusedError, check
@@ -28,8 +27,6 @@ INTERNAL = {
         for p in sorted((ROOT / "queries" / "internal").glob("*.rq"))
     },
     "editor-default": DEFAULT_QUERY.replace("LANG", "en"),
-    "mapping-agencies": _AGENCIES.text,
-    "mapping-targets": _TARGETS.text,
 }
 TARGETS = [
     "<http://127.0.0.1:9/sparql>",

@@ -114,6 +114,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         *("--send-timeout", "2"),
         *("--client-queries", "1", "--client-queue", "1", "--max-bytes", str(MAX_BYTES)),
         *("--view-cache", str(VIEW_CACHE), "--trusted-proxy", "127.0.0.9"),
+        *("--result-cache", "0"),  # every query here must reach the pool it attacks
     )
     yield server
     assert stop(server) == 0
@@ -302,29 +303,52 @@ def test_request_smuggling_is_not_a_second_request(attacked: Server) -> None:
 # --- fairness --------------------------------------------------------------------------------
 
 
-def test_two_slow_clients_do_not_block_ask(attacked: Server) -> None:
+@pytest.fixture()
+def fair(tmp_path: Path) -> Iterator[Server]:
+    """Like ``attacked``, but with a time limit (20 s) far beyond any ASK on a loaded machine,
+    so "ASK was answered before the slow queries were stopped" cannot depend on its speed."""
+    server = launch(
+        tmp_path,
+        *("--workers", "2", "--reserved-workers", "1", "--timeout", "20"),
+        *("--client-queries", "1", "--result-cache", "0"),
+    )
+    yield server
+    stop(server)  # the slow queries are answered "shutting down" at once
+
+
+def test_two_slow_clients_do_not_block_ask(fair: Server) -> None:
+    """Two clients' runaway queries hold both general workers; a third client's ASK is
+    answered while they still run (before the fix it waited for their time limit).
+
+    Robust under load: "still running" is read from the threads and the server's own
+    counters (no time-out yet), not from a clock; the clock only bounds each ASK generously
+    (5 s, a quarter of the time limit) and the fastest of three by the issue's one second."""
     answers: dict[str, int] = {}
 
     def slow(source: str) -> None:
-        answers[source] = attacked.sparql(SLOW, source=source)[0]
+        # each its own text: the same text would be the same question, and both must run
+        answers[source] = fair.sparql(f"{SLOW} # {source}", source=source, timeout=60)[0]
 
     threads = [threading.Thread(target=slow, args=(s,)) for s in ("127.0.0.2", "127.0.0.3")]
     for thread in threads:
         thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and attacked.status()["idle"] != 1:
-            time.sleep(0.05)  # until both slow queries hold a general worker
-        assert attacked.status()["idle"] == 1
-        for _ in range(3):
-            started = time.monotonic()
-            status, body = attacked.sparql("ASK {}", source="127.0.0.4", timeout=5)
-            assert status == 200 and b"true" in body
-            assert time.monotonic() - started < 1.0
-    finally:
-        for thread in threads:
-            thread.join(20)
-    assert answers == {"127.0.0.2": 503, "127.0.0.3": 503}  # their own: the time limit
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and fair.status()["idle"] != 1:
+        time.sleep(0.05)  # until both slow queries hold a general worker
+    assert fair.status()["idle"] == 1
+    took = []
+    for i in range(3):
+        started = time.monotonic()
+        status, body = fair.sparql(f"ASK {{}} # {i}", source="127.0.0.4", timeout=20)
+        took.append(time.monotonic() - started)
+        assert status == 200 and b"true" in body
+        assert all(t.is_alive() for t in threads), "a slow query ended before the ASK"
+        assert fair.status()["timeouts"] == 0  # neither was stopped: ASK did not wait for it
+    assert max(took) < 5.0 and min(took) < 1.0, took
+    assert stop(fair) == 0
+    for thread in threads:
+        thread.join(30)
+    assert answers == {"127.0.0.2": 503, "127.0.0.3": 503}  # their own: stopped
 
 
 def test_one_client_cannot_queue_without_bound(attacked: Server) -> None:

@@ -44,9 +44,11 @@ HAS_CURL = shutil.which("curl") is not None
 
 @pytest.fixture(scope="module")
 def limited() -> Iterator[Running]:
-    """One worker, a 1 s time limit and at most 20 rows."""
+    """One worker, a 1 s time limit and at most 20 rows; no answer cache (the limits are
+    tested on the pool)."""
     running = start(
-        default_layout(), Settings(port=0, workers=1, timeout=1.0, max_rows=20, quiet=True)
+        default_layout(),
+        Settings(port=0, workers=1, timeout=1.0, max_rows=20, quiet=True, result_cache=0),
     )
     yield running
     running.stop()

@@ -212,7 +212,7 @@ class Exchange:
             return self.html(views_page(app.views.names(lang), lang))
         if path == "/status":
             details = app.settings.public_status or _is_loopback(self.client)
-            doc = app.pool.status(details)
+            doc = app.status(details)
             if details:
                 pages, size, limit = app.views.cache_size()
                 doc["view_cache"] = {"pages": pages, "bytes": size, "limit": limit}
