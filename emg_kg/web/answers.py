@@ -42,6 +42,7 @@ def job_key(job: Job) -> Hashable:
         job.table,
         tuple(job.default_graph),
         tuple(job.named_graphs),
+        job.report,
         job.max_rows,
         job.max_bytes,
     )
