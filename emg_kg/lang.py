@@ -105,6 +105,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "all_views": ("所有视图", "All views"),
     "other_language": ("English", "中文"),
     "entity_page": ("实体页面", "Entity page"),
+    # the gap report page (web/views.py) and the coverage matrix (views/matrix.py)
+    "matrix_view": ("爱知目标覆盖矩阵", "Aichi target coverage matrix (SVG)"),
+    "no_un_or_mea": ("无联合国系统或多边环境协定联系", "No UN-system or MEA link"),
+    "only_monitored": ("仅有监测联系", "Only monitored"),
+    "only_blanket": ("仅有笼统声明的实施联系", "Implemented only by a blanket claim"),
+    "coverage_head": ("目标|有支持者|未覆盖的目标", "Goal|Supported|Unaddressed"),
+    "open_at_report": ("截至报告日期仍未完成的任务", "Mandates still open at the report date"),
+    "whole_plan": ("整体", "whole"),
+    "organizations": ("支持方数目", "organizations"),
+    "pale_blanket": ("淡色：笼统声明（未点名具体目标）", "pale: a blanket claim (no target named)"),
 }
 
 

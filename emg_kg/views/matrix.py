@@ -27,6 +27,7 @@ import networkx as nx
 
 from emg_kg.analysis.projection import LEVELS, WHOLE_PLAN, short, sort_key
 from emg_kg.data.aichi_gaps import CAVEAT, ROLES
+from emg_kg.lang import message, words
 from emg_kg.query.results import clip, display_width
 from emg_kg.views.template import TITLES, node_label
 
@@ -238,7 +239,7 @@ def matrix_svg(matrix: dict[str, Any], lang: str = "zh") -> str:
         x = left + i * cell
         ends = {"x1": str(x + 2), "y1": str(top - 40), "x2": str(x + span * cell - 2)}
         ET.SubElement(svg, "line", {**ends, "y2": str(top - 40), "stroke": "#555"})
-        name = (f"目标 {goal}" if zh else f"Goal {goal}") if goal else ("整体" if zh else "whole")
+        name = words(lang, f"目标 {goal}", f"Goal {goal}") if goal else message("whole_plan", lang)
         _text(svg, x + span * cell / 2, top - 46, name, text_anchor="middle")
     y = top
     for g in groups:
@@ -269,7 +270,7 @@ def matrix_svg(matrix: dict[str, Any], lang: str = "zh") -> str:
                         _glyph(marks, r, x_, y_, LEVEL_COLOUR[_best(lv)], opacity=fade)
             y += cell
     y += 22
-    _text(svg, left - 10, y, "支持方数目" if zh else "organizations", text_anchor="end")
+    _text(svg, left - 10, y, message("organizations", lang), text_anchor="end")
     for i, col in enumerate(cols):
         empty = not col["supporters"] and col["target"]
         _text(
@@ -293,15 +294,12 @@ def matrix_svg(matrix: dict[str, Any], lang: str = "zh") -> str:
         ET.SubElement(svg, "rect", {**box, "fill": LEVEL_COLOUR[level]})
         _text(svg, x + 22, yy, LEVEL_WORDS[level][1 if zh else 0])
     _glyph(svg, "implements", 18, y + 44, LEVEL_COLOUR["curated"], 6, opacity=0.35)
-    pale_words = (
-        "淡色：笼统声明（未点名具体目标）" if zh else "pale: a blanket claim (no target named)"
-    )
-    _text(svg, 32, y + 48, pale_words)
+    _text(svg, 32, y + 48, message("pale_blanket", lang))
     y += 80
-    note = (
-        "粉色列：所计证据中没有任何联系（并不表示无人开展工作）"
-        if zh
-        else "pink column: " + CAVEAT.split(":")[0] + " (which does not mean nobody works on it)"
+    note = words(
+        lang,
+        "粉色列：所计证据中没有任何联系（并不表示无人开展工作）",
+        "pink column: " + CAVEAT.split(":")[0] + " (which does not mean nobody works on it)",
     )
     _text(svg, 10, y, note, fill="#c62828")
     ET.indent(svg, space="")

@@ -13,12 +13,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from emg_kg.errors import EmgKgError
-from emg_kg.lang import message
+from emg_kg.lang import message, words
 from emg_kg.lru import SizedLRU
 from emg_kg.paths import Layout
 from emg_kg.prefixes import ID
-from emg_kg.query.run import Solutions, lexical, rows
 from emg_kg.views.templating import render
 from emg_kg.web.catalog import Catalog
 from emg_kg.web.markup import href, qs
@@ -62,9 +60,7 @@ class Views:
 
         i = 1 if lang == "zh" else 0
         out = [(v, TITLES.get(v, (v, v))[i]) for v in VIEWS]
-        out.append(
-            (_MATRIX, "爱知目标覆盖矩阵" if lang == "zh" else "Aichi target coverage matrix (SVG)")
-        )
+        out.append((_MATRIX, message("matrix_view", lang)))
         return out
 
     def link(self, iri: str, lang: str) -> str:
@@ -131,35 +127,17 @@ def _view_nav(name: str, lang: str, entity: str | None) -> list[tuple[str, str]]
     return nav
 
 
-#: The gap queries of issue 3 (queries/*.rq), the fallback when :mod:`emg_kg.gaps` fails.
-GAP_QUERIES = [
-    (
-        "aichi-unaddressed",
-        "所计证据中没有任何联系的爱知目标（并不表示无人开展工作）",
-        "Aichi targets with no link in the evidence counted (not: that nobody works on them)",
-    ),
-    ("colead-area-gaps", "无小组跟进的共同牵头领域", "Co-lead areas no EMG group works on"),
-    (
-        "rio20-unfollowed",
-        "无环境管理小组机构跟进的里约+20段落",
-        "Cited Rio+20 paragraphs no EMG body follows up",
-    ),
-]
 EVIDENCE = ("stated", "report", "curated", "all")
 
 
 def gap_report(catalog: Catalog, layout: Layout, lang: str, evidence: str = "report") -> str:
-    """The gap report as an HTML fragment, from issue 3's :func:`emg_kg.gaps.compute` (the
-    named gap queries, run in-process: they are curated and read-only)."""
+    """The gap report as an HTML fragment, from :func:`emg_kg.analysis.gaps.compute`: the same
+    figures as ``emg-kg gaps`` (the named gap queries, run in-process: they are curated and
+    read-only). A failure is an error the route reports, never a second, different report."""
+    from emg_kg.analysis.gaps import compute
     from emg_kg.query.engines import OxigraphEngine
 
-    try:
-        from emg_kg.analysis.gaps import compute
-
-        report = compute(OxigraphEngine(catalog.store), layout, evidence, lang=lang)
-    except (ImportError, EmgKgError, KeyError, ValueError):
-        return _queries_report(catalog, layout, lang)
-    zh = lang == "zh"
+    report = compute(OxigraphEngine(catalog.store), layout, evidence, lang=lang)
 
     def link(name: str, text: str = "") -> dict[str, Any]:
         iri = _expand(name)
@@ -170,28 +148,22 @@ def gap_report(catalog: Catalog, layout: Layout, lang: str, evidence: str = "rep
 
     def section(zh_title: str, en_title: str, query: str, count: int) -> dict[str, Any]:
         link_ = f"/queries/{query}{qs(evidence=evidence, lang=lang)}"
-        return {"title": zh_title if zh else en_title, "link": link_, "count": count}
+        return {"title": words(lang, zh_title, en_title), "link": link_, "count": count}
 
     caveat, headlines = "", []
     if report.aichi:  # issue 9: the caveat in words, and the headlines by role
         from emg_kg.data.aichi_gaps import CAVEAT
 
         a = report.aichi
-        caveat = (
-            "所计证据中没有任何联系，并不表示无人开展工作"
-            if zh
-            else f"Targets without a link have {CAVEAT}"
+        caveat = words(
+            lang,
+            "所计证据中没有任何联系，并不表示无人开展工作",
+            f"Targets without a link have {CAVEAT}",
         )
         headlines = [
-            (
-                "无联合国系统或多边环境协定联系" if zh else "No UN-system or MEA link",
-                a.no_un_or_mea,
-            ),
-            ("仅有监测联系" if zh else "Only monitored", a.only_monitored),
-            (
-                "仅有笼统声明的实施联系" if zh else "Implemented only by a blanket claim",
-                a.only_blanket,
-            ),
+            (message("no_un_or_mea", lang), a.no_un_or_mea),
+            (message("only_monitored", lang), a.only_monitored),
+            (message("only_blanket", lang), a.only_blanket),
         ]
     coverage = [
         [
@@ -201,7 +173,7 @@ def gap_report(catalog: Catalog, layout: Layout, lang: str, evidence: str = "rep
         ]
         for c in report.coverage
     ]
-    head = ["目标", "有支持者", "未覆盖的目标"] if zh else ["Goal", "Supported", "Unaddressed"]
+    head = message("coverage_head", lang).split("|")
     sections = [
         {
             **section(
@@ -264,50 +236,3 @@ def _expand(name: str) -> str:
 
     prefix, sep, local = name.strip("<>").partition(":")
     return PREFIXES[prefix] + local if sep and prefix in PREFIXES else name.strip("<>")
-
-
-def _queries_report(catalog: Catalog, layout: Layout, lang: str) -> str:
-    """Fallback: the entities each gap query names, and the mandates still open."""
-    zh = lang == "zh"
-    parts = []
-    for name, title_zh, title_en in GAP_QUERIES:
-        try:
-            iris = _first_entities(_run_named(catalog.store, layout, name, lang))
-        except (EmgKgError, OSError, ValueError):
-            continue  # the query is not there (yet) or does not run: leave the section out
-        parts.append((title_zh if zh else title_en, f"/queries/{name}{qs(lang=lang)}", iris))
-    open_ = [r["x"] for r in lexical(rows(catalog.store, "gaps-open-mandates"))]
-    heading = "截至报告日期仍未完成的任务" if zh else "Mandates still open at the report date"
-    parts.append((heading, f"/queries/mandates{qs(lang=lang)}", open_))
-    sections = [
-        {
-            "title": title,
-            "link": link,
-            "count": len(iris),
-            "items": [([make_link(href(i, lang), catalog.label(i, lang))], None) for i in iris],
-        }
-        for title, link, iris in parts
-    ]
-    return render("web/gap_report.html", lang=lang, sections=sections)
-
-
-def _run_named(store: ox.Store, layout: Layout, name: str, lang: str) -> Solutions:
-    from emg_kg.query.registry import get_query
-
-    query = get_query(layout, name)
-    return rows(store, query, **({"lang": lang} if "lang" in query.param_names else {}))
-
-
-def _first_entities(found: Solutions) -> list[str]:
-    """The entities a gap query lists: the column of IRIs (under the id space) with the most
-    distinct values (a target, not its goal), in the query's order."""
-    columns: dict[int, dict[str, None]] = {}
-    for row in found:
-        for i, var in enumerate(found.variables):
-            term = row.get(var)
-            if isinstance(term, ox.NamedNode) and term.value.startswith(ID):
-                columns.setdefault(i, {}).setdefault(term.value)
-    if not columns:
-        return []
-    best = max(columns, key=lambda i: (len(columns[i]), -i))
-    return list(columns[best])
