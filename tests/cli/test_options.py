@@ -28,7 +28,7 @@ def test_every_command_is_registered_once_in_help_order() -> None:
 
 def test_the_engine_block_is_on_every_command_that_reads_the_graph() -> None:
     commands = _commands()
-    readers = {"query", "queries", "gaps", "show", "stats", "analyze", "viz", "load"}
+    readers = {"query", "queries", "gaps", "show", "stats", "analyze", "viz", "load", "serve"}
     assert {n for n, options in commands.items() if "--store" in options} == readers
     assert all("--endpoint" in commands[n] for n in readers)
     mapped = {n for n, options in commands.items() if "--mapping" in options}
