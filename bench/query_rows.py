@@ -1,0 +1,120 @@
+"""Does a rewritten named query answer as before? Old text against new, row for row, in order.
+
+A rewrite for speed must change nothing a user sees: the same rows in the same order. This runs
+each named query's text at a git revision (``--against``, default ``main``) and the working
+tree's text on one store, through the one row runner with the query's example parameters, and
+compares the rendered rows in order (``--any-order`` compares them as multisets, for queries
+whose tied rows come in the store's internal order). It prints both times, so it doubles as the
+before/after measurement (first run of each, old text first).
+
+    .venv/bin/python bench/query_rows.py                      # the shipped data, every query
+    .venv/bin/python bench/query_rows.py --corpus /tmp/c.nq mandates,open-mandates
+    .venv/bin/python bench/query_rows.py --store /tmp/s200k --against HEAD~3 mandate-chain
+
+Exit code 0 when every query agrees, 1 when one differs (the first differing row is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def table(result: Any) -> list[str]:
+    """The answer's rows, in order, each one JSON line."""
+    from emg_kg.query.results import render
+
+    answer = json.loads(render(result, "json"))
+    names = answer["head"]["vars"]
+    return [
+        json.dumps([b.get(n) for n in names], ensure_ascii=False)
+        for b in answer["results"]["bindings"]
+    ]
+
+
+def old_text(rev: str, name: str) -> str | None:
+    """The query's text at ``rev`` (None when it did not exist there)."""
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:queries/{name}.rq"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout if done.returncode == 0 else None
+
+
+def timed(engine: Any, query: Any, params: dict[str, str]) -> tuple[float, list[str]]:
+    """Seconds to run and the rendered rows."""
+    from emg_kg.query.run import run
+
+    start = time.perf_counter()
+    result = run(engine, query, params)
+    return time.perf_counter() - start, table(result)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="?", default="", help="queries, comma-separated")
+    parser.add_argument("--against", default="main", help="git revision of the old texts")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--corpus", type=Path, help="an N-Quads file, loaded in memory")
+    where.add_argument("--store", type=Path, help="a loaded store directory, opened read-only")
+    parser.add_argument("--any-order", action="store_true", help="compare rows as multisets")
+    args = parser.parse_args()
+    import pyoxigraph as ox
+
+    from emg_kg.data.diskstore import RdfFile, load_memory, open_store_dir
+    from emg_kg.paths import default_layout
+    from emg_kg.query.engines import OxigraphEngine
+    from emg_kg.query.registry import load_queries, parse_header
+
+    if args.store:
+        engine = OxigraphEngine(open_store_dir(args.store, None))
+    elif args.corpus:
+        engine = OxigraphEngine(load_memory([RdfFile(args.corpus, ox.RdfFormat.N_QUADS, None)]))
+    else:
+        from emg_kg.data.store import open_store
+
+        engine = OxigraphEngine(open_store(default_layout()))
+    wanted = set(filter(None, args.names.split(",")))
+    failed = 0
+    for name, new in sorted(load_queries(default_layout()).items()):
+        if wanted and name not in wanted:
+            continue
+        text = old_text(args.against, name)
+        if text is None:
+            print(f"{name:20s} new query", flush=True)
+            continue
+        old = parse_header(name, text)
+        params = {p.name: p.example for p in new.params if p.example}
+        old_s, old_rows = timed(engine, old, params)
+        new_s, new_rows = timed(engine, new, params)
+        if args.any_order:
+            old_rows, new_rows = sorted(old_rows), sorted(new_rows)
+        same = old_rows == new_rows
+        print(
+            f"{name:20s} {len(old_rows):6d} rows  old {old_s:7.3f} s  new {new_s:7.3f} s  "
+            + ("same" if same else "DIFFERENT"),
+            flush=True,
+        )
+        if not same:
+            failed += 1
+            for i, (a, b) in enumerate(zip(old_rows, new_rows, strict=False)):
+                if a != b:
+                    print(f"  row {i}:\n    old {a}\n    new {b}")
+                    break
+            else:
+                print(f"  {len(old_rows)} rows before, {len(new_rows)} now")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
