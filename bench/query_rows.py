@@ -5,7 +5,10 @@ each named query's text at a git revision (``--against``, default ``main``) and 
 tree's text on one store, through the one row runner with the query's example parameters, and
 compares the rendered rows in order (``--any-order`` compares them as multisets, for queries
 whose tied rows come in the store's internal order). It prints both times, so it doubles as the
-before/after measurement (first run of each, old text first).
+before/after measurement (first run of each, old text first); ``--raw`` adds raw pyoxigraph's
+time for the new text (the same bound values as ``substitutions``, the same store), and
+``--no-compare`` times the new text only. The resolver's names (read once per engine, for the
+``iri`` parameters) are read before the first query and timed apart.
 
     .venv/bin/python bench/query_rows.py                      # the shipped data, every query
     .venv/bin/python bench/query_rows.py --corpus /tmp/c.nq mandates,open-mandates
@@ -60,6 +63,18 @@ def timed(engine: Any, query: Any, params: dict[str, str]) -> tuple[float, list[
     return time.perf_counter() - start, table(result)
 
 
+def raw(engine: Any, query: Any, params: dict[str, str]) -> float:
+    """Seconds for raw pyoxigraph to answer the text with the same bound values."""
+    import pyoxigraph as ox
+
+    from emg_kg.query.run import bind
+
+    subs = {ox.Variable(k): v for k, v in bind(query, params, engine).items()}
+    start = time.perf_counter()
+    list(engine.store.query(query.text, substitutions=subs, use_default_graph_as_union=True))
+    return time.perf_counter() - start
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="?", default="", help="queries, comma-separated")
@@ -68,6 +83,8 @@ def main() -> int:
     where.add_argument("--corpus", type=Path, help="an N-Quads file, loaded in memory")
     where.add_argument("--store", type=Path, help="a loaded store directory, opened read-only")
     parser.add_argument("--any-order", action="store_true", help="compare rows as multisets")
+    parser.add_argument("--raw", action="store_true", help="time raw pyoxigraph too")
+    parser.add_argument("--no-compare", action="store_true", help="time the new text only")
     args = parser.parse_args()
     import pyoxigraph as ox
 
@@ -75,6 +92,7 @@ def main() -> int:
     from emg_kg.paths import default_layout
     from emg_kg.query.engines import OxigraphEngine
     from emg_kg.query.registry import load_queries, parse_header
+    from emg_kg.query.run import names
 
     if args.store:
         engine = OxigraphEngine(open_store_dir(args.store, None))
@@ -85,23 +103,37 @@ def main() -> int:
 
         engine = OxigraphEngine(open_store(default_layout()))
     wanted = set(filter(None, args.names.split(",")))
+    start = time.perf_counter()
+    names(engine)
+    print(f"{'(resolver names)':20s} {time.perf_counter() - start:7.3f} s", flush=True)
     failed = 0
     for name, new in sorted(load_queries(default_layout()).items()):
         if wanted and name not in wanted:
+            continue
+        params = {p.name: p.example for p in new.params if p.example}
+        if args.no_compare:
+            new_s, new_rows = timed(engine, new, params)
+            extra = f"  raw {raw(engine, new, params):7.3f} s" if args.raw else ""
+            print(f"{name:20s} {len(new_rows):6d} rows  new {new_s:7.3f} s{extra}", flush=True)
             continue
         text = old_text(args.against, name)
         if text is None:
             print(f"{name:20s} new query", flush=True)
             continue
         old = parse_header(name, text)
-        params = {p.name: p.example for p in new.params if p.example}
         old_s, old_rows = timed(engine, old, params)
         new_s, new_rows = timed(engine, new, params)
         if args.any_order:
             old_rows, new_rows = sorted(old_rows), sorted(new_rows)
         same = old_rows == new_rows
+        extra = (
+            f"  raw old {raw(engine, old, params):7.3f} s"
+            f"  raw new {raw(engine, new, params):7.3f} s"
+            if args.raw
+            else ""
+        )
         print(
-            f"{name:20s} {len(old_rows):6d} rows  old {old_s:7.3f} s  new {new_s:7.3f} s  "
+            f"{name:20s} {len(old_rows):6d} rows  old {old_s:7.3f} s  new {new_s:7.3f} s{extra}  "
             + ("same" if same else "DIFFERENT"),
             flush=True,
         )
