@@ -153,8 +153,11 @@ class _Reading:
     def __init__(self, engine: Engine, layout: Layout, lang: str) -> None:
         self.engine, self.layout, self.lang = engine, layout, lang
         self.derived: dict[str, list[str]] = defaultdict(list)
-        for row in self.rows(internal_query("gaps-derived-from", layout)):
-            self.derived[row["g"]].append(row["p"])
+        found = solutions(engine, internal_query("gaps-derived-from", layout))
+        pairs = {(r["g"].value, r["p"].value): (r["g"], r["p"]) for r in found}
+        for key in sorted(pairs):
+            g, p = pairs[key]
+            self.derived[short(g, found.prefixes)].append(short(p, found.prefixes))
 
     def rows(self, query: NamedQuery | str, **params: str) -> list[dict[str, str]]:
         if isinstance(query, str):
