@@ -24,6 +24,7 @@ from emg_kg.paths import Layout
 from emg_kg.query.engines import Engine
 from emg_kg.query.registry import NamedQuery, get_query, internal_query
 from emg_kg.query.results import short
+from emg_kg.query.run import lexical
 from emg_kg.query.run import rows as solutions
 
 if TYPE_CHECKING:
@@ -154,10 +155,10 @@ class _Reading:
         self.engine, self.layout, self.lang = engine, layout, lang
         self.derived: dict[str, list[str]] = defaultdict(list)
         found = solutions(engine, internal_query("gaps-derived-from", layout))
-        pairs = {(r["g"].value, r["p"].value): (r["g"], r["p"]) for r in found}
+        pairs = {(t["g"], t["p"]): r for r, t in zip(found, lexical(list(found)), strict=True)}
         for key in sorted(pairs):
-            g, p = pairs[key]
-            self.derived[short(g, found.prefixes)].append(short(p, found.prefixes))
+            row = pairs[key]
+            self.derived[short(row["g"], found.prefixes)].append(short(row["p"], found.prefixes))
 
     def rows(self, query: NamedQuery | str, **params: str) -> list[dict[str, str]]:
         if isinstance(query, str):
