@@ -88,12 +88,3 @@ def render_page(data: dict[str, Any]) -> str:
         data=data,
         vis=Markup(vis_js()),  # noqa: S704 (a script, with "</script" and "<!--" defused)
     )
-
-
-#: Evidence level -> (English, Chinese) name, for the views' legends.
-LEVEL_NAMES = {
-    "stated": ("stated in the report", "报告明文"),
-    "curated": ("curated from a named source", "外部来源"),
-    "derived": ("derived from the report's text", "据报告推断"),
-    "user": ("user mapping", "用户映射"),
-}

@@ -32,11 +32,11 @@ import networkx as nx
 from emg_kg.analysis.metrics import neighbourhood, select
 from emg_kg.analysis.projection import LEVELS, VIEWS, best_level, load_index, sort_key
 from emg_kg.data.store import atomic_write
+from emg_kg.lang import message
 from emg_kg.prefixes import PREFIXES
 from emg_kg.views.layout import FORCE_LIMIT, Boxes, Positions, bipartite_columns, layout, overview
-from emg_kg.views.matrix import GROUPS, matrix_csv, matrix_data, matrix_svg, svg_to_png
+from emg_kg.views.matrix import matrix_csv, matrix_data, matrix_svg, svg_to_png
 from emg_kg.views.template import (
-    LEVEL_NAMES,
     TITLES,
     node_label,
     render_page,
@@ -278,7 +278,7 @@ def page_data(
             row["u"] = i not in supported
             row["note"] = " · ".join(filter(None, [d.get(f"goal_{lang}"), d.get(f"title_{lang}")]))
         elif d.get("group"):  # issue 9: named in the report, or UN system / MEA / other outside it
-            row["note"] = GROUPS[d["group"]][lang == "zh"]
+            row["note"] = message(f"group_{d['group']}", lang)
         nodes.append(row)
     edges, levels = _edge_rows(pairs, lang)
     zh, view = lang == "zh", G.graph.get("view", "")
@@ -293,7 +293,7 @@ def page_data(
     level_rows = [
         {
             "name": lv,
-            "label": LEVEL_NAMES[lv][zh],
+            "label": message(f"level_{lv}", lang),
             "color": LEVEL_STYLE[lv][0],
             "dashes": LEVEL_STYLE[lv][1],
             "width": LEVEL_STYLE[lv][2] * WIDE_VIEWS.get(view, 1.0),
