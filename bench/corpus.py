@@ -2,7 +2,8 @@
 
 The shipped dataset is the template. Report 0 is the dataset itself; report k (1, 2, ...) is a
 copy in which everything a report owns gets its own IRI: its paragraphs, footnotes and
-sections (``report/r{k}-emg/...``), and so their evidence graphs; its mandates and their chains
+sections (``report/r{k}-emg/...``), and so their evidence graphs, and the report itself
+(``report/r{k}-emg``: `--report r{k}-emg` picks it); its mandates and their chains
 (``followsFrom`` links stay inside the copy), support statements with their roles and levels,
 inferences (the derivation graphs), figures, meetings and initiatives, and its report and
 provenance graphs. What reports share stays shared: the ontology, organizations, Aichi targets,
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 ID = "https://w3id.org/emg-kg/id/"
 OWNED = re.compile(
-    rf"<{re.escape(ID)}(?:(report/gc27-emg/)|(graph/(?:report|provenance))>|"
+    rf"<{re.escape(ID)}(?:(report/gc27-emg(?:/|>))|(graph/(?:report|provenance))>|"
     r"((?:inference|mandate|support|figure|meeting|initiative)/))"
 )
 
@@ -48,8 +49,8 @@ def copy_of(lines: list[str], k: int) -> list[str]:
     """Report ``k``: every line naming something a report owns, with those IRIs renamed."""
 
     def rename(m: re.Match[str]) -> str:
-        if m.group(1):
-            return f"<{ID}report/r{k}-emg/"
+        if m.group(1):  # the report itself and its parts: report k is a report of its own
+            return f"<{ID}report/r{k}-emg{m.group(1)[-1]}"
         if m.group(2):
             return f"<{ID}{m.group(2)}-r{k}>"
         return f"<{ID}{m.group(3)}r{k}-"

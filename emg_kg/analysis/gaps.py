@@ -3,10 +3,12 @@
 The report gives almost no per-target support data (docs/modeling.md; the public per-target
 mapping is not available), so every count here says which evidence level it uses, and every
 line names the graphs and report paragraphs it rests on. The numbers come from the named
-queries themselves (``aichi-unaddressed``, ``aichi-coverage``, ``colead-area-gaps``,
+queries themselves (``aichi-supporters``, ``aichi-coverage``, ``colead-area-gaps``,
 ``open-mandates``, ``rio20-unfollowed`` ...), so ``emg-kg gaps`` and ``emg-kg query`` cannot
-disagree. :func:`compute` returns plain data; :mod:`emg_kg.cli.gaps_report` writes it out. A user's
-agency -> target mapping (:mod:`emg_kg.analysis.mapping`) is merged first, as level ``user``.
+disagree (the Aichi questions all come from one ``aichi-supporters`` answer filtered as the
+queries filter: data/aichi_gaps.py). :func:`compute` returns plain data;
+:mod:`emg_kg.cli.gaps_report` writes it out. A user's agency -> target mapping
+(:mod:`emg_kg.analysis.mapping`) is merged first, as level ``user``.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from emg_kg.data.aichi_gaps import AichiGaps, compute_aichi, parse_roles
+from emg_kg.data.aichi_gaps import AichiGaps, compute_aichi, counted, parse_roles
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
 from emg_kg.query.engines import Engine
 from emg_kg.query.registry import NamedQuery, get_query, internal_query
 from emg_kg.query.results import short
+from emg_kg.query.run import lexical
 from emg_kg.query.run import rows as solutions
 
 if TYPE_CHECKING:
@@ -151,8 +154,11 @@ class _Reading:
     def __init__(self, engine: Engine, layout: Layout, lang: str) -> None:
         self.engine, self.layout, self.lang = engine, layout, lang
         self.derived: dict[str, list[str]] = defaultdict(list)
-        for row in self.rows(internal_query("gaps-derived-from", layout)):
-            self.derived[row["g"]].append(row["p"])
+        found = solutions(engine, internal_query("gaps-derived-from", layout))
+        pairs = {(t["g"], t["p"]): r for r, t in zip(found, lexical(list(found)), strict=True)}
+        for key in sorted(pairs):
+            row = pairs[key]
+            self.derived[short(row["g"], found.prefixes)].append(short(row["p"], found.prefixes))
 
     def rows(self, query: NamedQuery | str, **params: str) -> list[dict[str, str]]:
         if isinstance(query, str):
@@ -204,7 +210,9 @@ def compute(
     report = GapReport(evidence, EVIDENCE[evidence], as_of, lang, roles=roles)
     sel = {"roles": roles, "asOf": as_of}
 
-    open_targets = {r["target"] for r in q.rows("aichi-unaddressed", evidence=evidence, **sel)}
+    # Every Aichi question below is read from this one answer (data/aichi_gaps.py says why).
+    links = q.rows("aichi-supporters", evidence="all", roles="all", asOf=as_of)
+    open_targets = {r["target"] for r in counted(links, evidence, roles) if not r["supporter"]}
     rows: dict[str, TargetRow] = {}
     for r in q.rows("aichi-targets"):
         rows[r["target"]] = TargetRow(
@@ -215,7 +223,7 @@ def compute(
             r["deadline"],
             r["target"] not in open_targets,
         )
-    for r in q.rows("aichi-supporters", evidence="all", roles="all", asOf=as_of):
+    for r in links:
         if r["supporter"]:
             rows[r["target"]].supporters.append(q.support(r, "supporter", "supporterName"))
     report.targets = sorted(rows.values(), key=lambda t: t.number)
@@ -275,7 +283,7 @@ def compute(
             if r["follower"]:
                 row.followers.append(q.support(r, "follower", "followerName"))
     report.rio = sorted(rio.values(), key=lambda r: int(r.number))
-    report.aichi = compute_aichi(q.rows, evidence, roles, as_of)
+    report.aichi = compute_aichi(q.rows, evidence, roles, as_of, links)
     return report
 
 

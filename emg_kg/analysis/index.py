@@ -39,9 +39,11 @@ LEVELS = ("stated", "curated", "derived", "user")
 _STATED = (PREFIXES["para"], PREFIXES["fn"], ID + "report/")
 #: IRIs that are evidence, structure or controlled values rather than subject matter.
 _NOT_ENTITIES = tuple(PREFIXES[p] for p in "para fn src inf verb status level role".split()) + (
-    ID + "report/gc27-emg/",
     ID + "graph/",
 )
+#: A report's parts (sections, paragraphs, footnotes, summary), whichever report: evidence and
+#: structure; the report itself (``emgid:report/ID``) is a document, so subject matter.
+_REPORT_PART = re.compile(re.escape(ID) + "report/[^/]+/")
 _FAMILIES = (  # superclass -> family, first match wins (used for shapes and filters)
     (ORG + "Organization", "organization"),  # W3C ORG's own subclasses are not loaded:
     (ORG + "FormalOrganization", "organization"),
@@ -214,5 +216,11 @@ def load_index(store: ox.Store) -> Index:
 
 
 def is_entity(iri: str) -> bool:
-    """Subject matter under the project's id space (not evidence, structure or vocabulary)."""
-    return iri.startswith(ID) and not iri.startswith(_NOT_ENTITIES)
+    """Subject matter under the project's id space (not evidence, structure or vocabulary),
+    for every report alike.
+
+    >>> [is_entity(ID + x) for x in ("agency/unep", "report/gc27-emg", "report/r2/para/3",
+    ...                              "report/gc27-emg/section/IV-A", "graph/report")]
+    [True, True, False, False, False]
+    """
+    return iri.startswith(ID) and not iri.startswith(_NOT_ENTITIES) and not _REPORT_PART.match(iri)

@@ -27,6 +27,7 @@ from emg_kg.analysis.metrics import (
 )
 from emg_kg.analysis.projection import LEVELS, VIEWS, Index, evidence_level
 from emg_kg.cli import main
+from emg_kg.paths import Layout
 from emg_kg.prefixes import PREFIXES
 from emg_kg.query.resolve import UnresolvedName
 from emg_kg.views import layout as viz_layout
@@ -242,3 +243,15 @@ def test_evidence_filter_keeps_only_entities(tmp_path: Path, capsys: Any) -> Non
     assert main(["analyze", "components", "--evidence", "stated", "--format", "json"]) == 0
     hubs = [c["hub"] for c in json.loads(capsys.readouterr().out)]
     assert all(":" in hub for hub in hubs), hubs
+
+
+def test_the_whole_graph_keeps_every_reports_paragraphs_out(two_reports: Layout) -> None:
+    """A second report's sections and paragraphs are evidence, like the shipped report's: the
+    whole-graph view shows both reports as documents and none of their parts."""
+    from emg_kg.analysis.index import load_index
+    from emg_kg.data.store import open_store
+
+    nodes = set(projection.whole(load_index(open_store(two_reports))).nodes)
+    reports = PREFIXES["emgid"] + "report/"
+    assert {reports + "gc27-emg", reports + "test-second"} <= nodes
+    assert not [n for n in nodes if n.startswith(reports) and n.count("/") > reports.count("/")]
