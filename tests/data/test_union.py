@@ -1,0 +1,61 @@
+"""The stored set-union default graph (data/diskstore.py) holds every triple of every graph
+once, with the same blank nodes as the graphs, whichever way a file is loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from emg_kg.data.diskstore import QuadsAndUnion, RdfFile, load_memory, rdf_file
+
+#: A blank node in a named graph, a language literal with an escaped quote, a typed literal,
+#: a default-graph triple, and (last) a statement written without spaces, which the fast
+#: reader does not match: its union then comes from the store.
+NQUADS = (
+    '_:b <http://x/p> "1" <http://x/g1> .\n'
+    '<http://x/s> <http://x/name> "a \\" b"@en <http://x/g1> .\n'
+    '<http://x/s> <http://x/n> "2"^^<http://www.w3.org/2001/XMLSchema#integer> <http://x/g2> .\n'
+    '<http://x/s> <http://x/name> "a \\" b"@en <http://x/g2> .\n'
+    "<http://x/s> <http://x/p> <http://x/o> .\n"
+)
+TIGHT = "<http://x/t><http://x/p><http://x/o><http://x/g3>.\n"
+ASK_SAME_BLANK = 'ASK { ?b <http://x/p> "1" . GRAPH <http://x/g1> { ?b <http://x/p> "1" } }'
+
+
+def _union(store: ox.Store) -> set[str]:
+    return {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+def _named(store: ox.Store) -> set[str]:
+    return {
+        str(q.triple)
+        for q in store.quads_for_pattern(None, None, None, None)
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
+
+
+@pytest.mark.parametrize("tight", [False, True], ids=["read-fast", "from-the-store"])
+def test_the_union_of_an_nquads_file(tmp_path: Path, tight: bool) -> None:
+    path = tmp_path / "data.nq"
+    path.write_text(NQUADS + (TIGHT if tight else ""), encoding="utf-8")
+    with path.open("rb") as handle:
+        reader = QuadsAndUnion(handle)
+        reader.read()
+    assert reader.unmatched == (1 if tight else 0)
+    merged = load_memory([RdfFile(path, ox.RdfFormat.N_QUADS, None)])
+    store = merged.store
+    union = _union(store)
+    assert union == _named(store) | {"<http://x/s> <http://x/p> <http://x/o>"}
+    assert len(union) == (5 if tight else 4)  # the restated name is there once
+    assert store.query(ASK_SAME_BLANK)
+    assert len(merged) == (5 if tight else 4)  # the quads as given, without the union
+
+
+def test_the_union_of_a_turtle_file_keeps_its_blank_nodes(tmp_path: Path) -> None:
+    path = tmp_path / "data.ttl"
+    path.write_text('[] <http://x/p> "1" .\n<http://x/s> <http://x/p> "2" .\n', "utf-8")
+    item = rdf_file(path, "http://x/g1")
+    store = load_memory([item]).store
+    assert len(_union(store)) == 2 and store.query(ASK_SAME_BLANK)
