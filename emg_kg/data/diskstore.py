@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import io
 import json
 import os
 import re
@@ -46,8 +45,7 @@ __all__ = [
     "rdf_file",
     "load_memory",
     "load_store_dir",
-    "QuadsAndUnion",
-    "load_with_union",
+    "merge_union",
     "union_size",
     "open_store_dir",
     "read_marker",
@@ -110,94 +108,37 @@ def bulk_load(store: ox.Store, item: RdfFile) -> None:
         raise SourceError(item.path, None, f"cannot load: {err}") from None
 
 
-#: One N-Quads statement (subject, predicate, object, optional graph); group 1 is its triple.
-#: Lines it does not match (RDF 1.2 triple terms, odd spacing) are counted, and the union is
-#: then taken from the store instead (:func:`_union_from_store`).
-_TERM = rb'(?:<[^>\n]*>|_:[^\s]+|"(?:[^"\\\n]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^<[^>\n]*>)?)'
-_QUAD_LINE = re.compile(
-    rb"^([ \t]*" + _TERM + rb"[ \t]+<[^>\n]*>[ \t]+" + _TERM + rb")"
-    rb"[ \t]*(?:<[^>\n]*>|_:[^\s]+)?[ \t]*\.[ \t]*(?:#[^\n]*)?$",
-    re.M,
-)
-_STATEMENT = re.compile(rb"^[ \t]*[^\s#]", re.M)
+def merge_union(store: ox.Store, files: Sequence[RdfFile]) -> None:
+    """Write the set-union of every graph's triples into the default graph.
 
-
-class QuadsAndUnion(io.RawIOBase):
-    r"""An N-Quads file read with every block of lines followed by the same statements without
-    their graph: one bulk load then writes the named graphs and the default graph's set-union
-    together, parsed by Oxigraph (no Python object per quad: 25 s of a 40 s load at 2 M), and
-    one load means one blank-node renaming, so a blank node in the union is the same node as in
-    its graph (two loads rename them apart).
-
-    >>> block = b'<s> <p> "a \\" <b>"@en <g> .\n_:x <p> <o> .\n'
-    >>> stream = QuadsAndUnion(io.BytesIO(block))
-    >>> stream.read().decode().splitlines()[2:]
-    ['<s> <p> "a \\" <b>"@en .', '_:x <p> <o> .']
-    >>> stream.unmatched
-    0
-    """
-
-    def __init__(self, source: io.BufferedIOBase | io.RawIOBase | Any) -> None:
-        super().__init__()
-        self._source, self._pending, self._done = source, b"", False
-        self._out = memoryview(b"")
-        self.unmatched = 0  # statements the pattern did not read: their union is not written
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._out and not self._done:
-            self._fill()
-        size = min(len(buffer), len(self._out))
-        buffer[:size] = self._out[:size]
-        self._out = self._out[size:]
-        return size
-
-    def _fill(self) -> None:
-        block = self._source.read(1 << 22)
-        if not block:
-            self._done = True
-            lines, self._pending = self._pending, b""
-        else:
-            data = self._pending + block
-            cut = data.rfind(b"\n") + 1
-            lines, self._pending = data[:cut], data[cut:]
-        if lines:
-            triples, matched = _QUAD_LINE.subn(rb"\1 .", lines)
-            self.unmatched += len(_STATEMENT.findall(lines)) - matched
-            self._out = memoryview(lines + (b"" if lines.endswith(b"\n") else b"\n") + triples)
-
-
-def load_with_union(store: ox.Store, item: RdfFile) -> None:
-    """Load one file and write the set-union of its triples into the default graph.
-
-    An N-Quads file without ``--graph`` (the curated data, a corpus) goes through
-    :class:`QuadsAndUnion` in one bulk load; anything else is bulk-loaded as it is and its union
-    read back from the store (Python objects, so slower, but the same blank nodes)."""
-    if item.format == ox.RdfFormat.N_QUADS and item.graph is None:
-        with item.path.open("rb") as handle:
-            stream = QuadsAndUnion(handle)
-            try:
-                store.bulk_load(input=stream, format=item.format)  # type: ignore[arg-type]
-            except (SyntaxError, OSError, ValueError):
-                bulk_load(ox.Store(), item)  # the same error, with the file's own line number
-                raise
-        if stream.unmatched:
-            _union_from_store(store, None)
+    The bulk loader renames blank nodes at every load, so a union parsed from the files again
+    holds other blank nodes than the graphs: then the union is read back from the store itself
+    (57 s at 2 M quads in memory, 31 s just to read them back on disk). Line-based files with
+    no blank node (the curated data, a corpus) are parsed again instead, which is as fast in
+    memory and faster on disk; one SPARQL INSERT was ten times slower (docs/engines.md)."""
+    if all(_without_blank_nodes(item) for item in files):
+        for item in files:
+            triples = ox.parse(path=str(item.path), format=item.format)
+            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
         return
-    bulk_load(store, item)
-    _union_from_store(store, item.graph if not item.format.supports_datasets else None)
-
-
-def _union_from_store(store: ox.Store, graph: ox.NamedNode | None) -> None:
-    """Copy the triples of ``graph`` (of every named graph when None) into the default graph."""
-    quads = store.quads_for_pattern(None, None, None, graph)
     store.bulk_extend(
         ox.Quad(q.subject, q.predicate, q.object)
-        for q in quads
-        if not isinstance(q.graph_name, ox.DefaultGraph)
+        for q in store.quads_for_pattern(None, None, None, None)
     )
+
+
+def _without_blank_nodes(item: RdfFile) -> bool:
+    """An N-Quads or N-Triples file in which ``_:`` never occurs (a literal that contains it
+    only sends the union the slower, always right way)."""
+    if item.format not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
+        return False
+    tail = b""
+    with item.path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            if b"_:" in tail + block[:1] or b"_:" in block:
+                return False
+            tail = block[-1:]
+    return True
 
 
 def union_size(store: ox.Store) -> int:
@@ -250,7 +191,8 @@ def load_memory(files: Sequence[RdfFile]) -> MergedStore:
     """The in-memory engine for big inputs: bulk-loaded, with the stored union."""
     store = ox.Store()
     for item in files:
-        load_with_union(store, item)
+        bulk_load(store, item)
+    merge_union(store, files)
     return MergedStore(store)
 
 
@@ -294,7 +236,9 @@ def load_store_dir(
         store = ox.Store(str(temp))
         for number, item in enumerate(files, 1):
             progress(f"[{number}/{len(files)}] loading {item.path}")
-            load_with_union(store, item)
+            bulk_load(store, item)
+        progress("storing the union of all graphs as the default graph")
+        merge_union(store, files)
         union = union_size(store)
         quads = len(store) - union
         graphs = sum(1 for _ in store.named_graphs())
