@@ -10,6 +10,7 @@ source, ``derived`` by inference, ``user``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -65,6 +66,12 @@ _FAMILIES = (  # superclass -> family, first match wins (used for shapes and fil
 )
 
 
+#: Views ask for the same few thousand names hundreds of thousands of times at corpus size
+#: (a graph's name per edge): the two helpers below are pure, so they are cached, bounded.
+_CACHED = functools.lru_cache(maxsize=1 << 17)
+
+
+@_CACHED
 def short(iri: str) -> str:
     """The views' display name of an IRI: the one shortener with paths
     (:func:`emg_kg.prefixes.shorten`: ``agency:WMO``, ``emgid:initiative/greening-the-blue``).
@@ -75,6 +82,7 @@ def short(iri: str) -> str:
     return shorten(iri, paths=True)
 
 
+@_CACHED
 def sort_key(name: str) -> tuple[Any, ...]:
     """Natural order: ``para:2`` before ``para:10``."""
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name))
