@@ -115,6 +115,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "whole_plan": ("整体", "whole"),
     "organizations": ("支持方数目", "organizations"),
     "pale_blanket": ("淡色：笼统声明（未点名具体目标）", "pale: a blanket claim (no target named)"),
+    "column_all": ("全部", "all"),  # a whole-plan column: the target set
+    "column_plan": ("计划", "plan"),  # the Strategic Plan
+    # the matrix's row groups (views/matrix.py GROUPS) and the view's note on an organization
+    "group_report": ("报告中提及", "Named in the report"),
+    "group_un-system": ("联合国系统（外部来源）", "UN system (outside sources)"),
+    "group_mea": (
+        "多边环境协定（外部来源）",
+        "Multilateral environmental agreements (outside sources)",
+    ),
+    "group_other": ("其他组织（外部来源）", "Other organizations (outside sources)"),
+    "group_user": ("用户映射新增的组织", "Added by your mapping (not in the graph)"),
+    # the matrix's legend: a link's role and its evidence level
+    "role_implements": ("实施", "implements"),
+    "role_aligns": ("计划对接", "aligns its plan"),
+    "role_monitors": ("监测（指标）", "monitors (indicator)"),
+    "role_benefits": ("受益", "benefits"),
+    "level_stated": ("报告明文", "stated in the report"),
+    "level_derived": ("据报告推断", "derived from the report's text"),
+    "level_curated": ("外部来源", "curated from a named source"),
+    "level_user": ("用户映射", "user mapping"),
 }
 
 

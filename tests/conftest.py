@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 import pytest
@@ -80,6 +82,34 @@ def two_reports(tmp_path_factory: pytest.TempPathFactory) -> Layout:
     for path in (ROOT / "tests/data/fixtures/second-report").glob("test-second.*"):
         shutil.copy(path, root / "graph_data" / path.name)
     return Layout(root)
+
+
+class Cli(Protocol):
+    """The `cli` fixture's type (annotations: `if TYPE_CHECKING: from conftest import Cli`)."""
+
+    def __call__(
+        self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]: ...
+
+
+def _run_cli(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`emg-kg ARGS` in a subprocess, as a user runs it (so exit codes, stdout and stderr are
+    the real ones); `stdin` is its input, `env` is added to this process's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "emg_kg.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="session")
+def cli() -> Cli:
+    """The one runner of the `emg-kg` command for every test that runs it whole."""
+    return _run_cli
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,12 @@ source, ``derived`` by inference, ``user``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 import pyoxigraph as ox
@@ -64,6 +66,12 @@ _FAMILIES = (  # superclass -> family, first match wins (used for shapes and fil
 )
 
 
+#: Views ask for the same few thousand names hundreds of thousands of times at corpus size
+#: (a graph's name per edge): the two helpers below are pure, so they are cached, bounded.
+_CACHED = functools.lru_cache(maxsize=1 << 17)
+
+
+@_CACHED
 def short(iri: str) -> str:
     """The views' display name of an IRI: the one shortener with paths
     (:func:`emg_kg.prefixes.shorten`: ``agency:WMO``, ``emgid:initiative/greening-the-blue``).
@@ -74,6 +82,7 @@ def short(iri: str) -> str:
     return shorten(iri, paths=True)
 
 
+@_CACHED
 def sort_key(name: str) -> tuple[Any, ...]:
     """Natural order: ``para:2`` before ``para:10``."""
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name))
@@ -190,28 +199,38 @@ def _is_evidence(graph: str) -> bool:
 
 
 def load_index(store: ox.Store) -> Index:
-    """Read every quad of ``store`` once into an :class:`Index`."""
+    """Read every quad of ``store`` once into an :class:`Index`.
+
+    Every string is interned: pyoxigraph gives a new ``str`` for each term it returns, and a
+    corpus restates the same IRIs and names in every report, so without it the index held each
+    one thousands of times."""
     idx = Index()
+    evidence: dict[str, bool] = {}
     for q in store.quads_for_pattern(None, None, None, None):
-        s, p, o = q.subject, q.predicate.value, q.object
+        s, o = q.subject, q.object
         if not isinstance(s, ox.NamedNode):
             continue
-        g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+        sv, p = intern(s.value), intern(q.predicate.value)
+        g = intern(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else ""
+        is_evidence = evidence.get(g)
+        if is_evidence is None:
+            is_evidence = evidence[g] = _is_evidence(g)
         if isinstance(o, ox.Literal):
-            idx.literals[(s.value, p)].append((o.value, o.language))
+            idx.literals[(sv, p)].append((intern(o.value), o.language))
         elif isinstance(o, ox.NamedNode):
+            ov = intern(o.value)
             if p == TYPE:
-                idx.types[s.value].add(o.value)
+                idx.types[sv].add(ov)
             elif p in (SUBCLASS, SUBPROP):
-                idx.supers[s.value].add(o.value)
+                idx.supers[sv].add(ov)
             else:
-                if (s.value, p, o.value) not in idx.links:
-                    idx.out[s.value].append((p, o.value))
-                idx.links[(s.value, p, o.value)].add(g)
-                if _is_evidence(g):
-                    idx.evidence[o.value].add(g)
-        if _is_evidence(g):
-            idx.evidence[s.value].add(g)
+                if (sv, p, ov) not in idx.links:
+                    idx.out[sv].append((p, ov))
+                idx.links[(sv, p, ov)].add(g)
+                if is_evidence:
+                    idx.evidence[ov].add(g)
+        if is_evidence:
+            idx.evidence[sv].add(g)
     return idx
 
 

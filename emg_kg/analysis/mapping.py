@@ -4,7 +4,8 @@ No public per-target support table covers this report, so every command that rea
 (``query``, ``gaps``, ``analyze``, ``viz``, ``serve`` and :class:`emg_kg.api.KG`) lets users
 bring their own: a CSV with the columns ``agency,target,source`` and an optional ``role``, one
 link per row. Agencies are named by IRI, prefixed name, label or acronym; targets by number
-(1-20), IRI or prefixed name; the role is one of :data:`ROLES` (default :data:`DEFAULT_ROLE`).
+(1-20), IRI or prefixed name; the role is one of
+:data:`emg_kg.analysis.mapping_csv.ROLES` (default ``DEFAULT_ROLE`` there).
 
 What the user wrote is kept as the user's: every distinct ``source`` text becomes its own
 graph (an ``emg:UserMapping`` whose ``dct:source`` is that text), so every output that names a
@@ -23,34 +24,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from emg_kg.analysis.mapping_csv import (
-    COLUMNS,
-    DEFAULT_ROLE,
-    MAX_BYTES,
-    MAX_CELL,
-    MAX_ROWS,
-    ROLES,
-    USER,
-    Link,
-    read_mapping,
-    slug,
-)
+from emg_kg.analysis.mapping_csv import USER, Link, read_mapping, slug
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
 from emg_kg.prefixes import ID
 from emg_kg.query.engines import ENGINES, Backend, Engine, OxigraphEngine, RdflibEngine, open_engine
 
 __all__ = [
-    "COLUMNS",
-    "ROLES",
-    "DEFAULT_ROLE",
-    "USER",
-    "MAX_BYTES",
-    "MAX_ROWS",
-    "MAX_CELL",
-    "Link",
     "Merged",
-    "read_mapping",
     "mapping_quads",
     "merge_mapping",
     "apply_mapping",

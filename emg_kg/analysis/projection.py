@@ -167,19 +167,23 @@ def supporter_group(idx: Index, iri: str) -> dict[str, Any]:
 def mandates(idx: Index) -> nx.MultiDiGraph:
     """Issuer (decision, meeting or body) -> addressee, one edge per mandate and addressee.
 
-    Edges are keyed by the mandate and carry ``verb``, ``status``, ``due`` (meeting),
+    Edges are keyed by the mandate and carry ``verb``, ``status`` (and their Chinese labels
+    ``verb_zh``, ``status_zh``), ``due`` (meeting),
     ``due_label``, ``due_date`` and ``action_en``/``action_zh``.
     """
     G = nx.MultiDiGraph(view="mandates", title="Who asks whom to do what, by when")
     decided = {o: s for (s, p, o) in idx.links if p == EMG + "decided"}
     for m in idx.of_class(EMG + "Mandate"):
         verb, due = _first(idx, m, EMG + "verb"), _first(idx, m, EMG + "dueAt")
+        status = _first(idx, m, EMG + "status")
         attrs = {
             "predicate": short(verb) if verb else "emg:Mandate",
             "key": short(m),
             "mandate": short(m),
             "verb": verb.rsplit("/", 1)[-1],
-            "status": _first(idx, m, EMG + "status").rsplit("/", 1)[-1],
+            "status": status.rsplit("/", 1)[-1],
+            "verb_zh": idx.label(verb, "zh") if verb else "",  # the report's own word (请 ...)
+            "status_zh": idx.label(status, "zh") if status else "",
             "due": short(due) if due else "",
             "due_label": idx.label(due, "en"),
             "due_date": idx.text(m, EMG + "dueDate"),

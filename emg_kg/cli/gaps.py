@@ -7,7 +7,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from emg_kg.cli.options import Adder, add_engine_options, add_mapping_option, backend, open_graph
+from emg_kg.cli.options import (
+    Adder,
+    add_engine_options,
+    add_format_option,
+    add_mapping_option,
+    backend,
+    open_graph,
+)
 from emg_kg.paths import Layout
 
 __all__ = ["add_gaps"]
@@ -62,11 +69,6 @@ def add_gaps(add: Adder) -> None:
         "implements,aligns,monitors,benefits",
     )
     add_mapping_option(p)
-    p.add_argument(
-        "--format",
-        choices=["md", "json", "csv"],
-        default="md",
-        help="output on stdout (default md)",
-    )
+    add_format_option(p, ["md", "json", "csv"], help="output on stdout (default md)")
     p.add_argument("--out", type=Path, help="also write gaps.md, gaps.json and gaps.csv here")
     add_engine_options(p)

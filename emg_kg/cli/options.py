@@ -27,12 +27,14 @@ __all__ = [
     "Handler",
     "add_common_options",
     "add_engine_options",
+    "add_format_option",
     "add_report_option",
     "add_mapping_option",
     "add_out_option",
     "add_wide_option",
     "backend",
     "check_suffix",
+    "emit",
     "open_graph",
     "report_engine",
     "say_resolved",
@@ -46,6 +48,30 @@ DEFAULT_OUT = Path("out")
 Handler = Callable[[argparse.Namespace, Layout], int]
 #: registers one sub-command (name, handler, help) and returns its parser for the options
 Adder = Callable[[str, Handler, str], argparse.ArgumentParser]
+
+
+def emit(args: argparse.Namespace, result: Any, text: Callable[[Any], int | None]) -> int:
+    """A command's result on stdout and its exit code: with ``--format json`` the result as
+    indented UTF-8 JSON (the same in every command), else ``text(result)`` prints it for
+    reading and may return another exit code than 0 (e.g. 1: no path)."""
+    if getattr(args, "format", None) == "json":
+        import json
+
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    return text(result) or 0
+
+
+def add_format_option(
+    p: argparse.ArgumentParser,
+    choices: list[str],
+    default: str | None = "",
+    help: str | None = None,
+) -> None:
+    """``--format``, one of ``choices`` (default: the first; None: the command decides)."""
+    p.add_argument(
+        "--format", choices=choices, default=choices[0] if default == "" else default, help=help
+    )
 
 
 def say_resolved(args: argparse.Namespace, notes: list[Any]) -> None:

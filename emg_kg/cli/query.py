@@ -4,16 +4,17 @@ SPARQL, one entity's page in text, or counts."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from emg_kg.cli.options import (
     Adder,
     add_engine_options,
+    add_format_option,
     add_mapping_option,
     add_wide_option,
     backend,
+    emit,
     open_graph,
     report_engine,
     say_resolved,
@@ -27,10 +28,10 @@ __all__ = ["add_prefixes", "add_queries", "add_query", "add_show", "add_stats"]
 def cmd_stats(args: argparse.Namespace, layout: Layout) -> int:
     from emg_kg.analysis.describe import stats
 
-    result = stats(open_graph(layout, args))
-    if args.format == "json":
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-        return 0
+    return emit(args, stats(open_graph(layout, args)), _print_stats)
+
+
+def _print_stats(result: dict[str, Any]) -> None:
     for key, value in result.items():
         if isinstance(value, dict):
             print(f"{key}:")
@@ -38,7 +39,6 @@ def cmd_stats(args: argparse.Namespace, layout: Layout) -> int:
                 print(f"  {count:6d}  {name}")
         else:
             print(f"{key}: {value}")
-    return 0
 
 
 def cmd_show(args: argparse.Namespace, layout: Layout) -> int:
@@ -151,7 +151,7 @@ def add_stats(add: Adder) -> None:
         "count triples, entities per class, mandates by status, "
         "support statements by evidence level",
     )
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    add_format_option(p, ["table", "json"])
     add_engine_options(p)
 
 
@@ -192,9 +192,10 @@ def add_query(add: Adder) -> None:
         metavar="KEY=VALUE",
         help="bind a parameter (repeatable); IRIs as <iri>, prefix:name or a label",
     )
-    p.add_argument(
-        "--format",
-        choices=["table", "csv", "tsv", "json", "xml", "ttl", "jsonld"],
+    add_format_option(
+        p,
+        ["table", "csv", "tsv", "json", "xml", "ttl", "jsonld"],
+        default=None,
         help="output format (default: table for SELECT/ASK, ttl for CONSTRUCT)",
     )
     p.add_argument(
@@ -214,4 +215,4 @@ def add_prefixes(add: Adder) -> None:
         cmd_prefixes,
         "list the predeclared prefixes (emg:, agency:, para: ...) every ad-hoc query may use",
     )
-    p.add_argument("--format", choices=["table", "sparql"], default="table")
+    add_format_option(p, ["table", "sparql"])

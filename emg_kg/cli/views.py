@@ -4,7 +4,6 @@ JSON, and their pages (HTML, or the agency x target matrix as SVG and CSV)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,9 +11,11 @@ from typing import Any
 from emg_kg.cli.options import (
     Adder,
     add_engine_options,
+    add_format_option,
     add_mapping_option,
     add_wide_option,
     check_suffix,
+    emit,
     open_graph,
     say_resolved,
     table_width,
@@ -118,7 +119,6 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
     default = {"coverage": "agency-target"}.get(args.analysis, "whole")
     G, idx = _view(args, layout, args.view or default)
     G = _filtered(G, args)
-    name = f"label_{args.lang}"
     if args.analysis == "path":
         if not (args.source and args.target):
             raise EntityNotFound("path needs --from X --to Y")
@@ -135,9 +135,13 @@ def cmd_analyze(args: argparse.Namespace, layout: Layout) -> int:
             "coverage": lambda: analysis.coverage(G),
             "components": lambda: analysis.components(G),
         }[args.analysis]()
-    if args.format == "json":
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    elif args.analysis == "centrality":
+    return emit(args, result, lambda r: _print_analysis(args, r))
+
+
+def _print_analysis(args: argparse.Namespace, result: Any) -> int:
+    """`analyze` for reading: a table, or the path step by step (1: there is none)."""
+    name = f"label_{args.lang}"
+    if args.analysis == "centrality":
         rows = [[r["id"], str(r["degree"]), f"{r['betweenness']:.4f}", r[name]] for r in result]
         _print_table([["entity", "degree", "betweenness", "name"], *rows], table_width(args))
     elif args.analysis == "coverage":
@@ -255,7 +259,7 @@ def add_analyze(add: Adder) -> None:
     _add_view_options(p, "analyse only this entity's neighbourhood in the view", 2, "use")
     p.add_argument("--top", type=int, default=20, help="centrality: rows shown (default 20)")
     add_mapping_option(p)
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    add_format_option(p, ["table", "json"])
     add_wide_option(p)
     add_engine_options(p)
 

@@ -128,8 +128,8 @@ def _put(opener: urllib.request.OpenerDirector, url: str, body: bytes, timeout: 
 
 def _manifest(remote: RemoteStore) -> dict[str, str]:
     """Graph -> content hash, as the last load recorded it (empty for a fresh endpoint)."""
-    rows = remote.query(f"SELECT ?h WHERE {{ GRAPH <{MANIFEST}> {{ ?m <{LOADED.value}> ?h }} }}")
-    texts = [r[0].value for r in rows if isinstance(r[0], ox.Literal)]  # type: ignore[union-attr]
+    rows = remote.internal("load-manifest", manifest=ox.NamedNode(MANIFEST), loaded=LOADED)
+    texts = [r["h"].value for r in rows if isinstance(r["h"], ox.Literal)]
     pairs = [t.split(" ", 1) for t in texts]
     return {p[1]: p[0] for p in pairs if len(p) == 2}
 

@@ -9,8 +9,9 @@ and are handled here, once:
   endpoint is expected to answer a query without ``FROM`` over the union of its graphs, which
   is Virtuoso's own behaviour (Fuseki: ``tdb2:unionDefaultGraph true``). The whole-dataset
   readers (``quads_for_pattern``, ``named_graphs``, ``len``) are graph-aware instead: they read
-  ``GRAPH ?g`` and leave out the engine's own system graphs (:data:`SYSTEM_GRAPHS`) and the
-  load manifest, so a fresh Virtuoso's 2,500 bookkeeping triples are not counted as ours.
+  ``GRAPH ?g`` (``queries/internal/remote-*.rq``) and leave out the engine's own system graphs
+  (:data:`SYSTEM_GRAPHS`) and the load manifest, so a fresh Virtuoso's 2,500 bookkeeping
+  triples are not counted as ours.
 * **Parameters.** Oxigraph substitutes bound variables (SEP-0007); a plain endpoint cannot, so
   the term is written into the text where the variable stood (``(term AS ?v)`` in a
   projection), which is what the substitution means.
@@ -174,7 +175,7 @@ class RemoteStore:
         self.url = url
         self.timeout = timeout
         self.opener = opener_for(url)
-        self._skip = ", ".join(f"<{g}>" for g in (*SYSTEM_GRAPHS, MANIFEST))
+        self._skip = frozenset((*SYSTEM_GRAPHS, MANIFEST))
 
     # --- the protocol ------------------------------------------------------------------------
 
@@ -245,46 +246,42 @@ class RemoteStore:
 
     # --- whole-dataset readers (graph-aware, without the engine's own graphs) ------------------
 
-    def _select(self, text: str) -> Solutions:
-        answer = self.query(text)
+    def internal(self, name: str, **bound: Term) -> Solutions:
+        """The rows of ``queries/internal/NAME.rq`` with ``bound`` written in (see the module):
+        the protocol queries of this backend and of `emg-kg load`, which run below the runner."""
+        from emg_kg.query.registry import internal_query
+
+        variables = {ox.Variable(k): v for k, v in bound.items()}
+        answer = self.query(internal_query(name).text, substitutions=variables)
         assert isinstance(answer, Solutions)
         return answer
+
+    def _ours(self, graph: Term | None) -> bool:
+        """Whether ``graph`` is the dataset's: not an engine's system graph, nor the manifest."""
+        return isinstance(graph, ox.NamedNode) and graph.value not in self._skip
 
     def quads_for_pattern(
         self, s: Term | None, p: Term | None, o: Term | None, g: Term | None = None
     ) -> Iterator[ox.Quad]:
-        parts = [
-            _sparql(t) if t is not None else f"?{n}" for t, n in ((s, "s"), (p, "p"), (o, "o"))
-        ]
-        graph = _sparql(g) if g is not None else "?g"
-        where = f"GRAPH {graph} {{ {' '.join(parts)} }}"
-        if g is None:
-            where += f" FILTER(?g NOT IN ({self._skip}))"
-        rows = self._select(f"SELECT * WHERE {{ {where} }}")
-        for row in rows:
-            terms = [t if t is not None else row[n] for t, n in ((s, "s"), (p, "p"), (o, "o"))]
-            name = g if g is not None else row["g"]
-            yield ox.Quad(terms[0], terms[1], terms[2], name)  # type: ignore[arg-type]
+        pattern = {"s": s, "p": p, "o": o, "g": g}
+        bound = {name: term for name, term in pattern.items() if term is not None}
+        for row in self.internal("remote-quads", **bound):
+            if g is None and not self._ours(row["g"]):
+                continue
+            terms = [row[n] if pattern[n] is None else pattern[n] for n in pattern]
+            yield ox.Quad(*terms)  # type: ignore[arg-type]
 
     def contains_named_graph(self, graph: ox.NamedNode) -> bool:
-        return bool(self.query(f"ASK {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"))
+        return bool(self.internal("remote-has-graph", g=graph))
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
-        rows = self._select(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(?g NOT IN ({self._skip})) }}"
-        )
-        for row in rows:
-            if isinstance(row[0], ox.NamedNode):
-                yield row[0]
+        for row in self.internal("remote-graphs"):
+            if self._ours(row[0]):
+                yield row[0]  # type: ignore[misc]
 
     def __len__(self) -> int:
-        rows = self._select(
-            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(?g NOT IN ({self._skip})) }}"
-        )
-        cell = rows[0][0]
-        return int(cell.value) if isinstance(cell, ox.Literal) else 0
+        sizes = self.internal("remote-graph-sizes")
+        return sum(int(n.value) for g, n in sizes if self._ours(g) and isinstance(n, ox.Literal))
 
 
 def opener_for(url: str) -> urllib.request.OpenerDirector:

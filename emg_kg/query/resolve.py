@@ -44,6 +44,7 @@ __all__ = [
     "Resolution",
     "norm",
     "resolve",
+    "expand",
     "suggestions",
     "names_from_rows",
 ]
@@ -165,7 +166,7 @@ def names_from_rows(
     return names
 
 
-def _expand(value: str, prefixes: dict[str, str]) -> tuple[str, str] | None:
+def expand(value: str, prefixes: dict[str, str]) -> tuple[str, str] | None:
     """An IRI and how it was written, or None when ``value`` is not IRI-like."""
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
@@ -218,7 +219,7 @@ def resolve(
     prefixes = prefixes if prefixes is not None else PREFIXES
     where = f"{what}: " if what else ""
     wanted = "one of the accepted kinds (" + ", ".join(shorten(k) for k in kinds) + ")"
-    expanded = _expand(value, prefixes)
+    expanded = expand(value, prefixes)
     if expanded:
         iri, how = expanded
         if not names.known(iri):

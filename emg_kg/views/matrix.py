@@ -33,29 +33,16 @@ from emg_kg.views.template import TITLES, node_label
 
 __all__ = ["GROUPS", "matrix_data", "matrix_csv", "matrix_svg", "svg_to_png"]
 
-#: Row groups in display order -> (English, Chinese) heading.
-GROUPS = {
-    "report": ("Named in the report", "报告中提及"),
-    "un-system": ("UN system (outside sources)", "联合国系统（外部来源）"),
-    "mea": ("Multilateral environmental agreements (outside sources)", "多边环境协定（外部来源）"),
-    "other": ("Other organizations (outside sources)", "其他组织（外部来源）"),
-    "user": ("Added by your mapping (not in the graph)", "用户映射新增的组织"),
-}
+#: Row groups in display order; their headings are ``group_*`` in :data:`emg_kg.lang.MESSAGES`,
+#: as are the legend's ``role_*`` and ``level_*`` words.
+GROUPS = ("report", "un-system", "mea", "other", "user")
 LEVEL_COLOUR = {"stated": "#1b5e20", "derived": "#e65100", "curated": "#1f77b4", "user": "#7b1fa2"}
-LEVEL_WORDS = {
-    "stated": ("stated in the report", "报告明文"),
-    "derived": ("derived from the report's text", "据报告推断"),
-    "curated": ("curated from a named source", "外部来源"),
-    "user": ("user mapping", "用户映射"),
-}
-ROLE_WORDS = {
-    "implements": ("implements", "实施"),
-    "aligns": ("aligns its plan", "计划对接"),
-    "monitors": ("monitors (indicator)", "监测（指标）"),
-    "benefits": ("benefits", "受益"),
-}
-_WHOLE = {True: ("all", "全部"), False: ("plan", "计划")}  # the target set / the Strategic Plan
 CELL, LABEL_CELLS = 26, 46  # a row label: at most 46 cells (a Chinese character takes two)
+
+
+def _whole(node: str, lang: str) -> str:
+    """A whole-plan column's heading: the target set ("all") or the Strategic Plan ("plan")."""
+    return message("column_all" if node.endswith("scheme") else "column_plan", lang)
 
 
 def _best(levels: list[str]) -> str:
@@ -76,7 +63,7 @@ def matrix_data(G: nx.MultiDiGraph, lang: str = "zh") -> dict[str, Any]:
                 "id": d.get("short", str(n)),
                 "target": target,
                 "goal": (d.get("goal") or "").split("-")[-1] if target else "",
-                "short": d.get("notation") or _WHOLE[str(n).endswith("scheme")][lang == "zh"],
+                "short": d.get("notation") or _whole(str(n), lang),
                 "title": f"{label}: {d.get('title_en', '')}".rstrip(": "),
                 "supporters": len({u for u, _ in G.in_edges(n)}),
             }
@@ -197,7 +184,6 @@ def _label_width(rows: list[dict[str, Any]]) -> int:
 def matrix_svg(matrix: dict[str, Any], lang: str = "zh") -> str:
     """The matrix as an SVG picture (see the module docstring for the visual code)."""
     cols, rows, cell = matrix["columns"], matrix["rows"], CELL
-    zh = lang == "zh"
     groups = [g for g in GROUPS if any(r["group"] == g for r in rows)]
     left, top = _label_width(rows), 128
     body = cell * len(rows) + 28 * len(groups)
@@ -245,7 +231,7 @@ def matrix_svg(matrix: dict[str, Any], lang: str = "zh") -> str:
     for g in groups:
         band = {"x": "0", "y": str(y), "width": str(width), "height": "24", "fill": "#eceff1"}
         ET.SubElement(svg, "rect", band)
-        _text(svg, 10, y + 17, GROUPS[g][1 if zh else 0], font_weight="bold")
+        _text(svg, 10, y + 17, message(f"group_{g}", lang), font_weight="bold")
         y += 28
         for row in (r for r in rows if r["group"] == g):
             label = _titled(svg, f"{row['label']} ({row['id']})")
@@ -286,13 +272,13 @@ def matrix_svg(matrix: dict[str, Any], lang: str = "zh") -> str:
     for k, role in enumerate(ROLES):
         x = 10 + k * 190
         _glyph(svg, role, x + 8, y - 4, "#333333", 6)
-        _text(svg, x + 22, y, ROLE_WORDS[role][1 if zh else 0])
+        _text(svg, x + 22, y, message(f"role_{role}", lang))
     y += 28
     for k, level in enumerate(LEVELS):  # two columns: the words are long
         x, yy = 10 + (k % 2) * 380, y + (k // 2) * 24
         box = {"x": str(x), "y": str(yy - 13), "width": "16", "height": "16"}
         ET.SubElement(svg, "rect", {**box, "fill": LEVEL_COLOUR[level]})
-        _text(svg, x + 22, yy, LEVEL_WORDS[level][1 if zh else 0])
+        _text(svg, x + 22, yy, message(f"level_{level}", lang))
     _glyph(svg, "implements", 18, y + 44, LEVEL_COLOUR["curated"], 6, opacity=0.35)
     _text(svg, 32, y + 48, message("pale_blanket", lang))
     y += 80

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from emg_kg.query.results import clip
 from emg_kg.views.templating import script_json  # noqa: F401 (its home was here)
 
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ def vis_js() -> str:
     return js.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
 
-LABEL_ROOM = 26  # characters shown under a node; the hover card has the full name
+#: display cells shown under a node (a Chinese character takes two, so a Chinese name gets the
+#: room an English one gets, not twice it); the hover card has the full name
+LABEL_ROOM = 26
 #: View -> (English title, Chinese title).
 TITLES = {
     "agency-target": (
@@ -64,14 +67,14 @@ TITLES = {
 
 def node_label(d: dict[str, Any], lang: str) -> str:
     """The text under a node: the name in ``lang``, its acronym when the name is long, a target's
-    number and subject; cut to :data:`LABEL_ROOM` characters (the hover card has it all)."""
+    number and subject; cut to :data:`LABEL_ROOM` display cells (the hover card has it all)."""
     text = d.get(f"label_{lang}") or d.get("short", "")
     if d.get("class") == "AichiTarget" and d.get("notation"):
         number = f"目标{d['notation']}" if lang == "zh" else f"T{d['notation']}"
         text = f"{number} {d.get(f'title_{lang}') or d.get('title_en') or ''}".strip()
     elif len(text) > 18 and d.get(f"abbr_{lang}"):
         text = d[f"abbr_{lang}"]
-    return text if len(text) <= LABEL_ROOM else text[: LABEL_ROOM - 1] + "…"
+    return clip(text, LABEL_ROOM)
 
 
 def render_page(data: dict[str, Any]) -> str:
@@ -88,12 +91,3 @@ def render_page(data: dict[str, Any]) -> str:
         data=data,
         vis=Markup(vis_js()),  # noqa: S704 (a script, with "</script" and "<!--" defused)
     )
-
-
-#: Evidence level -> (English, Chinese) name, for the views' legends.
-LEVEL_NAMES = {
-    "stated": ("stated in the report", "报告明文"),
-    "curated": ("curated from a named source", "外部来源"),
-    "derived": ("derived from the report's text", "据报告推断"),
-    "user": ("user mapping", "用户映射"),
-}

@@ -32,11 +32,11 @@ import networkx as nx
 from emg_kg.analysis.metrics import neighbourhood, select
 from emg_kg.analysis.projection import LEVELS, VIEWS, best_level, load_index, sort_key
 from emg_kg.data.store import atomic_write
+from emg_kg.lang import message
 from emg_kg.prefixes import PREFIXES
 from emg_kg.views.layout import FORCE_LIMIT, Boxes, Positions, bipartite_columns, layout, overview
-from emg_kg.views.matrix import GROUPS, matrix_csv, matrix_data, matrix_svg, svg_to_png
+from emg_kg.views.matrix import matrix_csv, matrix_data, matrix_svg, svg_to_png
 from emg_kg.views.template import (
-    LEVEL_NAMES,
     TITLES,
     node_label,
     render_page,
@@ -98,10 +98,14 @@ def _colour(cls: str) -> str:
     return CLASS_COLOURS.get(cls) or PALETTE[hashlib.sha1(cls.encode()).digest()[0] % len(PALETTE)]
 
 
-def _edge_word(d: dict[str, Any]) -> str:
-    """An edge's label: the mandate's verb and status, else the predicate's local name."""
+def _edge_word(d: dict[str, Any], lang: str) -> str:
+    """An edge's label: the mandate's verb and status (in Chinese on a Chinese page, where the
+    vocabulary has the words), else the predicate's local name."""
     if d.get("verb"):
-        return f"{d['verb']} ({d['status']})" if d.get("status") else d["verb"]
+        zh = lang == "zh"
+        verb = (zh and d.get("verb_zh")) or d["verb"]
+        status = (zh and d.get("status_zh")) or d.get("status")
+        return f"{verb} ({status})" if status else verb
     if d.get("role"):  # a support statement: its role (implements, aligns, monitors, benefits)
         return f"{d['role']} ({d.get('level', 'user')})"
     return str(d.get("predicate", "")).split(":")[-1]
@@ -209,12 +213,12 @@ def _edge_rows(
                 d.get("predicate", ""),
                 d.get("evidence"),
             )
-            word, note = _edge_word(d), _edge_note(d, lang)
+            word, note = _edge_word(d, lang), _edge_note(d, lang)
         else:
             level = best_level(d.get("level", "user") for d in ds)
             pred = "; ".join(sorted({d.get("predicate", "") for d in ds}))
             evidence = _merged(d.get("evidence", []) for d in ds)
-            word = ", ".join(sorted({_edge_word(d) for d in ds}))
+            word = ", ".join(sorted({_edge_word(d, lang) for d in ds}))
             note = " | ".join(filter(None, (_edge_note(d, lang) for d in ds)))
         row = {"f": u, "t": v, "v": level_at[level], "p": pred, "e": list(evidence or ())}
         if len(ds) > 1:
@@ -278,7 +282,7 @@ def page_data(
             row["u"] = i not in supported
             row["note"] = " · ".join(filter(None, [d.get(f"goal_{lang}"), d.get(f"title_{lang}")]))
         elif d.get("group"):  # issue 9: named in the report, or UN system / MEA / other outside it
-            row["note"] = GROUPS[d["group"]][lang == "zh"]
+            row["note"] = message(f"group_{d['group']}", lang)
         nodes.append(row)
     edges, levels = _edge_rows(pairs, lang)
     zh, view = lang == "zh", G.graph.get("view", "")
@@ -293,7 +297,7 @@ def page_data(
     level_rows = [
         {
             "name": lv,
-            "label": LEVEL_NAMES[lv][zh],
+            "label": message(f"level_{lv}", lang),
             "color": LEVEL_STYLE[lv][0],
             "dashes": LEVEL_STYLE[lv][1],
             "width": LEVEL_STYLE[lv][2] * WIDE_VIEWS.get(view, 1.0),

@@ -31,21 +31,24 @@ __all__ = ["Answers", "KEPT", "job_key"]
 KEPT = frozenset({200, 403, 406, 422})
 
 
+def _frozen(value: Any) -> Hashable:
+    """``value`` as a hashable: a dict as its sorted items, a list as a tuple, deeply."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
 def job_key(job: Job) -> Hashable:
-    """Everything a worker's answer depends on."""
-    return (
-        job.text,
-        job.name,
-        tuple(sorted(job.params.items())),
-        tuple(job.accept),
-        job.fmt,
-        job.table,
-        tuple(job.default_graph),
-        tuple(job.named_graphs),
-        job.report,
-        job.max_rows,
-        job.max_bytes,
-    )
+    """Everything a worker's answer depends on: every field of the :class:`Job`, by name, so a
+    field added to the job is in the key without anyone remembering it (``?report=`` once was
+    not, and an answer for every report was served for one).
+
+    >>> job_key(Job(params={"b": "2", "a": "1"})) == job_key(Job(params={"a": "1", "b": "2"}))
+    True
+    """
+    return tuple((f.name, _frozen(getattr(job, f.name))) for f in dataclasses.fields(job))
 
 
 class Answers:

@@ -12,7 +12,7 @@ follows SPARQL 1.1: ``default-graph-uri`` / ``named-graph-uri`` override the que
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -194,21 +194,38 @@ def _rows(store: ox.Store, job: Job, layout: Layout) -> Result:
         raise QueryError(f"syntax error: {explain(job.text, str(err), PREFIXES)}") from None
     if isinstance(answer, ox.QueryBoolean | bool):
         return Result("ask", boolean=bool(answer))
-    limit = job.max_rows
-    if hasattr(answer, "variables"):  # ox.QuerySolutions, or an endpoint's Solutions
-        names = [v.value for v in answer.variables]
-        rows: list[tuple[Term | None, ...]] = []
-        for solution in answer:
-            if len(rows) >= limit:
+    try:
+        return _collect(answer, job.max_rows)
+    finally:
+        del answer  # see _collect
+
+
+def _collect(answer: Any, limit: int) -> Result:
+    """The rows or triples of ``answer``, at most ``limit``.
+
+    A pyoxigraph result must be dropped on the thread that made it. Stopped early (or failing),
+    it must not stay in this frame, which the error's traceback keeps: whoever frees the error,
+    maybe on another thread (a caller that keeps it, the garbage collector), would drop it there
+    ("PyQuerySolutions is unsendable, but is being dropped on another thread")."""
+    from emg_kg.prefixes import PREFIXES
+
+    try:
+        if hasattr(answer, "variables"):  # ox.QuerySolutions, or an endpoint's Solutions
+            names = [v.value for v in answer.variables]
+            rows: list[tuple[Term | None, ...]] = []
+            for solution in answer:
+                if len(rows) >= limit:
+                    raise _TooLarge(limit)
+                rows.append(tuple(solution[i] for i in range(len(names))))
+            return Result("select", names, rows, prefixes=dict(PREFIXES))
+        triples: list[ox.Triple] = []
+        for triple in answer:
+            if len(triples) >= limit:
                 raise _TooLarge(limit)
-            rows.append(tuple(solution[i] for i in range(len(names))))
-        return Result("select", names, rows, prefixes=dict(PREFIXES))
-    triples: list[ox.Triple] = []
-    for triple in answer:
-        if len(triples) >= limit:
-            raise _TooLarge(limit)
-        triples.append(triple)
-    return Result("graph", triples=triples, prefixes=dict(PREFIXES))
+            triples.append(triple)
+        return Result("graph", triples=triples, prefixes=dict(PREFIXES))
+    finally:
+        del answer
 
 
 class _TooLarge(Exception):

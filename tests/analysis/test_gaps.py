@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -21,14 +21,8 @@ from emg_kg.errors import MappingError
 from emg_kg.paths import Layout
 from emg_kg.query.registry import get_query
 
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "emg_kg.cli", *args],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-    )
+if TYPE_CHECKING:
+    from conftest import Cli
 
 
 @pytest.fixture(scope="module")
@@ -100,14 +94,14 @@ def test_json_and_csv(report: GapReport) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["md", "json", "csv"])
-def test_gaps_command_formats(fmt: str, tmp_path: Path) -> None:
+def test_gaps_command_formats(cli: Cli, fmt: str, tmp_path: Path) -> None:
     result = cli("gaps", "--format", fmt, "--lang", "en", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gaps.csv", "gaps.json", "gaps.md"]
     assert result.stdout == (tmp_path / f"gaps.{fmt}").read_text(encoding="utf-8")
 
 
-def test_as_of_flags_past_due_and_checks_the_date() -> None:
+def test_as_of_flags_past_due_and_checks_the_date(cli: Cli) -> None:
     later = json.loads(cli("gaps", "--format", "json", "--as-of", "2014-01-01").stdout)
     assert any(m["past_due"] for m in later["mandates"])
     bad = cli("gaps", "--as-of", "last year")
@@ -158,7 +152,7 @@ def test_a_user_mapping_is_merged_as_level_user(layout: Layout, tmp_path: Path) 
     ],
 )
 def test_a_bad_row_is_refused_with_its_line(
-    layout: Layout, tmp_path: Path, rows: str, line: int, words: str
+    cli: Cli, layout: Layout, tmp_path: Path, rows: str, line: int, words: str
 ) -> None:
     path = write(tmp_path, "agency,target,source\n" + rows)
     with pytest.raises(MappingError) as err:
@@ -170,7 +164,7 @@ def test_a_bad_row_is_refused_with_its_line(
     assert result.stdout == ""
 
 
-def test_a_bad_header_is_refused(tmp_path: Path) -> None:
+def test_a_bad_header_is_refused(cli: Cli, tmp_path: Path) -> None:
     result = cli("gaps", "--mapping", str(write(tmp_path, "org,aichi\nUNDP,5\n")))
     assert result.returncode == 2 and "mapping.csv:1: the header must be" in result.stderr
 

@@ -11,18 +11,22 @@ import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from test_gaps import cli  # the same subprocess runner
 
 from emg_kg.analysis.gaps import gap_report
-from emg_kg.analysis.mapping import USER, apply_mapping
+from emg_kg.analysis.mapping import apply_mapping
+from emg_kg.analysis.mapping_csv import USER
 from emg_kg.api import load
 from emg_kg.cli.gaps_report import markdown
 from emg_kg.data.store import open_store
 from emg_kg.errors import MappingError
 from emg_kg.paths import Layout
 from emg_kg.web.server import Settings, start
+
+if TYPE_CHECKING:
+    from conftest import Cli
 
 SOURCE = "my reading of UNDP's 2013 strategic plan"
 MINTED_SOURCE = "UNICEF annual report 2012, p. 4"
@@ -50,7 +54,7 @@ def assert_summary(stderr: str, path: Path) -> None:
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
-def test_query_takes_a_mapping_on_both_engines(mapping: Path, engine: str) -> None:
+def test_query_takes_a_mapping_on_both_engines(cli: Cli, mapping: Path, engine: str) -> None:
     result = cli(
         "query", "aichi-supporters", "--param", "evidence=all", "--format", "json",
         "--engine", engine, "--mapping", str(mapping),
@@ -92,7 +96,7 @@ def test_query_sees_the_source_text_and_the_role(mapping: Path) -> None:
     )
 
 
-def test_analyze_coverage_counts_and_names_the_user_sources(mapping: Path) -> None:
+def test_analyze_coverage_counts_and_names_the_user_sources(cli: Cli, mapping: Path) -> None:
     only_user = ("analyze", "coverage", "--format", "json", "--evidence", "user")
     plain = json.loads(cli(*only_user).stdout)
     assert plain["covered"] == 0  # the shipped graph has no user links
@@ -109,7 +113,7 @@ def test_analyze_coverage_counts_and_names_the_user_sources(mapping: Path) -> No
     assert_summary(table.stderr, mapping)
 
 
-def test_viz_views_and_matrix_take_a_mapping(mapping: Path, tmp_path: Path) -> None:
+def test_viz_views_and_matrix_take_a_mapping(cli: Cli, mapping: Path, tmp_path: Path) -> None:
     page = tmp_path / "at.html"
     result = cli("viz", "agency-target", "--mapping", str(mapping), "--out", str(page))
     assert result.returncode == 0, result.stderr
@@ -124,7 +128,7 @@ def test_viz_views_and_matrix_take_a_mapping(mapping: Path, tmp_path: Path) -> N
     assert_summary(result.stderr, mapping)
 
 
-def test_gaps_shows_the_user_sources(layout: Layout, mapping: Path) -> None:
+def test_gaps_shows_the_user_sources(cli: Cli, layout: Layout, mapping: Path) -> None:
     report = gap_report(layout, mapping=mapping, lang="en")
     text = markdown(report)
     assert f"user source: {SOURCE}" in text and f"user source: {MINTED_SOURCE}" in text
@@ -178,7 +182,7 @@ def test_serve_loads_the_mapping_in_the_app_and_its_workers(mapping: Path) -> No
         running.stop()
 
 
-def test_serve_refuses_a_bad_mapping_before_listening(tmp_path: Path) -> None:
+def test_serve_refuses_a_bad_mapping_before_listening(cli: Cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("agency,target,source\nUNDP,42,x\n", encoding="utf-8")
     result = cli("serve", "--port", "0", "--mapping", str(bad))
@@ -186,7 +190,9 @@ def test_serve_refuses_a_bad_mapping_before_listening(tmp_path: Path) -> None:
     assert "serving" not in result.stdout
 
 
-def test_every_bad_row_is_listed_and_nothing_is_merged(layout: Layout, tmp_path: Path) -> None:
+def test_every_bad_row_is_listed_and_nothing_is_merged(
+    cli: Cli, layout: Layout, tmp_path: Path
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(
         "agency,target,source,role\n"

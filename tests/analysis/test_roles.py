@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -25,14 +22,8 @@ from emg_kg.paths import Layout
 from emg_kg.views.matrix import matrix_data
 from emg_kg.views.viz import write_matrix
 
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "emg_kg.cli", *args],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-    )
+if TYPE_CHECKING:
+    from conftest import Cli
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +31,7 @@ def engine(layout: Layout) -> OxigraphEngine:
     return OxigraphEngine(open_store(layout))
 
 
-def test_role_lists_are_checked() -> None:
+def test_role_lists_are_checked(cli: Cli) -> None:
     assert parse_roles("monitors,implements") == "implements,monitors"
     assert parse_roles(None) == parse_roles("all") == "all"
     with pytest.raises(QueryError, match="--role"):
@@ -91,7 +82,7 @@ def test_every_output_carries_the_caveat(layout: Layout, engine: OxigraphEngine)
     assert unaddressed and all(CAVEAT in r[4] for r in unaddressed)
 
 
-def test_analysis_filters_by_role_and_date(index: Index) -> None:
+def test_analysis_filters_by_role_and_date(cli: Cli, index: Index) -> None:
     G = select(index, "agency-target")
     everything = coverage(G)
     assert everything["caveat"] == CAVEAT

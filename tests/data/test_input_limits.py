@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from emg_kg.analysis.mapping import MAX_BYTES, MAX_CELL, MAX_ROWS, read_mapping
+from emg_kg.analysis.mapping_csv import MAX_BYTES, MAX_CELL, MAX_ROWS, read_mapping
 from emg_kg.api import Engine
 from emg_kg.data.build import build
 from emg_kg.errors import MappingError, SourceError

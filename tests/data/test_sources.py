@@ -289,41 +289,31 @@ def line_of(path: Path, needle: str) -> int:
     raise AssertionError(needle)
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "needle", "message"),
-    [
-        ("\n17. 环境管理小组", "\n16. 环境管理小组", "16. 环境管理小组", "repeats"),
-        ("\n30. 环境署理事会", "\n31. 环境署理事会", "31. 环境署理事会", "30 missing"),
-        ("\n4. 请执行主任", "\n6. 请执行主任", "6. 请执行主任", "operative paragraph 4"),
-        ("<sup>13</sup> 报告中", "<sup>14</sup> 报告中", "<sup>14</sup> 报告中", "footnote 14"),
-        ("第一批自愿机构。", "第一批自愿机构。<sup>17</sup>", "<sup>17</sup>", "footnote 17"),
-        (
-            "<sup>11</sup> 同上。",
-            "<sup>11</sup> 同上。\n\n<sup>11</sup> 又同上。",
-            "又同上",
-            "footnote 11",
-        ),
-        ("## C. 绿色经济", "## 绿色经济", "## 绿色经济", "heading not understood"),
-        ("## C. 绿色经济", "## D. 绿色经济", "## D. 绿色经济", "out of order"),
-        ("### 三、 环境", "### 四、 环境", "### 四、 环境", "out of order"),
-        ("## 二、引言\n", "## 二、引言\n\n一段没有编号的文字。\n", "一段没有编号的文字", "outside"),
-        (
-            "问题管理小组第六次会议报告全文",
-            "问题管理小组`第六次`会议报告全文",
-            "`第六次`",
-            "markup",
-        ),
-    ],
-)
-def test_malformed_copy_names_the_line(
-    tmp_path: Path, old: str, new: str, needle: str, message: str
-) -> None:
+# A broken copy of the report (old text -> new) and what its error must say; the error must
+# name the line where the new text ends.
+MALFORMED = [
+    ("\n17. 环境管理小组", "\n16. 环境管理小组", "repeats"),
+    ("\n30. 环境署理事会", "\n31. 环境署理事会", "30 missing"),
+    ("\n4. 请执行主任", "\n6. 请执行主任", "operative paragraph 4"),
+    ("<sup>13</sup> 报告中", "<sup>14</sup> 报告中", "footnote 14"),
+    ("第一批自愿机构。", "第一批自愿机构。<sup>17</sup>", "footnote 17"),
+    ("<sup>11</sup> 同上。", "<sup>11</sup> 同上。\n\n<sup>11</sup> 又同上。", "footnote 11"),
+    ("## C. 绿色经济", "## 绿色经济", "heading not understood"),
+    ("## C. 绿色经济", "## D. 绿色经济", "out of order"),
+    ("### 三、 环境", "### 四、 环境", "out of order"),
+    ("## 二、引言\n", "## 二、引言\n\n一段没有编号的文字。\n", "outside"),
+    ("问题管理小组第六次会议报告全文", "问题管理小组`第六次`会议报告全文", "markup"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), MALFORMED)
+def test_malformed_copy_names_the_line(tmp_path: Path, old: str, new: str, message: str) -> None:
     path = broken(tmp_path, old, new)
     with pytest.raises(SourceError) as caught:
         parse_report(path)
     err = caught.value
     assert err.path == path
-    assert err.line == line_of(path, needle)
+    assert err.line == line_of(path, new.strip().splitlines()[-1])
     assert message in str(err)
     assert f"{path}:{err.line}" in str(err)
 

@@ -48,6 +48,16 @@ def test_the_union_of_an_nquads_file(tmp_path: Path, tight: bool) -> None:
     assert len(merged) == (5 if tight else 4)  # the quads as given, without the union
 
 
+def test_a_corpus_without_blank_nodes_gets_the_same_union(tmp_path: Path) -> None:
+    """No ``_:`` in the file: the union is parsed from it again (the fast way), and it is the
+    same union as read back from the store."""
+    path = tmp_path / "data.nq"
+    path.write_text(NQUADS.replace("_:b", "<http://x/b>") + TIGHT, encoding="utf-8")
+    store = load_memory([RdfFile(path, ox.RdfFormat.N_QUADS, None)]).store
+    assert _union(store) == _named(store) | {"<http://x/s> <http://x/p> <http://x/o>"}
+    assert len(_union(store)) == 5
+
+
 def test_the_union_of_a_turtle_file_keeps_its_blank_nodes(tmp_path: Path) -> None:
     path = tmp_path / "data.ttl"
     path.write_text('[] <http://x/p> "1" .\n<http://x/s> <http://x/p> "2" .\n', "utf-8")

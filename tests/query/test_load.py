@@ -4,12 +4,9 @@ files are loaded with ours and a bad one is named with its line."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 import pytest
@@ -20,22 +17,16 @@ from emg_kg.paths import Layout
 from emg_kg.query.loader import MANIFEST, curated_files, load_endpoint
 from emg_kg.query.remote import RemoteStore, opener_for
 
+if TYPE_CHECKING:
+    from conftest import Cli
+
 USER_TTL = """@prefix ex: <https://example.org/other-report/> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 ex:para-1 skos:prefLabel "Another report, paragraph 1"@en .
 """
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "emg_kg.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def test_load_then_query_the_store(tmp_path: Path, store: ox.Store) -> None:
+def test_load_then_query_the_store(cli: Cli, tmp_path: Path, store: ox.Store) -> None:
     target = tmp_path / "kg"
     done = cli("load", "--store", str(target))
     assert done.returncode == 0, done.stderr
@@ -64,7 +55,9 @@ def test_user_rdf_is_loaded_in_its_own_graph(tmp_path: Path, layout: Layout) -> 
     assert named.graph == ox.NamedNode("https://example.org/other-report/graph")
 
 
-def test_a_bad_file_names_its_line_and_keeps_the_old_store(tmp_path: Path, layout: Layout) -> None:
+def test_a_bad_file_names_its_line_and_keeps_the_old_store(
+    cli: Cli, tmp_path: Path, layout: Layout
+) -> None:
     target = tmp_path / "kg"
     files, curated = curated_files(layout)
     load_store_dir(target, files, curated)
@@ -113,7 +106,7 @@ def test_a_killed_load_leaves_nothing_that_is_opened(tmp_path: Path, layout: Lay
     assert len(open_store_dir(target, layout)) > 6000
 
 
-def test_load_needs_a_target() -> None:
+def test_load_needs_a_target(cli: Cli) -> None:
     done = cli("load")
     assert done.returncode == 2 and "--store DIR or --endpoint URL" in done.stderr
 
@@ -155,7 +148,7 @@ def test_endpoint_load_is_idempotent_and_resumes(
     assert len(remote) == count - 1
 
 
-def test_endpoint_commands_and_credentials_from_the_environment(virtuoso: Any) -> None:
+def test_endpoint_commands_and_credentials_from_the_environment(cli: Cli, virtuoso: Any) -> None:
     done = cli("stats", "--endpoint", virtuoso.url, "--format", "json")
     assert done.returncode == 0, done.stderr
     assert '"quads": ' in done.stdout

@@ -6,11 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import pytest
@@ -21,19 +21,12 @@ from emg_kg.paths import Layout
 from emg_kg.query.registry import adhoc, check_read_only, get_query, load_queries, parse_header
 from emg_kg.query.results import render
 
+if TYPE_CHECKING:
+    from conftest import Cli
+
 ROOT = Path(__file__).resolve().parents[2]
 QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))
 NAMES = [p.stem for p in QUERY_FILES]
-
-
-def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "emg_kg.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-    )
 
 
 def examples(name: str, layout: Layout) -> dict[str, str]:
@@ -159,7 +152,7 @@ def test_open_mandates_flags_past_due(layout: Layout, oxigraph: Engine) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml"])
-def test_query_command_formats(fmt: str) -> None:
+def test_query_command_formats(cli: Cli, fmt: str) -> None:
     result = cli("query", "aichi-coverage", "--format", fmt, "--param", "evidence=report")
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -176,7 +169,7 @@ def test_query_command_formats(fmt: str) -> None:
         assert "aichi:goal-A" in out and "(5 rows)" in out
 
 
-def test_construct_and_ask_from_stdin() -> None:
+def test_construct_and_ask_from_stdin(cli: Cli) -> None:
     construct = (
         "PREFIX emg: <https://w3id.org/emg-kg/ontology#>\n"
         "CONSTRUCT { ?m a emg:Mandate } WHERE { ?m a emg:Mandate }"
@@ -199,7 +192,7 @@ def test_construct_and_ask_from_stdin() -> None:
         ("DELETE WHERE { ?s ?p ?o }", "refused: DELETE"),
     ],
 )
-def test_updates_load_and_service_are_refused(engine: str, text: str, words: str) -> None:
+def test_updates_load_and_service_are_refused(cli: Cli, engine: str, text: str, words: str) -> None:
     result = cli("query", "-", "--engine", engine, stdin=text)
     assert result.returncode == 2 and words in result.stderr, result.stderr
 
@@ -214,18 +207,18 @@ def test_keywords_inside_strings_iris_and_names_are_not_refused() -> None:
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
-def test_syntax_error_names_line_and_column(engine: str) -> None:
+def test_syntax_error_names_line_and_column(cli: Cli, engine: str) -> None:
     result = cli("query", "-", "--engine", engine, stdin="SELECT *\nWHERE {\n  ?s ?p \n}")
     assert result.returncode == 2
     assert "syntax error at line" in result.stderr and "column" in result.stderr, result.stderr
 
 
-def test_unknown_named_query_lists_the_names() -> None:
+def test_unknown_named_query_lists_the_names(cli: Cli) -> None:
     result = cli("query", "no-such-query")
     assert result.returncode == 2 and "aichi-coverage" in result.stderr
 
 
-def test_queries_command_lists_every_query_and_its_parameters(layout: Layout) -> None:
+def test_queries_command_lists_every_query_and_its_parameters(cli: Cli, layout: Layout) -> None:
     result = cli("queries")
     assert result.returncode == 0
     for name, query in load_queries(layout).items():
@@ -234,7 +227,7 @@ def test_queries_command_lists_every_query_and_its_parameters(layout: Layout) ->
             assert f"--param {param.name}=" in result.stdout
 
 
-def test_rq_file_argument(tmp_path: Path, layout: Layout) -> None:
+def test_rq_file_argument(cli: Cli, tmp_path: Path, layout: Layout) -> None:
     path = tmp_path / "mine.rq"
     path.write_text(
         "# title: mine\n# param: n string required example=x -- a name\n"

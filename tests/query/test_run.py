@@ -30,6 +30,7 @@ INTERNAL = sorted(p.stem for p in (ROOT / "queries" / "internal").glob("*.rq"))
 UNDP = ox.NamedNode(PREFIXES["agency"] + "UNDP")
 #: a value for each parameter an internal query declares, chosen so that each returns rows
 DRYLANDS = ox.NamedNode(PREFIXES["mandate"] + "ss-xii-2-supports-drylands-action-plan")
+PARA_39 = ox.NamedNode(PREFIXES["para"] + "39")
 VALUES: dict[str, dict[str, ox.NamedNode]] = {
     "page-supporters": {"x": ox.NamedNode(PREFIXES["aichi"] + "target-14")},
     "page-issued": {"x": DRYLANDS},
@@ -37,6 +38,10 @@ VALUES: dict[str, dict[str, ox.NamedNode]] = {
     "page-followed-by": {"x": ox.NamedNode(PREFIXES["mandate"] + "unccd-9-cop10-action-plan")},
     "show-text": {"x": ox.NamedNode(PREFIXES["para"] + "60")},
     "show-evidence-text": {"e": ox.NamedNode(PREFIXES["para"] + "60")},
+    # the endpoint's protocol and load's manifest (read here from a graph of the report)
+    "remote-quads": {"s": UNDP},
+    "remote-has-graph": {"g": PARA_39},
+    "load-manifest": {"manifest": PARA_39, "loaded": ox.NamedNode(PREFIXES["skos"] + "prefLabel")},
 }
 
 
@@ -47,8 +52,10 @@ def _params(name: str) -> dict[str, ox.NamedNode]:
 
 #: Internal queries that read the whole default graph, which on Virtuoso also holds its own
 #: system graphs (the virtrdf, LDP and OWL vocabularies): there it gives every row the store
-#: gives, and more. The callers use them to name things, where extra names do no harm.
+#: gives, and more. The callers use them to name things, where extra names do no harm; the
+#: endpoint's own readers of every graph leave the system graphs out themselves (remote.py).
 ENDPOINT_EXTRA = {"catalog-types", "editor-terms", "types", "supers"}
+ENDPOINT_EXTRA |= {"remote-graphs", "remote-graph-sizes"}
 
 
 def _set(found: list[dict[str, Any]]) -> set[str]:

@@ -15,10 +15,10 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import pytest
-from test_queries import cli  # the `emg-kg` command in a subprocess
 
 from emg_kg.api import Engine, run
 from emg_kg.errors import QueryError
@@ -29,6 +29,9 @@ from emg_kg.query.gate import MAX_DEPTH, RefusedError, check
 from emg_kg.query.registry import NamedQuery, parse_header
 from emg_kg.web.jobs import Job
 from emg_kg.web.sparql import execute
+
+if TYPE_CHECKING:
+    from conftest import Cli
 
 ROOT = Path(__file__).resolve().parents[2]
 FN12 = PREFIXES["fn"] + "12"
@@ -151,7 +154,7 @@ def test_the_parser_alone_finds_service_at_any_depth(listener: Listener) -> None
             gate.parse_verdict(text, "q", dict(PREFIXES))
 
 
-def test_service_spellings_are_refused_by_the_cli(listener: Listener) -> None:
+def test_service_spellings_are_refused_by_the_cli(cli: Cli, listener: Listener) -> None:
     for text in spellings(listener.url)[:8]:
         result = cli("query", "-", stdin=text)
         assert result.returncode == 2, (text, result.stderr)
@@ -170,7 +173,7 @@ def test_update_forms_are_refused(
     assert execute(store, layout, Job(text=text)).status == 403
 
 
-def test_update_refused_by_the_cli() -> None:
+def test_update_refused_by_the_cli(cli: Cli) -> None:
     result = cli("query", "-", stdin="CLEAR ALL")
     assert result.returncode == 2 and "refused: CLEAR" in result.stderr
 
@@ -197,7 +200,9 @@ DEEP = {
 
 
 @pytest.mark.parametrize("deep", DEEP.values(), ids=DEEP.keys())
-def test_deep_nesting_is_a_clear_error(deep: str, store: ox.Store, layout: Layout) -> None:
+def test_deep_nesting_is_a_clear_error(
+    cli: Cli, deep: str, store: ox.Store, layout: Layout
+) -> None:
     with pytest.raises(QueryError, match=f"nested .* the limit is {MAX_DEPTH}"):
         check(deep)
     reply = execute(store, layout, Job(text=deep))
@@ -241,7 +246,9 @@ def test_from_named_alone_leaves_an_empty_default_graph(oxigraph: Engine) -> Non
     assert len(run(oxigraph, adhoc("SELECT * FROM NAMED fn:12 WHERE { ?s ?p ?o }"))) == 0
 
 
-def test_unknown_graph_is_a_clear_error(store: ox.Store, layout: Layout, oxigraph: Engine) -> None:
+def test_unknown_graph_is_a_clear_error(
+    cli: Cli, store: ox.Store, layout: Layout, oxigraph: Engine
+) -> None:
     text = "SELECT * FROM <http://127.0.0.1:1/data.ttl> WHERE { ?s ?p ?o }"
     with pytest.raises(QueryError, match="no graph <http://127.0.0.1:1/data.ttl>"):
         run(oxigraph, adhoc(text))
@@ -279,6 +286,7 @@ emg_kg.query.run.check = lambda *a, **k: emg_kg.query.gate.Verdict()  # the gate
 if sys.argv[1] == "no-wall":
     emg_kg.query.sandbox.wall = lambda *a, **k: None
 from emg_kg.cli import main
+
 sys.argv = ["emg-kg", "query", "-"]
 sys.exit(main())  # as the program: main([...]) in a host process leaves its network alone
 """

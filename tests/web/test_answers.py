@@ -3,6 +3,7 @@ kept answer never reaches the query pool."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import urllib.parse
 import urllib.request
@@ -37,19 +38,32 @@ def test_only_answers_that_depend_on_the_text_are_kept() -> None:
         assert (job_key(job) in answers.cache) is kept, status
 
 
-def test_the_key_holds_everything_an_answer_depends_on() -> None:
+#: for every field of a Job, a value other than its default
+OTHER: dict[str, object] = {
+    "text": "SELECT * {} ",
+    "name": "search",
+    "params": {"text": "UNDP"},
+    "accept": [("application/json", 1.0)],
+    "fmt": "tsv",
+    "table": True,
+    "default_graph": ["urn:g"],
+    "named_graphs": ["urn:g"],
+    "report": "gc27",
+    "max_rows": 5,
+    "max_bytes": 5,
+}
+
+
+def test_two_jobs_that_differ_in_any_field_have_different_keys() -> None:
+    assert set(OTHER) == {f.name for f in dataclasses.fields(Job)}  # a new field: add it here
     base = Job(text="SELECT * {}", accept=[("text/csv", 1.0)])
-    others = [
-        Job(text="SELECT * {} ", accept=[("text/csv", 1.0)]),
-        Job(text="SELECT * {}", accept=[("application/json", 1.0)]),
-        Job(text="SELECT * {}", accept=[("text/csv", 1.0)], fmt="tsv"),
-        Job(text="SELECT * {}", accept=[("text/csv", 1.0)], default_graph=["urn:g"]),
-        Job(text="SELECT * {}", accept=[("text/csv", 1.0)], max_rows=5),
-        Job(name="search", params={"text": "UNDP"}),
-        Job(name="search", params={"text": "UNEP"}),
-    ]
-    keys = {job_key(base), *(job_key(j) for j in others)}
-    assert len(keys) == len(others) + 1
+    keys = {job_key(base)}
+    for name, value in OTHER.items():
+        keys.add(job_key(dataclasses.replace(base, **{name: value})))
+        assert len(keys) == 1 + list(OTHER).index(name) + 1, name
+    changed = dataclasses.replace(base, params={"text": "UNEP"})
+    assert job_key(changed) != job_key(dataclasses.replace(base, **{"params": OTHER["params"]}))
+    assert job_key(dataclasses.replace(base)) == job_key(base)
 
 
 def test_the_cache_is_bounded_by_bytes_and_zero_turns_it_off() -> None:

@@ -198,6 +198,11 @@ def test_every_named_query_through_the_endpoint(server: Running, name: str, quer
 needs_curl = pytest.mark.skipif(not HAS_CURL, reason="curl is not installed")
 
 
+def get(query: str, *args: str) -> list[str]:
+    """curl's arguments for a GET of `query` (then `args`, e.g. ``-H 'Accept: ...'``)."""
+    return ["--get", "--data-urlencode", f"query={query}", *args]
+
+
 @needs_curl
 @pytest.mark.parametrize(
     ("accept", "ctype", "marker"),
@@ -214,14 +219,7 @@ needs_curl = pytest.mark.skipif(not HAS_CURL, reason="curl is not installed")
     ],
 )
 def test_curl_select_formats(server: Running, accept: str, ctype: str, marker: bytes) -> None:
-    status, got, body = curl(
-        "-H",
-        f"Accept: {accept}",
-        "--get",
-        "--data-urlencode",
-        f"query={SELECT}",
-        server.url + "sparql",
-    )
+    status, got, body = curl(*get(SELECT, "-H", f"Accept: {accept}"), server.url + "sparql")
     assert status == 200 and got.startswith(ctype) and marker in body
 
 
@@ -241,92 +239,53 @@ def test_curl_construct_formats(
     server: Running, accept: str, fmt: str, ctype: str, rdf_format: str
 ) -> None:
     extra = ["--data-urlencode", f"format={fmt}"] if fmt else []
-    status, got, body = curl(
-        "-H",
-        f"Accept: {accept}",
-        "--get",
-        "--data-urlencode",
-        f"query={CONSTRUCT}",
-        *extra,
-        server.url + "sparql",
-    )
+    args = get(CONSTRUCT, "-H", f"Accept: {accept}", *extra)
+    status, got, body = curl(*args, server.url + "sparql")
     assert status == 200 and got.startswith(ctype)
     graph = rdflib.Graph().parse(data=body, format=rdf_format)
     assert (rdflib.URIRef(UNDP), rdflib.RDF.type, None) in graph
 
 
-@needs_curl
-def test_curl_post_direct_and_form(server: Running) -> None:
-    status, ctype, body = curl(
-        "-H",
-        "Content-Type: application/sparql-query",
-        "-H",
-        "Accept: text/csv",
-        "--data-binary",
-        SELECT,
-        server.url + "sparql",
-    )
-    assert status == 200 and "开发署" in body.decode()
-    status, ctype, body = curl(
-        "--data-urlencode",
-        f"query={SELECT}",
-        "--data-urlencode",
-        "format=json",
-        server.url + "sparql",
-    )
-    assert status == 200 and ctype == "application/sparql-results+json"
-
-
-@needs_curl
-def test_not_acceptable(server: Running) -> None:
-    status, _, body = curl(
-        "-H",
-        "Accept: text/turtle",
-        "--get",
-        "--data-urlencode",
-        f"query={SELECT}",
-        server.url + "sparql",
-    )
-    assert status == 406 and b"offered" in body
+_UPDATE_BODY = ["-H", "Content-Type: application/sparql-update", "--data-binary"]
+_INSERT = "INSERT DATA { <urn:a> <urn:b> <urn:c> }"
+_LOAD = "LOAD <http://example.org/data.ttl>"
+_SERVICE = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
 
 
 @needs_curl
 @pytest.mark.parametrize(
-    ("args", "word"),
+    ("args", "status", "ctype", "word"),
     [
-        (["--data-urlencode", "update=INSERT DATA { <urn:a> <urn:b> <urn:c> }"], b"read-only"),
+        # POST: the query as the body, then as a form
         (
-            [
-                "-H",
-                "Content-Type: application/sparql-update",
-                "--data-binary",
-                "DELETE WHERE { ?s ?p ?o }",
-            ],
-            b"read-only",
+            ["-H", "Content-Type: application/sparql-query", "-H", "Accept: text/csv"]
+            + ["--data-binary", SELECT],
+            200,
+            "text/csv",
+            "开发署".encode(),
         ),
-        (["--data-urlencode", "query=LOAD <http://example.org/data.ttl>"], b"LOAD"),
         (
-            [
-                "--get",
-                "--data-urlencode",
-                "query=SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
-            ],
-            b"SERVICE",
+            ["--data-urlencode", f"query={SELECT}", "--data-urlencode", "format=json"],
+            200,
+            "application/sparql-results+json",
+            b'"bindings"',
         ),
-        (["--get", "--data-urlencode", "query=CLEAR ALL"], b"CLEAR"),
+        (get(SELECT, "-H", "Accept: text/turtle"), 406, "text/plain", b"offered"),
+        (get("SELECT ?x WHERE {"), 400, "text/plain", b"syntax"),
+        # refusals: updates, LOAD, SERVICE, CLEAR
+        (["--data-urlencode", f"update={_INSERT}"], 403, "text/plain", b"read-only"),
+        ([*_UPDATE_BODY, "DELETE WHERE { ?s ?p ?o }"], 403, "text/plain", b"read-only"),
+        (["--data-urlencode", f"query={_LOAD}"], 403, "text/plain", b"LOAD"),
+        (get(_SERVICE), 403, "text/plain", b"SERVICE"),
+        (get("CLEAR ALL"), 403, "text/plain", b"CLEAR"),
     ],
 )
-def test_refusals(server: Running, args: list[str], word: bytes) -> None:
-    status, ctype, body = curl(*args, server.url + "sparql")
-    assert status == 403 and word in body and ctype.startswith("text/plain")
-
-
-@needs_curl
-def test_syntax_error_is_400(server: Running) -> None:
-    status, _, body = curl(
-        "--get", "--data-urlencode", "query=SELECT ?x WHERE {", server.url + "sparql"
-    )
-    assert status == 400 and b"syntax" in body.lower()
+def test_curl_status_type_and_words(
+    server: Running, args: list[str], status: int, ctype: str, word: bytes
+) -> None:
+    got_status, got_ctype, body = curl(*args, server.url + "sparql")
+    assert (got_status, got_ctype.startswith(ctype)) == (status, True), body
+    assert word in body
 
 
 def test_service_description(server: Running) -> None:
