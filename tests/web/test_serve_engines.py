@@ -11,7 +11,7 @@ named query through `/queries/NAME.json`, query texts through `/sparql`, an enti
 from __future__ import annotations
 
 import json
-import os
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +27,9 @@ from emg_kg.query.engines import Backend
 from emg_kg.query.loader import curated_files, load_endpoint
 from emg_kg.query.registry import get_query
 from emg_kg.web.server import Running, Settings, start
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from virtuoso import credentials  # noqa: E402  (tests/virtuoso.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
@@ -79,9 +82,7 @@ def disk_server(layout: Layout, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def endpoint_server(layout: Layout, virtuoso: Any) -> Iterator[Running]:
     """The server on Virtuoso's authenticated endpoint: the credentials reach the workers only
     through the environment (as `emg-kg serve --endpoint` reads them)."""
-    saved = {k: os.environ.get(k) for k in virtuoso.env()}
-    os.environ.update(virtuoso.env())
-    try:
+    with credentials(virtuoso):
         files, _ = curated_files(layout)
         load_endpoint(virtuoso.url, virtuoso.graph_store, files, lambda _m: None)
         auth_url = virtuoso.url.replace("/sparql", "/sparql-auth")
@@ -90,12 +91,6 @@ def endpoint_server(layout: Layout, virtuoso: Any) -> Iterator[Running]:
         )
         yield running
         running.stop()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @pytest.fixture(params=["disk", "virtuoso"])
