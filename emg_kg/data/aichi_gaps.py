@@ -7,18 +7,20 @@ changed between the two versions of the Biodiversity Indicators Partnership file
 and every output says so.
 
 Each answer is the named query's own answer, at the same evidence level, roles and date as
-``emg-kg query`` would use, but read from one ``aichi-supporters`` answer at the widest level
-(``evidence=all``, ``roles=all``) filtered here the way the queries filter: every Aichi query
-walks every support statement, which a corpus has by the hundred thousand, and the twenty-odd
-level x role questions asked one query each made the gap report grow twenty times faster than
-the data. :func:`counted` and :func:`unaddressed` are the queries' filters in Python; a test
-holds them to ``aichi-supporters`` and ``aichi-unaddressed`` at every level, role and date.
+``emg-kg query`` would use, but read from one answer for every level, role and date
+(``queries/internal/gaps-aichi-links.rq``: ``aichi-supporters`` at ``evidence=all``,
+``roles=all`` without its date filters, each link with its own dates) filtered here the way the
+queries filter. Every Aichi query walks every support statement, which a corpus has by the
+hundred thousand: the twenty-odd level x role questions asked one query each made the gap report
+grow twenty times faster than the data, and the three dates it needs (``--as-of`` and the two
+BIP files) still cost three walks (2-4 s each at 2 M quads). :func:`counted`,
+:func:`unaddressed` and :func:`coverage` are the queries' filters in Python; a test holds them to
+``aichi-supporters``, ``aichi-unaddressed`` and ``aichi-coverage`` at every level, role and date.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from emg_kg.errors import QueryError
@@ -31,8 +33,10 @@ __all__ = [
     "TargetChange",
     "AichiGaps",
     "parse_roles",
+    "in_force",
     "counted",
     "unaddressed",
+    "coverage",
     "compute_aichi",
 ]
 
@@ -47,10 +51,12 @@ BIP_DATES = ("2012-10-05", "2016-06-28")
 EVIDENCE_ORDER = ("stated", "report", "curated", "all")
 #: An evidence level's rank: a level counts at every --evidence whose index is at least this.
 LEVEL_RANK = {"stated": 0, "derived": 1, "curated": 2, "user": 3}
-#: The columns of an ``aichi-supporters`` row that describe the target, not a link to it.
-TARGET_COLUMNS = frozenset({"asOf", "lang", "goal", "target", "number"})
-
-Rows = Callable[..., list[dict[str, str]]]
+#: The columns of an ``aichi-supporters`` row that describe a link (empty in the one row of a
+#: target with no link counted); the others describe the target or echo the parameters.
+LINK_COLUMNS = frozenset(
+    {"supporter", "supporterName", "role", "level", "graph", "stAsOf", "stEnd", "group"}
+    | {"unOrMea", "blanket"}
+)
 
 
 def parse_roles(text: str | None) -> str:
@@ -109,37 +115,113 @@ class AichiGaps:
         return next((h for h in self.headlines if (h.evidence, h.role) == (evidence, role)), None)
 
 
-def counted(links: list[dict[str, str]], evidence: str, roles: str) -> list[dict[str, str]]:
-    """The rows of ``aichi-supporters`` at ``evidence`` and ``roles`` (its filters), from its
-    rows at ``evidence=all``, ``roles=all`` and the same date: a target with no link counted keeps
-    one row with an empty supporter, as the query gives it.
+def in_force(row: dict[str, str], as_of: str) -> bool:
+    """Whether a link counts on ``as_of``: the queries' ``!BOUND(?stAsOf) || ?stAsOf <= ?asOf``
+    and ``!BOUND(?stEnd) || ?asOf < ?stEnd``. Both dates are ``xsd:date`` (the shapes hold
+    ``emg:asOf`` to it; data/bip.py writes ``emg:supersededOn``), whose ISO form orders as
+    the dates do; a row without the column (a dated answer) has no end to check.
+
+    >>> [in_force({"stAsOf": "2012-10-05", "stEnd": "2016-06-28"}, d)
+    ...  for d in ("2012-10-04", "2012-10-05", "2016-06-28")]
+    [False, True, False]
+    """
+    start, end = row.get("stAsOf", ""), row.get("stEnd", "")
+    return (not start or start <= as_of) and (not end or as_of < end)
+
+
+def counted(
+    links: list[dict[str, str]], evidence: str, roles: str, as_of: str | None = None
+) -> list[dict[str, str]]:
+    """The rows ``aichi-supporters`` gives at ``evidence``, ``roles`` and ``as_of`` (its filters),
+    in its order, from the links of every level, role and date (``gaps-aichi-links``; or from
+    ``aichi-supporters`` at ``evidence=all``, ``roles=all`` and that date, with ``as_of`` None):
+    a target with no link counted keeps one row with every link column empty, as the query gives
+    it. The links' own end date (``stEnd``), which the query does not return, is dropped, and
+    rows that then repeat are given once (its ``SELECT DISTINCT``).
 
     >>> rows = [{"number": "1", "supporter": "agency:unep", "level": "level:curated",
-    ...          "role": "monitors"}, {"number": "2", "supporter": "", "level": "", "role": ""}]
-    >>> [(r["number"], r["supporter"]) for r in counted(rows, "report", "all")]
+    ...          "role": "monitors", "stAsOf": "2016-06-28", "stEnd": ""},
+    ...         {"number": "2", "supporter": "", "level": "", "role": "", "stAsOf": "",
+    ...          "stEnd": ""}]
+    >>> [(r["number"], r["supporter"]) for r in counted(rows, "report", "all", "2020-01-01")]
     [('1', ''), ('2', '')]
-    >>> [r["number"] for r in counted(rows, "curated", "implements,monitors")]
-    ['1', '2']
+    >>> [r["supporter"] for r in counted(rows, "curated", "implements,monitors", "2020-01-01")]
+    ['agency:unep', '']
+    >>> [r["supporter"] for r in counted(rows, "curated", "all", "2012-12-04")]
+    ['', '']
     """
     rank = EVIDENCE_ORDER.index(evidence)
     wanted = set(ROLES) if roles == "all" else set(roles.split(","))
-    out: dict[str, list[dict[str, str]]] = {}
-    empty: dict[str, dict[str, str]] = {}  # a target's row with no link: its own columns only
+    out: dict[str, dict[tuple[str, ...], dict[str, str]]] = {}
+    empty: dict[str, dict[str, str]] = {}  # a target's row with no link: its link columns blank
     for row in links:
-        kept = out.setdefault(row["number"], [])
-        empty.setdefault(
-            row["number"], {k: v if k in TARGET_COLUMNS else "" for k, v in row.items()}
-        )
+        kept = out.setdefault(row["number"], {})
+        if row["number"] not in empty:
+            empty[row["number"]] = {k: "" if k in LINK_COLUMNS else v for k, v in _query(row)}
         level = row["level"].removeprefix("level:")
-        if row["supporter"] and LEVEL_RANK[level] <= rank and row["role"] in wanted:
-            kept.append(row)
-    return [r for number, kept in out.items() for r in kept or [empty[number]]]
+        if (
+            row["supporter"]
+            and LEVEL_RANK.get(level, 3) <= rank
+            and row["role"] in wanted
+            and (as_of is None or in_force(row, as_of))
+        ):
+            own = dict(_query(row))
+            kept.setdefault(tuple(own.values()), own)
+    return [r for number, kept in out.items() for r in (list(kept.values()) or [empty[number]])]
 
 
-def unaddressed(links: list[dict[str, str]], evidence: str, roles: str) -> list[int]:
-    """The targets ``aichi-unaddressed`` gives at ``evidence`` and ``roles``, from the same
-    widest ``aichi-supporters`` rows as :func:`counted`."""
-    return sorted(int(r["number"]) for r in counted(links, evidence, roles) if not r["supporter"])
+def _query(row: dict[str, str]) -> list[tuple[str, str]]:
+    """A link's columns as ``aichi-supporters`` returns them (without ``stEnd``)."""
+    return [(k, v) for k, v in row.items() if k != "stEnd"]
+
+
+def unaddressed(
+    links: list[dict[str, str]], evidence: str, roles: str, as_of: str | None = None
+) -> list[int]:
+    """The targets ``aichi-unaddressed`` gives at ``evidence``, ``roles`` and ``as_of``, from the
+    same links as :func:`counted`."""
+    return sorted(
+        int(r["number"]) for r in counted(links, evidence, roles, as_of) if not r["supporter"]
+    )
+
+
+def coverage(
+    links: list[dict[str, str]],
+    goal_names: dict[str, str],
+    evidence: str,
+    roles: str,
+    as_of: str | None = None,
+) -> list[dict[str, str]]:
+    """The rows ``aichi-coverage`` gives at ``evidence``, ``roles`` and ``as_of`` (without the
+    parameters' columns), from the same links as :func:`counted`; ``goal_names`` is each goal's
+    name in the language asked (``aichi-targets``' ``goalName``, "" when it has none).
+
+    The percent is the query's ``xsd:integer(ROUND(100 * supported / targets))``: SPARQL's
+    ``ROUND`` takes a half up, Python's ``round`` to the even number, so it is computed in
+    integers."""
+    targets: dict[str, set[str]] = defaultdict(set)
+    supported: dict[str, set[str]] = defaultdict(set)
+    implemented: dict[str, set[str]] = defaultdict(set)
+    for r in counted(links, evidence, roles, as_of):
+        targets[r["goal"]].add(r["target"])
+        if r["supporter"]:
+            supported[r["goal"]].add(r["target"])
+            if r["role"] == "implements":
+                implemented[r["goal"]].add(r["target"])
+    out = []
+    for goal in sorted(targets):
+        n, total = len(supported[goal]), len(targets[goal])
+        out.append(
+            {
+                "goal": goal,
+                "goalName": goal_names.get(goal, ""),
+                "supported": str(n),
+                "targets": str(total),
+                "percent": str((200 * n + total) // (2 * total)),
+                "implemented": str(len(implemented[goal])),
+            }
+        )
+    return out
 
 
 def _by_target(rows: list[dict[str, str]]) -> dict[int, list[dict[str, str]]]:
@@ -151,36 +233,29 @@ def _by_target(rows: list[dict[str, str]]) -> dict[int, list[dict[str, str]]]:
     return out
 
 
-def compute_aichi(
-    rows: Rows,
-    evidence: str,
-    roles: str,
-    as_of: str,
-    links: list[dict[str, str]] | None = None,
-) -> AichiGaps:
-    """Every Aichi gap question, from the named queries run through ``rows(name, **params)``;
-    ``links`` is ``aichi-supporters`` at ``evidence=all``, ``roles=all`` and ``as_of``, if the
-    caller has it already."""
-    if links is None:
-        links = rows("aichi-supporters", evidence="all", roles="all", asOf=as_of)
+def compute_aichi(links: list[dict[str, str]], evidence: str, roles: str, as_of: str) -> AichiGaps:
+    """Every Aichi gap question from ``links``, the links of every level, role and date
+    (``gaps-aichi-links``), filtered as the named queries filter: the headlines as
+    ``aichi-unaddressed`` at each level and role on ``as_of``; the changes between the BIP files
+    as ``aichi-supporters`` at ``evidence=curated``, ``roles=monitors`` on each file's date."""
     result = AichiGaps(roles)
     for ev in EVIDENCE_ORDER:
         for role in ("all", *ROLES):
-            result.headlines.append(Headline(ev, role, unaddressed(links, ev, role)))
-    chosen = _by_target(counted(links, evidence, roles))
+            result.headlines.append(Headline(ev, role, unaddressed(links, ev, role, as_of)))
+    chosen = _by_target(counted(links, evidence, roles, as_of))
     result.no_un_or_mea = sorted(  # a blanket claim (all targets, none named) does not count
         n
         for n, links_of in chosen.items()
         if not any(r["unOrMea"] == "true" and r["blanket"] != "true" for r in links_of)
     )
-    every_role = _by_target(counted(links, evidence, "all"))
+    every_role = _by_target(counted(links, evidence, "all", as_of))
     result.only_monitored = sorted(
         n
         for n, links_of in every_role.items()
         if {r["role"] for r in links_of} & {"monitors"}
         and "implements" not in {r["role"] for r in links_of}
     )
-    implemented = _by_target(counted(links, evidence, "implements"))
+    implemented = _by_target(counted(links, evidence, "implements", as_of))
     result.only_blanket = sorted(
         n
         for n, links_of in implemented.items()
@@ -188,9 +263,7 @@ def compute_aichi(
     )
     versions = []
     for date in BIP_DATES:
-        found = _by_target(
-            rows("aichi-supporters", evidence="curated", roles="monitors", asOf=date)
-        )
+        found = _by_target(counted(links, "curated", "monitors", date))
         versions.append(
             {
                 n: sorted({r["supporter"] for r in links if r["graph"].startswith("src:bip-")})

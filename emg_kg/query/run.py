@@ -12,7 +12,7 @@ rdflib's ``initBindings``, and for an endpoint :func:`emg_kg.query.remote.substi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from emg_kg.query.engines import StoreLike
 
 __all__ = ["bind", "run", "rows", "lexical", "engine_of", "names", "resolve_param", "Rows"]
-__all__ += ["Solutions", "project_prefixes"]
+__all__ += ["Solutions", "project_prefixes", "by_value"]
 
 _TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
 
@@ -81,6 +81,21 @@ def lexical(found: list[dict[str, Term]]) -> list[dict[str, str]]:
     [{'x': 'http://example.org/a', 'n': '1'}]
     """
     return [{k: t.value for k, t in row.items() if not isinstance(t, ox.Triple)} for row in found]
+
+
+def by_value(*variables: str) -> Callable[[Mapping[str, Term]], tuple[str, ...]]:
+    """A sort key for rows of terms: each variable's lexical value, "" when unbound. For sorting
+    in Python what Oxigraph sorts slowly (it reads a stored IRI's text at every comparison).
+
+    >>> found = [{"g": ox.NamedNode("http://e.org/b")}, {"g": ox.NamedNode("http://e.org/a")}]
+    >>> [r["g"].value for r in sorted(found, key=by_value("g"))]
+    ['http://e.org/a', 'http://e.org/b']
+    """
+
+    def key(row: Mapping[str, Term]) -> tuple[str, ...]:
+        return tuple(row[v].value if v in row else "" for v in variables)  # type: ignore[union-attr]
+
+    return key
 
 
 def names(engine: Engine | StoreLike, iri: str | None = None) -> Names:
