@@ -3,10 +3,13 @@
 The report gives almost no per-target support data (docs/modeling.md; the public per-target
 mapping is not available), so every count here says which evidence level it uses, and every
 line names the graphs and report paragraphs it rests on. The numbers come from the named
-queries themselves (``aichi-supporters``, ``aichi-coverage``, ``colead-area-gaps``,
-``open-mandates``, ``rio20-unfollowed`` ...), so ``emg-kg gaps`` and ``emg-kg query`` cannot
-disagree (the Aichi questions all come from one ``aichi-supporters`` answer filtered as the
-queries filter: data/aichi_gaps.py). :func:`compute` returns plain data;
+queries themselves (``colead-area-gaps``, ``open-mandates``, ``rio20-unfollowed`` ...), so
+``emg-kg gaps`` and ``emg-kg query`` cannot disagree; the Aichi questions, at the three dates
+the report needs (``--as-of`` and the two BIP files), all come from one answer, every support
+link with its own dates (``queries/internal/gaps-aichi-links.rq``), filtered as
+``aichi-supporters``, ``aichi-unaddressed`` and ``aichi-coverage`` filter (data/aichi_gaps.py,
+held to them by tests/data/test_aichi_gaps.py): eight queries in all, the Aichi links
+read once rather than once per date. :func:`compute` returns plain data;
 :mod:`emg_kg.cli.gaps_report` writes it out. A user's agency -> target mapping
 (:mod:`emg_kg.analysis.mapping`) is merged first, as level ``user``.
 """
