@@ -12,8 +12,8 @@ Each answer is the named query's own answer, at the same evidence level, roles a
 ``roles=all`` without its date filters, each link with its own dates) filtered here the way the
 queries filter. Every Aichi query walks every support statement, which a corpus has by the
 hundred thousand: the twenty-odd level x role questions asked one query each made the gap report
-grow twenty times faster than the data, and the three dates it needs (``--as-of`` and the two
-BIP files) still cost three walks (2-4 s each at 2 M quads). :func:`counted`,
+grow twenty times faster than the data, and one answer per date it needs (``--as-of`` and the
+two BIP files) walked them three times (2-4 s each at 2 M quads). :func:`counted`,
 :func:`unaddressed` and :func:`coverage` are the queries' filters in Python; a test holds them to
 ``aichi-supporters``, ``aichi-unaddressed`` and ``aichi-coverage`` at every level, role and date.
 """
