@@ -175,7 +175,7 @@ def collect(
             for solution in answer:
                 if len(rows) == most:
                     raise TooManyRows(most)
-                rows.append(tuple(solution[i] for i in range(len(names))))
+                rows.append(tuple(solution))
             return Result("select", names, rows, prefixes=dict(prefixes or {}))
         triples: list[ox.Triple] = []
         for triple in answer:
