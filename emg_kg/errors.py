@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["EmgKgError", "SourceError", "QueryError", "MappingError", "EntityNotFound"]
+__all__ = [
+    "EmgKgError",
+    "SourceError",
+    "QueryError",
+    "TooManyRows",
+    "MappingError",
+    "EntityNotFound",
+]
 
 
 class EmgKgError(Exception):
@@ -30,6 +37,17 @@ class SourceError(EmgKgError):
 
 class QueryError(EmgKgError):
     """A SPARQL query is malformed, refused (update, LOAD, SERVICE) or lacks a parameter."""
+
+
+class TooManyRows(QueryError):
+    """An answer longer than the caller's row limit (the server's ``--max-rows``)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            f"the result has more than {limit} rows (the server's --max-rows "
+            "limit); add a LIMIT or narrow the query"
+        )
 
 
 class MappingError(SourceError):

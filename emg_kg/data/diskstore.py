@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -43,6 +44,7 @@ __all__ = [
     "MergedStore",
     "RdfFile",
     "rdf_file",
+    "bulk_load",
     "load_memory",
     "load_store_dir",
     "merge_union",
@@ -97,13 +99,52 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def bulk_load(store: ox.Store, item: RdfFile) -> None:
-    """Stream one file into ``store``; a syntax error names the file and line."""
+#: How much of a line-based file one bulk load takes at a time. Oxigraph's bulk loader buffers
+#: up to 2 GB per thread before it writes: 2 M quads in one load peaked at 1.6-1.8 GiB, in
+#: pieces of this size at 0.4 GiB, whatever the file's size (docs/benchmarks-scale.md).
+CHUNK_BYTES = 64 << 20
+#: How many quads of the union one ``bulk_extend`` takes at a time (the same buffer).
+UNION_BATCH = 250_000
+
+
+def bulk_load(store: ox.Store, item: RdfFile, chunk: int | None = None) -> None:
+    """Stream one file into ``store``; a syntax error names the file and line.
+
+    A line-based file without blank nodes goes in pieces of whole lines, so the loader's
+    buffer stays small; any other file goes whole, since the bulk loader renames blank nodes
+    at every load and a node split across two loads would become two."""
+    if not _without_blank_nodes(item):
+        _load(store, item, path=str(item.path))
+        return
+    chunk = chunk or CHUNK_BYTES
+    lines = 0
+    with item.path.open("rb") as handle:
+        rest = b""
+        for block in iter(lambda: handle.read(chunk), b""):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            rest = block[cut:]
+            if cut:
+                _load(store, item, block[:cut], lines)
+                lines += block.count(b"\n", 0, cut)
+        if rest:
+            _load(store, item, rest, lines)
+
+
+def _load(
+    store: ox.Store,
+    item: RdfFile,
+    data: bytes | None = None,
+    lines: int = 0,
+    path: str | None = None,
+) -> None:
+    """One bulk load of ``data`` (lines ``lines + 1`` on of the file) or of the whole file."""
     try:
-        store.bulk_load(path=str(item.path), format=item.format, to_graph=item.graph)
+        store.bulk_load(data, path=path, format=item.format, to_graph=item.graph)
     except SyntaxError as err:
         message = re.sub(r"^Parser error (at|between) [^:]*: ", "", err.msg or str(err))
-        raise SourceError(item.path, err.lineno, f"bad syntax: {message}") from None
+        line = err.lineno + lines if err.lineno else None
+        raise SourceError(item.path, line, f"bad syntax: {message}") from None
     except (OSError, ValueError) as err:
         raise SourceError(item.path, None, f"cannot load: {err}") from None
 
@@ -115,16 +156,20 @@ def merge_union(store: ox.Store, files: Sequence[RdfFile]) -> None:
     holds other blank nodes than the graphs: then the union is read back from the store itself
     (57 s at 2 M quads in memory, 31 s just to read them back on disk). Line-based files with
     no blank node (the curated data, a corpus) are parsed again instead, which is as fast in
-    memory and faster on disk; one SPARQL INSERT was ten times slower (docs/engines.md)."""
+    memory and faster on disk; one SPARQL INSERT was ten times slower (docs/engines.md). The
+    triples go in batches, for the loader's buffer (:data:`CHUNK_BYTES`)."""
     if all(_without_blank_nodes(item) for item in files):
         for item in files:
-            triples = ox.parse(path=str(item.path), format=item.format)
-            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+            _extend(store, ox.parse(path=str(item.path), format=item.format))
         return
-    store.bulk_extend(
-        ox.Quad(q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None, None)
-    )
+    _extend(store, store.quads_for_pattern(None, None, None, None))
+
+
+def _extend(store: ox.Store, quads: Iterator[ox.Quad] | Iterator[ox.Triple]) -> None:
+    """Each (quad's) triple into the default graph, :data:`UNION_BATCH` at a time."""
+    triples = (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    while batch := list(itertools.islice(triples, UNION_BATCH)):
+        store.bulk_extend(batch)
 
 
 def _without_blank_nodes(item: RdfFile) -> bool:

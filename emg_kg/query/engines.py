@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import pyoxigraph as ox
 
-from emg_kg.errors import QueryError
+from emg_kg.errors import QueryError, TooManyRows
 from emg_kg.paths import Layout
 from emg_kg.query.results import Result, Term
 from emg_kg.query.sparql_errors import explain, syntax_error
@@ -38,6 +38,7 @@ __all__ = [
     "Engine",
     "OxigraphEngine",
     "RdflibEngine",
+    "collect",
     "dataset_options",
     "open_backend",
     "open_engine",
@@ -143,17 +144,47 @@ class OxigraphEngine(Engine):
                 substitutions=subs or None,
                 **graphs,  # type: ignore[arg-type]
             )
-            if isinstance(answer, ox.QueryBoolean | bool):
-                return Result("ask", boolean=bool(answer))
-            if hasattr(answer, "variables"):  # ox.QuerySolutions or remote.Solutions
-                names = [v.value for v in answer.variables]
-                rows = [tuple(s[i] for i in range(len(names))) for s in answer]
-                return Result("select", names, rows)
-            return Result("graph", triples=list(answer))
+            try:
+                return collect(answer)
+            finally:
+                del answer  # see collect
         except SyntaxError as err:
             raise syntax_error(where, err, text, prefixes) from None
         except (RuntimeError, OSError, ValueError, TypeError) as err:
             raise QueryError(f"{where}: the query failed: {err}") from None
+
+
+def collect(
+    answer: Any, limit: int | None = None, prefixes: dict[str, str] | None = None
+) -> Result:
+    """The boolean, rows or triples of a store's ``answer``; over ``limit`` rows, TooManyRows
+    (the evaluation is lazy, so it really stops there).
+
+    A pyoxigraph result must be dropped on the thread that made it. Stopped early or failing
+    (a ``SERVICE`` that cannot be reached fails while the rows are read), it must not stay in a
+    frame that the error's traceback keeps: whoever frees the error, maybe on another thread (a
+    server's event loop, the garbage collector), would drop it there ("PyQuerySolutions is
+    unsendable, but is being dropped on another thread")."""
+    try:
+        if isinstance(answer, ox.QueryBoolean | bool):
+            return Result("ask", boolean=bool(answer), prefixes=dict(prefixes or {}))
+        most = limit if limit is not None else -1
+        if hasattr(answer, "variables"):  # ox.QuerySolutions, or an endpoint's Solutions
+            names = [v.value for v in answer.variables]
+            rows: list[tuple[Term | None, ...]] = []
+            for solution in answer:
+                if len(rows) == most:
+                    raise TooManyRows(most)
+                rows.append(tuple(solution[i] for i in range(len(names))))
+            return Result("select", names, rows, prefixes=dict(prefixes or {}))
+        triples: list[ox.Triple] = []
+        for triple in answer:
+            if len(triples) == most:
+                raise TooManyRows(most)
+            triples.append(triple)
+        return Result("graph", triples=triples, prefixes=dict(prefixes or {}))
+    finally:
+        del answer
 
 
 class RdflibEngine(Engine):

@@ -14,7 +14,14 @@ status of its nearest base class that is.
 
 from __future__ import annotations
 
-from emg_kg.errors import EmgKgError, EntityNotFound, MappingError, QueryError, SourceError
+from emg_kg.errors import (
+    EmgKgError,
+    EntityNotFound,
+    MappingError,
+    QueryError,
+    SourceError,
+    TooManyRows,
+)
 from emg_kg.query.gate import RefusedError
 
 __all__ = ["STATUS", "status_of"]
@@ -23,6 +30,7 @@ __all__ = ["STATUS", "status_of"]
 STATUS: dict[type[BaseException], int] = {
     EmgKgError: 400,  # the request could not be served as asked
     QueryError: 400,  # a malformed query or a missing parameter
+    TooManyRows: 422,  # a well-formed query whose answer is over the server's --max-rows
     RefusedError: 403,  # an update, LOAD or SERVICE: this endpoint is read-only
     EntityNotFound: 404,  # a name or IRI that nothing in the graph matches
     SourceError: 500,  # the server's own data could not be read: not the client's fault

@@ -12,13 +12,13 @@ follows SPARQL 1.1: ``default-graph-uri`` / ``named-graph-uri`` override the que
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from emg_kg.errors import EmgKgError, QueryError
+from emg_kg.errors import EmgKgError, QueryError, TooManyRows
 from emg_kg.query.gate import RefusedError
-from emg_kg.query.results import Result, Term, render
+from emg_kg.query.results import Result, render
 from emg_kg.web.errors import status_of
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def _rows(store: ox.Store, job: Job, layout: Layout) -> Result:
 
     The store may also be a persistent store or an endpoint (``serve --store/--endpoint``)."""
     from emg_kg.prefixes import PREFIXES
-    from emg_kg.query.engines import dataset_options
+    from emg_kg.query.engines import collect, dataset_options
     from emg_kg.query.gate import check
 
     # a shipped query's verdict is kept on disk too, so a fresh worker need not parse it
@@ -192,48 +192,10 @@ def _rows(store: ox.Store, job: Job, layout: Layout) -> Result:
         from emg_kg.query.sparql_errors import explain
 
         raise QueryError(f"syntax error: {explain(job.text, str(err), PREFIXES)}") from None
-    if isinstance(answer, ox.QueryBoolean | bool):
-        return Result("ask", boolean=bool(answer))
     try:
-        return _collect(answer, job.max_rows)
+        return collect(answer, job.max_rows, PREFIXES)
     finally:
-        del answer  # see _collect
-
-
-def _collect(answer: Any, limit: int) -> Result:
-    """The rows or triples of ``answer``, at most ``limit``.
-
-    A pyoxigraph result must be dropped on the thread that made it. Stopped early (or failing),
-    it must not stay in this frame, which the error's traceback keeps: whoever frees the error,
-    maybe on another thread (a caller that keeps it, the garbage collector), would drop it there
-    ("PyQuerySolutions is unsendable, but is being dropped on another thread")."""
-    from emg_kg.prefixes import PREFIXES
-
-    try:
-        if hasattr(answer, "variables"):  # ox.QuerySolutions, or an endpoint's Solutions
-            names = [v.value for v in answer.variables]
-            rows: list[tuple[Term | None, ...]] = []
-            for solution in answer:
-                if len(rows) >= limit:
-                    raise _TooLarge(limit)
-                rows.append(tuple(solution[i] for i in range(len(names))))
-            return Result("select", names, rows, prefixes=dict(PREFIXES))
-        triples: list[ox.Triple] = []
-        for triple in answer:
-            if len(triples) >= limit:
-                raise _TooLarge(limit)
-            triples.append(triple)
-        return Result("graph", triples=triples, prefixes=dict(PREFIXES))
-    finally:
-        del answer
-
-
-class _TooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"the result has more than {limit} rows (the server's --max-rows "
-            "limit); add a LIMIT or narrow the query"
-        )
+        del answer  # see collect
 
 
 def _as_table(result: Result) -> bytes:
@@ -275,11 +237,9 @@ def execute(store: ox.Store, layout: Layout, job: Job) -> Reply:
             query = get_query(layout, job.name)
             result = run(OxigraphEngine(store), query, _expand(query.params, job.params))
             if len(result) > job.max_rows:
-                raise _TooLarge(job.max_rows)
+                raise TooManyRows(job.max_rows)
         else:
             result = _rows(store, job, layout)
-    except _TooLarge as err:
-        return Reply.error(422, str(err))
     except EmgKgError as err:  # refused: 403, malformed: 400 ... (web/errors.py)
         return Reply.error(status_of(err), str(err))
     if job.table:

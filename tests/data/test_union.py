@@ -8,7 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from emg_kg.data.diskstore import RdfFile, load_memory, rdf_file
+from emg_kg.data.diskstore import RdfFile, bulk_load, load_memory, rdf_file
+from emg_kg.errors import SourceError
 
 #: A blank node in a named graph, a language literal with an escaped quote, a typed literal,
 #: a default-graph triple, and (last) a statement written without spaces.
@@ -64,3 +65,28 @@ def test_the_union_of_a_turtle_file_keeps_its_blank_nodes(tmp_path: Path) -> Non
     item = rdf_file(path, "http://x/g1")
     store = load_memory([item]).store
     assert len(_union(store)) == 2 and store.query(ASK_SAME_BLANK)
+
+
+def test_a_file_loaded_in_pieces_is_the_file_loaded_whole(tmp_path: Path) -> None:
+    """A line-based file without blank nodes goes in pieces of whole lines (the loader's buffer
+    stays small): a piece of a few bytes still cuts only between lines, and the store holds
+    exactly what one load of the whole file holds."""
+    path = tmp_path / "data.nq"
+    path.write_text(NQUADS.replace("_:b", "<http://x/b>") + TIGHT, encoding="utf-8")
+    item = RdfFile(path, ox.RdfFormat.N_QUADS, None)
+    whole = ox.Store()
+    whole.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    for chunk in (7, 64, 1 << 20):
+        pieces = ox.Store()
+        bulk_load(pieces, item, chunk)
+        assert set(pieces) == set(whole), chunk
+
+
+def test_a_bad_line_in_a_later_piece_is_named_by_its_line_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "data.nq"
+    good = NQUADS.replace("_:b", "<http://x/b>")
+    path.write_text(good * 3 + '<http://x/s> <http://x/p> oops <http://x/g> .\n', "utf-8")
+    with pytest.raises(SourceError) as err:
+        bulk_load(ox.Store(), RdfFile(path, ox.RdfFormat.N_QUADS, None), 100)
+    assert err.value.path == path and err.value.line == 16
+    assert "bad syntax" in str(err.value) and "Parser error" not in str(err.value)
