@@ -85,7 +85,7 @@ def test_a_file_loaded_in_pieces_is_the_file_loaded_whole(tmp_path: Path) -> Non
 def test_a_bad_line_in_a_later_piece_is_named_by_its_line_in_the_file(tmp_path: Path) -> None:
     path = tmp_path / "data.nq"
     good = NQUADS.replace("_:b", "<http://x/b>")
-    path.write_text(good * 3 + '<http://x/s> <http://x/p> oops <http://x/g> .\n', "utf-8")
+    path.write_text(good * 3 + "<http://x/s> <http://x/p> oops <http://x/g> .\n", "utf-8")
     with pytest.raises(SourceError) as err:
         bulk_load(ox.Store(), RdfFile(path, ox.RdfFormat.N_QUADS, None), 100)
     assert err.value.path == path and err.value.line == 16
