@@ -71,18 +71,22 @@ def example_text(q: NamedQuery, lang: str) -> str:
     if not values:
         return q.text
     out: list[str] = []
-    clause, last = "", 0  # "select" and "group" take a value in their own forms
+    clause, last, selects = "", 0, 0  # "select" and "group" take a value in their own forms
     for m in _TOKEN.finditer(q.text):
         out.append(q.text[last : m.start()])
         last = m.end()
         token = m.group(0)
         if m.group("select") or m.group("group"):
             clause = "select" if m.group("select") else "group"
+            selects += 1 if m.group("select") else 0
         elif m.group("open"):
             clause = ""
         elif m.group("var") and token[1:] in values:
             value = values[token[1:]]
-            forms = {"select": f"({value} AS {token})", "group": f"({value})"}
+            # a subquery projecting a parameter (entity-evidence) drops it: the outer
+            # (value AS ?v) may not bind a variable a subquery already projects
+            inner = "" if selects > 1 else f"({value} AS {token})"
+            forms = {"select": inner, "group": f"({value})"}
             token = forms.get(clause, value)
         out.append(token)
     out.append(q.text[last:])

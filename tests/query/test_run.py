@@ -105,6 +105,38 @@ def test_a_bound_variable_must_be_projected(store: ox.Store) -> None:
         rows(store, query, x=UNDP)
 
 
+def test_parameter_columns_are_hidden_and_the_others_keep_their_order(store: ox.Store) -> None:
+    """A query projects its parameters (Oxigraph binds only projected variables); the rows a
+    caller gets leave them out, wherever they stand, and keep every other column in order."""
+    text = (
+        "# param: x iri required -- the subject\n# param: lang lang default=zh -- names\n"
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT ?x ?name ?lang ?same WHERE { ?x skos:prefLabel ?name "
+        "FILTER(LANG(?name) = ?lang) BIND(?x AS ?same) }"
+    )
+    query = parse_header("hidden", text)
+    query.builtin = True
+    found = rows(store, query, x=UNDP)
+    assert found.variables == ["name", "same"]
+    assert lexical(found) == [{"name": "联合国开发计划署", "same": UNDP.value}]
+    one = parse_header("one", text.replace("?x ?name ?lang ?same WHERE", "?x ?name ?lang WHERE"))
+    one.builtin = True
+    assert lexical(rows(store, one, x=UNDP)) == [{"name": "联合国开发计划署"}]
+
+
+def test_a_bound_value_reaches_a_subquery_that_projects_it(store: ox.Store) -> None:
+    """pyoxigraph binds a value inside a subquery that projects the variable: what keeps
+    ``entity-evidence``'s distinct graphs from being computed for every entity in the store
+    (1.3 s to 0.4 s at 2 M quads). Here a subquery with LIMIT 1 returns UNDP's triple only if
+    the value was bound inside it; computed for every subject, its one row is someone else's."""
+    query = parse_header(
+        "inside",
+        "SELECT ?x ?p WHERE { { SELECT ?x ?p WHERE { ?x ?p ?o } ORDER BY DESC(?x) LIMIT 1 } }",
+    )
+    query.builtin = True
+    assert [row["x"] for row in rows(store, query, x=UNDP)] == [UNDP]
+
+
 def test_strings_are_bound_through_the_declared_type(store: ox.Store) -> None:
     """The runner takes a parameter as text too, resolved like `--param` (a label here)."""
     by_name = rows(store, "show-types", x="开发署")
