@@ -8,6 +8,11 @@ makes for big inputs (stored set-union default graph); Virtuoso is a private ser
 Virtuoso 7.2's documented differences folded out (tests/virtuoso.py, docs/engines.md).
 
     .venv/bin/python bench/corpus_rows.py --quads 200000 --json /tmp/rows-200k.json
+    .venv/bin/python bench/corpus_rows.py --quads 200000 --json /tmp/r.json --only decisions
+
+Each query's entry holds its row count, whether Virtuoso's rows are the same (or the same but
+for a documented difference) or its error, both engines' seconds and the 1-minute load average
+when it finished.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -51,6 +57,7 @@ def main() -> int:
     parser.add_argument(
         "--timeout", type=float, default=60.0, help="seconds a Virtuoso query may take"
     )
+    parser.add_argument("--only", default="", help="named queries to compare, comma-separated")
     args = parser.parse_args()
     import pyoxigraph as ox
     from corpus import write_corpus
@@ -71,6 +78,7 @@ def main() -> int:
     item = RdfFile(corpus, ox.RdfFormat.N_QUADS, None)
     memory = OxigraphEngine(load_memory([item]))
     out: dict[str, Any] = {"quads": quads, "reports": reports, "queries": {}}
+    wanted = set(filter(None, args.only.split(",")))
     (work / "v").mkdir()
     with running(work / "v") as server:
         with credentials(server):
@@ -79,8 +87,12 @@ def main() -> int:
             out["virtuoso_load_s"] = round(time.perf_counter() - start, 1)
         remote = OxigraphEngine(RemoteStore(server.url, timeout=args.timeout))
         for name, query in sorted(load_queries(default_layout()).items()):
+            if wanted and name not in wanted:
+                continue
             params = {p.name: p.example for p in query.params if p.example}
+            start = time.perf_counter()
             ours = run(memory, query, params)
+            memory_s = time.perf_counter() - start
             start = time.perf_counter()
             try:
                 theirs = run(remote, query, params)
@@ -91,10 +103,13 @@ def main() -> int:
                 folded = name in DIFFERS and rows(theirs, name) == rows(ours, name)
                 row = {"rows": len(ours), "same": same, "same_but_documented": folded}
             row["virtuoso_s"] = round(time.perf_counter() - start, 2)
+            row["memory_s"] = round(memory_s, 2)
+            # the machine is shared: the load average beside every figure
+            row["load_avg_1m"] = round(os.getloadavg()[0], 2)
             out["queries"][name] = row
             print(name, row, file=sys.stderr, flush=True)
             args.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    os.remove(corpus)
+    shutil.rmtree(work, ignore_errors=True)  # the corpus and the server's database
     return 0
 
 
