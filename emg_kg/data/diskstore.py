@@ -19,6 +19,7 @@ that graph; ``GRAPH ?g`` still sees the evidence graphs, and the whole-store rea
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import itertools
@@ -174,11 +175,21 @@ def _extend(store: ox.Store, quads: Iterator[ox.Quad] | Iterator[ox.Triple]) -> 
 
 def _without_blank_nodes(item: RdfFile) -> bool:
     """An N-Quads or N-Triples file in which ``_:`` never occurs (a literal that contains it
-    only sends the union the slower, always right way)."""
+    only sends the load and the union the slower, always right way). A load asks twice (the
+    pieces, then the union), so the scan is kept for the file as it is on disk."""
     if item.format not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
         return False
+    stat = item.path.stat()
+    return _scan(item.path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _scan(path: Path, size: int, mtime_ns: int) -> bool:
+    """No ``_:`` in the file (``size`` and ``mtime_ns`` key the cache, so a changed file is
+    read again)."""
+    del size, mtime_ns
     tail = b""
-    with item.path.open("rb") as handle:
+    with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 22), b""):
             if b"_:" in tail + block[:1] or b"_:" in block:
                 return False
