@@ -121,7 +121,8 @@ def worker(
     watchdog(float(os.environ.get("EMG_KG_SCALE_MAX_MIB", "6000")))
     from emg_kg.analysis.gaps import compute
     from emg_kg.api import bind, run
-    from emg_kg.data.diskstore import RdfFile, load_memory, load_store_dir, open_store_dir
+    from emg_kg.data.bulk import RdfFile
+    from emg_kg.data.diskstore import load_memory, load_store_dir, open_store_dir
     from emg_kg.errors import QueryError
     from emg_kg.paths import default_layout
     from emg_kg.query.engines import OxigraphEngine
