@@ -1,9 +1,10 @@
 """The views on a loaded store, phase by phase: time and the process's peak memory after each.
 
 Opens a persistent store read-only (``emg-kg load --store DIR`` made it), then builds the views'
-index, writes the whole-graph page and the agency x target matrix, as ``bench/scale.py`` does,
-and prints one JSON object: per phase the seconds, the peak resident memory of the process so
-far (MiB) and the load average, so a figure from the shared machine comes with its load.
+index, writes the whole-graph page and the agency x target matrix, as ``bench/scale.py`` does;
+with ``--queries``, every named query and the gap report first, as the benchmark's process runs
+them before its views. Prints one JSON object: per phase the seconds, the peak resident memory
+of the process so far (MiB) and the load average (the machine is shared).
 
     .venv/bin/python bench/views_phases.py --store /tmp/s2m/store --out /tmp/vw/pages
 """
@@ -28,12 +29,38 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def queries(store: Any) -> int:
+    """Every named query with its example parameters, as bench/scale.py runs them."""
+    from emg_kg.api import run
+    from emg_kg.paths import default_layout
+    from emg_kg.query.engines import OxigraphEngine
+    from emg_kg.query.registry import load_queries
+
+    engine = OxigraphEngine(store)
+    rows = 0
+    for query in load_queries(default_layout()).values():
+        rows += len(run(engine, query, {p.name: p.example for p in query.params if p.example}))
+    return rows
+
+
+def gaps(store: Any) -> Any:
+    """The gap report (`emg-kg gaps`) on the store."""
+    from emg_kg.analysis.gaps import compute
+    from emg_kg.paths import default_layout
+    from emg_kg.query.engines import OxigraphEngine
+
+    return compute(OxigraphEngine(store), default_layout(), "report")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, required=True, help="a loaded store (read only)")
     parser.add_argument("--out", type=Path, required=True, help="directory for the pages")
     parser.add_argument(
         "--limit", type=int, help="the whole page's node limit (default: as emg-kg viz; 0: none)"
+    )
+    parser.add_argument(
+        "--queries", action="store_true", help="first the named queries and the gap report"
     )
     args = parser.parse_args()
     from emg_kg.analysis.metrics import select
@@ -62,6 +89,9 @@ def main() -> int:
         return result
 
     store = phase("open", lambda: open_store_dir(args.store, None))
+    if args.queries:
+        phase("named queries", lambda: queries(store))
+        phase("gap report", lambda: gaps(store))
     idx = phase("index", lambda: load_index(store))
     limit = WHOLE_LIMIT if args.limit is None else (args.limit or None)
     page = args.out / "whole.html"

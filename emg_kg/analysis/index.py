@@ -22,6 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from emg_kg.prefixes import ID, PREFIXES, shorten
+from emg_kg.query.resolve import NAME_PROPERTIES
 
 __all__ = [
     "LEVELS",
@@ -32,6 +33,7 @@ __all__ = [
     "evidence_level",
     "best_level",
     "is_entity",
+    "LITERALS",
 ]
 
 RDF, RDFS, SKOS = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["skos"]
@@ -64,6 +66,22 @@ _FAMILIES = (  # superclass -> family, first match wins (used for shapes and fil
     (SCHEMA + "Place", "place"),
     (SCHEMA + "City", "place"),
     (SCHEMA + "Country", "place"),
+)
+
+
+#: The literals the views read (names, a target's number and titles, a statement's and a
+#: mandate's dates, reasoning, action and source; :func:`emg_kg.analysis.metrics.find`'s
+#: names): the index keeps these only. A corpus's other literals (a paragraph's text, a row's
+#: source cell and sheet, notes, positions) were a third of the index's literals, never read.
+LITERALS = frozenset(
+    {
+        *NAME_PROPERTIES,
+        *(SKOS + p for p in ("prefLabel", "altLabel", "notation")),
+        *(DCT + p for p in ("title", "source")),
+        *(EMG + p for p in "unofficialTitle asOf supersededOn blanketClaim reasoning".split()),
+        *(EMG + p for p in ("dueDate", "action")),
+        RDFS + "label",
+    }
 )
 
 
@@ -132,6 +150,8 @@ class Index:
         )
 
     def text(self, s: str, p: str, lang: str | None = None) -> str:
+        if p not in LITERALS:  # the index does not keep it: a silent "" would mislead
+            raise KeyError(f"the views' index keeps no {p} literals (index.LITERALS)")
         values = self.literals.get((s, p), [])
         exact = sorted(v for v, lg in values if lang is None or lg == lang)
         return exact[0] if exact else ""
@@ -235,7 +255,8 @@ def load_index(store: ox.Store) -> Index:
                 continue
             sv, p = intern(s.value), intern(q.predicate.value)
             if isinstance(o, ox.Literal):
-                literals[(sv, p)].append((intern(o.value), o.language))
+                if p in LITERALS:
+                    literals[(sv, p)].append((intern(o.value), o.language))
             elif isinstance(o, ox.NamedNode):
                 ov = intern(o.value)
                 if p == TYPE:
