@@ -7,7 +7,6 @@ further reports, loaded as `emg-kg load --store` does (the default graph is the 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,8 @@ from emg_kg.views import WHOLE_LIMIT
 from emg_kg.views.viz import page_data, write_view
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages import check_page, page_opener  # noqa: E402 (tests/views/pages.py)
+from pages import check_page  # noqa: E402 (tests/views/pages.py)
+from test_viz import index, open_page  # noqa: E402, F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The corpus's whole graph is drawn as this many entities (it has about twice as many).
@@ -49,21 +49,11 @@ def corpus_index(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Inde
     return load_index(open_store_dir(target, None))
 
 
-@pytest.fixture(scope="module")
-def shipped(store: ox.Store) -> Index:
-    return load_index(store)
-
-
-@pytest.fixture()
-def open_page(browser: Any) -> Iterator[Any]:
-    with page_opener(browser) as opener:
-        yield opener
-
-
 def test_the_shipped_whole_graph_stays_whole_under_the_default_limit(
-    shipped: Index, tmp_path: Path
+    index: Index,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
-    bounded, full = select(shipped, "whole", limit=WHOLE_LIMIT), select(shipped, "whole")
+    bounded, full = select(index, "whole", limit=WHOLE_LIMIT), select(index, "whole")
     assert 700 < len(full) < WHOLE_LIMIT
     assert "left_out" not in bounded.graph and "bounded" not in page_data(bounded, "en")
     pages = [write_view(G, tmp_path / f"{i}.html", "zh") for i, G in enumerate((bounded, full))]
@@ -117,7 +107,9 @@ def test_a_neighbourhood_is_the_same_projected_around_its_entity(corpus_index: I
 
 
 def test_the_bounded_page_says_what_it_left_out(
-    corpus_index: Index, tmp_path: Path, open_page: Any
+    corpus_index: Index,
+    tmp_path: Path,
+    open_page: Any,  # noqa: F811
 ) -> None:
     G = select(corpus_index, "whole", limit=SMALL)
     for lang, words in (("en", "left out"), ("zh", "未显示")):
