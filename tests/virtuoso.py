@@ -3,7 +3,8 @@
 Debian's ``virtuoso-opensource`` package installs ``virtuoso-t`` (and starts nothing when no
 init system runs it). The ini written here keeps everything in one temporary directory, moves
 both ports off the defaults (1111, 8890) to free loopback ports, lifts the 10,000-row result
-cap and the query time limits (so answers are whole), and keeps the buffers small.
+cap and the query time limits (so answers are whole), and keeps the buffers small (100,000
+pages of 8 KiB; a bigger corpus asks for more, ``bench/corpus_rows.py --buffers``).
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ Striping = 0
 ServerPort = 127.0.0.1:{sql}
 DisableUnixSocket = 1
 CaseMode = 2
-DirsAllowed = ., {d}
-NumberOfBuffers = 100000
-MaxDirtyBuffers = 75000
+DirsAllowed = ., {d}{dirs}
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
 ThreadsPerQuery = 2
 MaxQueryMem = 1G
 CheckpointInterval = 0
@@ -76,9 +77,12 @@ def require_virtuoso() -> str:
 
 
 @contextlib.contextmanager
-def running(directory: Path) -> Iterator[Virtuoso]:
-    """A private Virtuoso in ``directory`` for the duration of the block (always stopped)."""
-    server = Virtuoso(require_virtuoso(), directory)
+def running(
+    directory: Path, buffers: int = 100_000, dirs: tuple[Path, ...] = ()
+) -> Iterator[Virtuoso]:
+    """A private Virtuoso in ``directory`` for the duration of the block (always stopped);
+    ``dirs`` are the other directories its bulk loader may read."""
+    server = Virtuoso(require_virtuoso(), directory, buffers, dirs)
     try:
         server.start()
         yield server
@@ -110,8 +114,11 @@ def free_port() -> int:
 class Virtuoso:
     """One server process; ``url`` is its SPARQL endpoint, ``graph_store`` its GSP URL."""
 
-    def __init__(self, binary: str, directory: Path) -> None:
+    def __init__(
+        self, binary: str, directory: Path, buffers: int = 100_000, dirs: tuple[Path, ...] = ()
+    ) -> None:
         self.binary, self.dir = binary, directory
+        self.buffers, self.dirs = buffers, dirs
         self.http = free_port()
         self.sql = free_port()
         self.url = f"http://127.0.0.1:{self.http}/sparql"
@@ -120,7 +127,17 @@ class Virtuoso:
 
     def start(self, timeout: float = 90.0) -> None:
         ini = self.dir / "virtuoso.ini"
-        ini.write_text(INI.format(d=self.dir, sql=self.sql, http=self.http), encoding="utf-8")
+        ini.write_text(
+            INI.format(
+                d=self.dir,
+                sql=self.sql,
+                http=self.http,
+                dirs="".join(f", {d}" for d in self.dirs),
+                buffers=self.buffers,
+                dirty=self.buffers * 3 // 4,
+            ),
+            encoding="utf-8",
+        )
         self.process = subprocess.Popen(
             [self.binary, "-c", str(ini), "+foreground"],
             cwd=self.dir,
@@ -151,6 +168,26 @@ class Virtuoso:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    def bulk_load(self, path: Path, default_graph: str = "urn:emg-kg:bulk") -> str:
+        """Load one RDF file with Virtuoso's own bulk loader (isql: ``ld_dir``, then
+        ``rdf_loader_run``, then a checkpoint). An N-Quads file keeps its graphs;
+        ``default_graph`` takes the triples without one. Its directory must be the server's
+        or one of ``dirs``. Returns the loader's state of the file (its error, if any)."""
+        isql = os.environ.get("EMG_KG_ISQL") or shutil.which("isql-vt") or "isql"
+        script = (
+            f"ld_dir('{path.parent}', '{path.name}', '{default_graph}');\n"
+            "rdf_loader_run();\ncheckpoint;\n"
+            "select ll_state, ll_error from DB.DBA.LOAD_LIST;\n"
+        )
+        done = subprocess.run(
+            [isql, f"127.0.0.1:{self.sql}", USER, PASSWORD, "VERBOSE=OFF", "BANNER=OFF"],
+            input=script,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return " ".join(done.stdout.replace("SQL>", " ").split())
 
     def env(self) -> dict[str, str]:
         """The environment a load needs: credentials come from here, never the command line."""
