@@ -12,6 +12,7 @@ imported only when its engine is used: a cold ``emg-kg query`` must not pay for 
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from dataclasses import dataclass
@@ -164,7 +165,14 @@ def collect(
     (a ``SERVICE`` that cannot be reached fails while the rows are read), it must not stay in a
     frame that the error's traceback keeps: whoever frees the error, maybe on another thread (a
     server's event loop, the garbage collector), would drop it there ("PyQuerySolutions is
-    unsendable, but is being dropped on another thread")."""
+    unsendable, but is being dropped on another thread").
+
+    The cyclic garbage collector is paused while the rows are read: the rows and their terms
+    hold no cycles, but each collection walks every object made so far (55,893 rows of twelve
+    columns at 2 M quads: 0.6 s of the 2.7 s a query took). It is switched back on after,
+    unless it was off before."""
+    paused = gc.isenabled()
+    gc.disable()
     try:
         if isinstance(answer, ox.QueryBoolean | bool):
             return Result("ask", boolean=bool(answer), prefixes=dict(prefixes or {}))
@@ -185,6 +193,8 @@ def collect(
         return Result("graph", triples=triples, prefixes=dict(prefixes or {}))
     finally:
         del answer
+        if paused:
+            gc.enable()
 
 
 class RdflibEngine(Engine):

@@ -164,7 +164,8 @@ def test_open_engine_takes_a_backend(layout: Layout, disk_store: ox.Store) -> No
         ),
         (  # a subquery's GROUP BY: a bare term there is a syntax error (mandates-for-body)
             "SELECT ?x WHERE { { SELECT ?lang ?x WHERE { ?x ?p ?lang } GROUP BY ?lang ?x } }",
-            'SELECT ?x WHERE { { SELECT ("zh" AS ?lang) ?x WHERE { ?x ?p "zh" } GROUP BY ("zh") ?x } }',
+            'SELECT ?x WHERE { { SELECT ("zh" AS ?lang) ?x WHERE { ?x ?p "zh" } '
+            'GROUP BY ("zh") ?x } }',
         ),
     ],
 )

@@ -43,4 +43,3 @@ def test_the_counterpart_is_the_other_side(
     }
     # every mandate of the Council here names its other side
     assert None not in set().union(*sides.values())
-
