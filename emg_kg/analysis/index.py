@@ -20,7 +20,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from emg_kg.prefixes import ID, PREFIXES, shorten
+from emg_kg.prefixes import ID, PREFIXES
+from emg_kg.query.results import short_iri
 
 __all__ = [
     "LEVELS",
@@ -71,15 +72,15 @@ _FAMILIES = (  # superclass -> family, first match wins (used for shapes and fil
 _CACHED = functools.lru_cache(maxsize=1 << 17)
 
 
-@_CACHED
 def short(iri: str) -> str:
-    """The views' display name of an IRI: the one shortener with paths
-    (:func:`emg_kg.prefixes.shorten`: ``agency:WMO``, ``emgid:initiative/greening-the-blue``).
+    """The views' display name of an IRI: the one cached shortener with paths
+    (:func:`emg_kg.query.results.short_iri`: ``agency:WMO``,
+    ``emgid:initiative/greening-the-blue``).
 
     >>> short("https://w3id.org/emg-kg/id/fww/para-209")
     'fww:para-209'
     """
-    return shorten(iri, paths=True)
+    return short_iri(iri, paths=True)
 
 
 @_CACHED
