@@ -3,14 +3,17 @@
 The report gives almost no per-target support data (docs/modeling.md; the public per-target
 mapping is not available), so every count here says which evidence level it uses, and every
 line names the graphs and report paragraphs it rests on. The numbers come from the named
-queries themselves (``colead-area-gaps``, ``open-mandates``, ``rio20-unfollowed`` ...), so
-``emg-kg gaps`` and ``emg-kg query`` cannot disagree; the Aichi questions, at the three dates
-the report needs (``--as-of`` and the two BIP files), all come from one answer, every support
-link with its own dates (``queries/internal/gaps-aichi-links.rq``), filtered as
-``aichi-supporters``, ``aichi-unaddressed`` and ``aichi-coverage`` filter (data/aichi_gaps.py,
-held to them by tests/data/test_aichi_gaps.py): eight queries in all, the Aichi links
-read once rather than once per date. :func:`compute` returns plain data;
-:mod:`emg_kg.cli.gaps_report` writes it out. A user's agency -> target mapping
+queries themselves (``colead-area-gaps``, ``open-mandates``, ``rio20-followup`` ...), or from
+internal queries held to them by tests, so ``emg-kg gaps`` and ``emg-kg query`` cannot
+disagree. Which Rio+20 paragraphs no EMG body follows up is ``rio20-unfollowed`` without its
+citations (``queries/internal/gaps-rio20-unfollowed.rq``; ``rio20-followup`` gives them). The
+Aichi questions, at the three dates the report needs (``--as-of`` and the two BIP files), all
+come from one answer, every support link with its own dates
+(``queries/internal/gaps-aichi-links.rq``), filtered as ``aichi-supporters``,
+``aichi-unaddressed`` and ``aichi-coverage`` filter (data/aichi_gaps.py, held to them by
+tests/data/test_aichi_gaps.py): eight queries in all, the Aichi links read once rather than
+once per date. :func:`compute` returns plain data; :mod:`emg_kg.cli.gaps_report` writes it
+out. A user's agency -> target mapping
 (:mod:`emg_kg.analysis.mapping`) is merged first, as level ``user``.
 """
 
@@ -293,7 +296,9 @@ def compute(
             )
         )
 
-    unfollowed = {r["paragraph"] for r in q.rows("rio20-unfollowed", evidence=evidence)}
+    # rio20-unfollowed's paragraphs without its citations, which rio20-followup gives below
+    light = internal_query("gaps-rio20-unfollowed", layout)
+    unfollowed = {r["paragraph"] for r in q.rows(light, evidence=evidence)}
     rio: dict[str, RioRow] = {}
     for r in q.rows("rio20-followup", evidence="all"):
         if r["node"].startswith("fww:para-"):
