@@ -3,18 +3,20 @@
 The report gives almost no per-target support data (docs/modeling.md; the public per-target
 mapping is not available), so every count here says which evidence level it uses, and every
 line names the graphs and report paragraphs it rests on. The numbers come from the named
-queries themselves (``colead-area-gaps``, ``open-mandates``, ``rio20-followup`` ...), or from
+queries themselves (``colead-area-gaps``, ``rio20-followup`` ...), or from
 internal queries held to them by tests, so ``emg-kg gaps`` and ``emg-kg query`` cannot
-disagree. Which Rio+20 paragraphs no EMG body follows up is ``rio20-unfollowed`` without its
-citations (``queries/internal/gaps-rio20-unfollowed.rq``; ``rio20-followup`` gives them). The
-Aichi questions, at the three dates the report needs (``--as-of`` and the two BIP files), all
-come from one answer, every support link with its own dates
+disagree. Open mandates are ``open-mandates`` without its evidence column
+(``queries/internal/gaps-open-mandates.rq``), each mandate's evidence graphs read apart and
+ordered in Python (:mod:`emg_kg.analysis.mandate_evidence`); which Rio+20 paragraphs no EMG
+body follows up is ``rio20-unfollowed`` without its citations (``rio20-followup`` gives them).
+The Aichi questions, at the three dates the report needs (``--as-of`` and the two BIP files),
+all come from one answer, every support link with its own dates
 (``queries/internal/gaps-aichi-links.rq``), filtered as ``aichi-supporters``,
 ``aichi-unaddressed`` and ``aichi-coverage`` filter (data/aichi_gaps.py, held to them by
-tests/data/test_aichi_gaps.py): eight queries in all, the Aichi links read once rather than
+tests/data/test_aichi_gaps.py): nine queries in all, the Aichi links read once rather than
 once per date. :func:`compute` returns plain data; :mod:`emg_kg.cli.gaps_report` writes it
-out. A user's agency -> target mapping
-(:mod:`emg_kg.analysis.mapping`) is merged first, as level ``user``.
+out. A user's agency -> target mapping (:mod:`emg_kg.analysis.mapping`) is merged first, as
+level ``user``.
 """
 
 from __future__ import annotations
