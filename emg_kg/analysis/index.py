@@ -80,7 +80,7 @@ def short(iri: str) -> str:
     >>> short("https://w3id.org/emg-kg/id/fww/para-209")
     'fww:para-209'
     """
-    return short_iri(iri, paths=True)
+    return short_iri(iri, None, True)  # (positional: the cheaper cache key)
 
 
 @_CACHED
