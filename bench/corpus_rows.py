@@ -63,7 +63,8 @@ def main() -> int:
     from corpus import write_corpus
     from virtuoso import DIFFERS, credentials, running
 
-    from emg_kg.data.diskstore import RdfFile, load_memory
+    from emg_kg.data.bulk import RdfFile
+    from emg_kg.data.diskstore import load_memory
     from emg_kg.errors import EmgKgError
     from emg_kg.paths import default_layout
     from emg_kg.query.engines import OxigraphEngine

@@ -113,7 +113,8 @@ def main() -> int:
     args = parser.parse_args()
     import pyoxigraph as ox
 
-    from emg_kg.data.diskstore import RdfFile, load_memory, open_store_dir
+    from emg_kg.data.bulk import RdfFile
+    from emg_kg.data.diskstore import load_memory, open_store_dir
     from emg_kg.paths import default_layout
     from emg_kg.query.engines import OxigraphEngine
     from emg_kg.query.registry import load_queries, parse_header

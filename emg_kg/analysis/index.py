@@ -11,9 +11,10 @@ source, ``derived`` by inference, ``user``.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from sys import intern
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from emg_kg.prefixes import ID, PREFIXES
+from emg_kg.query.resolve import NAME_PROPERTIES
 from emg_kg.query.results import short_iri
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "evidence_level",
     "best_level",
     "is_entity",
+    "LITERALS",
 ]
 
 RDF, RDFS, SKOS = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["skos"]
@@ -67,8 +70,25 @@ _FAMILIES = (  # superclass -> family, first match wins (used for shapes and fil
 )
 
 
+#: The literals the views read (names, a target's number and titles, a statement's and a
+#: mandate's dates, reasoning, action and source; :func:`emg_kg.analysis.metrics.find`'s
+#: names): the index keeps these only. A corpus's other literals (a paragraph's text, a row's
+#: source cell and sheet, notes, positions) were a third of the index's literals, never read.
+LITERALS = frozenset(
+    {
+        *NAME_PROPERTIES,
+        *(SKOS + p for p in ("prefLabel", "altLabel", "notation")),
+        *(DCT + p for p in ("title", "source")),
+        *(EMG + p for p in "unofficialTitle asOf supersededOn blanketClaim reasoning".split()),
+        *(EMG + p for p in ("dueDate", "action")),
+        RDFS + "label",
+    }
+)
+
+
 #: Views ask for the same few thousand names hundreds of thousands of times at corpus size
-#: (a graph's name per edge): the two helpers below are pure, so they are cached, bounded.
+#: (a graph's name per edge): the two helpers below are pure, so they are cached, bounded
+#: (``short`` in the one cached shortener, ``query.results.short_iri``).
 _CACHED = functools.lru_cache(maxsize=1 << 17)
 
 
@@ -114,7 +134,7 @@ def best_level(levels: Iterable[str]) -> str:
 class Index:
     """The store, read once: what every projection needs, keyed by IRI strings."""
 
-    links: dict[tuple[str, str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    links: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
     literals: dict[tuple[str, str], list[tuple[str, str | None]]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -132,6 +152,8 @@ class Index:
         )
 
     def text(self, s: str, p: str, lang: str | None = None) -> str:
+        if p not in LITERALS:  # the index does not keep it: a silent "" would mislead
+            raise KeyError(f"the views' index keeps no {p} literals (index.LITERALS)")
         values = self.literals.get((s, p), [])
         exact = sorted(v for v, lg in values if lang is None or lg == lang)
         return exact[0] if exact else ""
@@ -199,39 +221,62 @@ def _is_evidence(graph: str) -> bool:
     return graph.startswith(ID) and not graph.startswith(ID + "graph/")
 
 
+def _by_graph(store: Any) -> Iterator[tuple[str, Iterator[ox.Quad]]]:
+    """(graph IRI, or "" for the default graph; its quads) for every graph of ``store``.
+
+    A loaded store (:class:`emg_kg.data.diskstore.MergedStore`, which wraps a pyoxigraph
+    ``store``) keeps the union of its named graphs as its default graph: a second copy of
+    every triple (1.67 M beside 2 M quads), which the walk skips by reading the named graphs
+    one by one rather than filtering every quad of the union out."""
+    inner = getattr(store, "store", None)
+    if isinstance(inner, ox.Store):
+        for g in inner.named_graphs():
+            if isinstance(g, ox.NamedNode):
+                yield g.value, inner.quads_for_pattern(None, None, None, g)
+        return
+    quads = store.quads_for_pattern(None, None, None, None)
+    for g, group in itertools.groupby(quads, key=lambda q: q.graph_name):
+        yield (g.value if isinstance(g, ox.NamedNode) else ""), group
+
+
 def load_index(store: ox.Store) -> Index:
     """Read every quad of ``store`` once into an :class:`Index`.
 
     Every string is interned: pyoxigraph gives a new ``str`` for each term it returns, and a
     corpus restates the same IRIs and names in every report, so without it the index held each
-    one thousands of times."""
+    one thousands of times. The graphs of a link are a tuple, one graph for nearly every link
+    (a set took four times the room: 216 bytes against 48)."""
     idx = Index()
-    evidence: dict[str, bool] = {}
-    for q in store.quads_for_pattern(None, None, None, None):
-        s, o = q.subject, q.object
-        if not isinstance(s, ox.NamedNode):
-            continue
-        sv, p = intern(s.value), intern(q.predicate.value)
-        g = intern(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else ""
-        is_evidence = evidence.get(g)
-        if is_evidence is None:
-            is_evidence = evidence[g] = _is_evidence(g)
-        if isinstance(o, ox.Literal):
-            idx.literals[(sv, p)].append((intern(o.value), o.language))
-        elif isinstance(o, ox.NamedNode):
-            ov = intern(o.value)
-            if p == TYPE:
-                idx.types[sv].add(ov)
-            elif p in (SUBCLASS, SUBPROP):
-                idx.supers[sv].add(ov)
-            else:
-                if (sv, p, ov) not in idx.links:
-                    idx.out[sv].append((p, ov))
-                idx.links[(sv, p, ov)].add(g)
-                if is_evidence:
-                    idx.evidence[ov].add(g)
-        if is_evidence:
-            idx.evidence[sv].add(g)
+    links, out, literals, evidence = idx.links, idx.out, idx.literals, idx.evidence
+    for graph, quads in _by_graph(store):
+        g = intern(graph)
+        is_evidence = _is_evidence(g)
+        for q in quads:
+            s, o = q.subject, q.object
+            if not isinstance(s, ox.NamedNode):
+                continue
+            sv, p = intern(s.value), intern(q.predicate.value)
+            if isinstance(o, ox.Literal):
+                if p in LITERALS:
+                    literals[(sv, p)].append((intern(o.value), o.language))
+            elif isinstance(o, ox.NamedNode):
+                ov = intern(o.value)
+                if p == TYPE:
+                    idx.types[sv].add(ov)
+                elif p in (SUBCLASS, SUBPROP):
+                    idx.supers[sv].add(ov)
+                else:
+                    key = (sv, p, ov)
+                    had = links.get(key)
+                    if had is None:
+                        out[sv].append((p, ov))
+                        links[key] = (g,)
+                    elif g not in had:
+                        links[key] = (*had, g)
+                    if is_evidence:
+                        evidence[ov].add(g)
+            if is_evidence:
+                evidence[sv].add(g)
     return idx
 
 

@@ -33,6 +33,7 @@ from emg_kg.analysis.projection import (
     project,
     short,
     sort_key,
+    whole,
 )
 from emg_kg.data.aichi_gaps import CAVEAT
 from emg_kg.query.resolve import NAME_PROPERTIES, Names, resolve
@@ -59,15 +60,20 @@ __all__ = [
 # --- what to analyse ------------------------------------------------------------------------
 
 
-def select(idx: Index, view: str, entity: str | None = None, depth: int = 1) -> nx.MultiDiGraph:
+def select(
+    idx: Index, view: str, entity: str | None = None, depth: int = 1, limit: int | None = None
+) -> nx.MultiDiGraph:
     """A view, or the neighbourhood of ``entity`` (an IRI) within it; the ``neighbourhood``
-    view is the neighbourhood within ``whole``."""
-    G = project(idx, "whole" if view == "neighbourhood" else view)
-    if entity is None:
-        if view == "neighbourhood":
-            raise ValueError("the neighbourhood view needs an entity")
-        return G
-    return neighbourhood(G, entity, depth)
+    view is the neighbourhood within ``whole`` (projected around the entity only, so a large
+    corpus's other entities are never built). ``limit`` bounds the whole view without an
+    entity (:func:`~emg_kg.analysis.projection.whole`: the most connected entities)."""
+    if view == "neighbourhood" and entity is None:
+        raise ValueError("the neighbourhood view needs an entity")
+    if view in ("whole", "neighbourhood") and entity is not None:
+        G = whole(idx, around=(entity, depth))
+    else:
+        G = project(idx, view, limit)
+    return G if entity is None else neighbourhood(G, entity, depth)
 
 
 def neighbourhood(G: nx.MultiDiGraph, iri: str, depth: int = 1) -> nx.MultiDiGraph:

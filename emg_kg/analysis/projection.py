@@ -54,6 +54,9 @@ __all__ = [
     "best_level",
     "is_entity",
     "supporter_group",
+    "entities",
+    "most_connected",
+    "whole",
 ]
 
 
@@ -231,18 +234,76 @@ def organizations(idx: Index) -> nx.MultiDiGraph:
     return G
 
 
-def whole(idx: Index) -> nx.MultiDiGraph:
-    """Every entity (not paragraphs, footnotes, sources, schemes or controlled values) and every
-    link between two of them; an entity used but never typed is kept, with class ``Thing``."""
-    G = nx.MultiDiGraph(view="whole", title="The whole graph")
+def entities(idx: Index) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The whole view before any limit: its typed entities (every entity but concept schemes)
+    and every link between two entities, both sorted; an entity used in a link but never
+    typed is a node too."""
     schemes = set(idx.of_class(SKOS + "ConceptScheme"))
-    for iri in sorted(idx.types):
-        if is_entity(iri) and iri not in schemes:
-            _add_node(G, idx, iri)
-    for s, p, o in sorted(idx.links):
-        if is_entity(s) and is_entity(o) and not {s, o} & schemes:
-            _add_edge(G, idx, s, o, idx.graphs(s, p, o), predicate=short(p))
+
+    def wanted(iri: str) -> bool:
+        return is_entity(iri) and iri not in schemes
+
+    links = sorted(t for t in idx.links if wanted(t[0]) and wanted(t[2]))
+    return sorted(iri for iri in idx.types if wanted(iri)), links
+
+
+def most_connected(nodes: list[str], links: Iterable[tuple[str, str, str]], limit: int) -> set[str]:
+    """The ``limit`` nodes with the most distinct neighbours (either direction), ties by IRI.
+
+    >>> sorted(most_connected(["a", "b", "c", "d"], [("a", "p", "b"), ("c", "p", "b")], 2))
+    ['a', 'b']
+    """
+    near: dict[str, set[str]] = {n: set() for n in nodes}
+    for s, _, o in links:
+        if s != o:
+            near[s].add(o)
+            near[o].add(s)
+    return set(sorted(nodes, key=lambda n: (-len(near[n]), n))[:limit])
+
+
+def whole(
+    idx: Index, limit: int | None = None, around: tuple[str, int] | None = None
+) -> nx.MultiDiGraph:
+    """Every entity (not paragraphs, footnotes, sources, schemes or controlled values) and every
+    link between two of them; an entity used but never typed is kept, with class ``Thing``.
+
+    With ``limit``, a whole graph of more entities keeps only the ``limit`` most connected
+    (:func:`most_connected`) and the links between them; ``G.graph`` then says how many there
+    were (``entities``) and how many are left out (``left_out``). With ``around`` (an IRI and a
+    depth), only the entities within that many links of it: all a neighbourhood needs, without
+    the attributes of every other node."""
+    G = nx.MultiDiGraph(view="whole", title="The whole graph")
+    typed, links = entities(idx)
+    keep: set[str] | None = None
+    if around is not None:
+        keep = _within(links, *around)
+    elif limit is not None:
+        nodes = sorted({*typed, *(x for s, _, o in links for x in (s, o))})
+        if len(nodes) > limit:
+            keep = most_connected(nodes, links, limit)
+            G.graph.update(entities=len(nodes), limit=limit, left_out=len(nodes) - len(keep))
+    if keep is not None:
+        typed = [iri for iri in typed if iri in keep]
+        links = [t for t in links if t[0] in keep and t[2] in keep]
+    for iri in typed:  # typed first, then the links (which add the untyped ends)
+        _add_node(G, idx, iri)
+    for s, p, o in links:
+        _add_edge(G, idx, s, o, idx.graphs(s, p, o), predicate=short(p))
     return G
+
+
+def _within(links: list[tuple[str, str, str]], start: str, depth: int) -> set[str]:
+    """The nodes within ``depth`` links of ``start``, either direction (``start`` alone when it
+    has no link)."""
+    near: dict[str, set[str]] = {}
+    for s, _, o in links:
+        near.setdefault(s, set()).add(o)
+        near.setdefault(o, set()).add(s)
+    seen, edge = {start}, {start}
+    for _ in range(depth):
+        edge = {m for n in edge for m in near.get(n, ()) if m not in seen}
+        seen |= edge
+    return seen
 
 
 #: View name -> projection function.
@@ -255,8 +316,9 @@ VIEWS: dict[str, Callable[[Index], nx.MultiDiGraph]] = {
 }
 
 
-def project(idx: Index, view: str) -> nx.MultiDiGraph:
-    """The named view of the indexed graph (see :data:`VIEWS`)."""
+def project(idx: Index, view: str, limit: int | None = None) -> nx.MultiDiGraph:
+    """The named view of the indexed graph (see :data:`VIEWS`); ``limit`` bounds the whole
+    view (:func:`whole`) and is ignored by the others, which a report keeps small."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-    return VIEWS[view](idx)
+    return whole(idx, limit) if view == "whole" else VIEWS[view](idx)

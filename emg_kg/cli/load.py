@@ -15,7 +15,7 @@ __all__ = ["add_import_bip", "add_load"]
 
 
 def cmd_load(args: argparse.Namespace, layout: Layout) -> int:
-    from emg_kg.data.diskstore import rdf_file
+    from emg_kg.data.bulk import rdf_file
     from emg_kg.query.loader import curated_files, load_endpoint, load_local
 
     where = backend(args)

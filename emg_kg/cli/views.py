@@ -47,6 +47,12 @@ def _roles(text: str) -> list[str]:
     return list(ROLES) if roles == "all" else roles.split(",")
 
 
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (0 or more)")
+    return int(text)
+
+
 def _date(text: str) -> str:
     import datetime as dt
 
@@ -99,9 +105,19 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
     entity = find(idx, args.entity, notes) if getattr(args, "entity", None) else None
     say_resolved(args, notes)
     try:
-        return select(idx, view, entity, getattr(args, "depth", 1)), idx
+        return select(idx, view, entity, getattr(args, "depth", 1), _limit(args)), idx
     except (KeyError, ValueError) as err:
         raise EntityNotFound(f"{args.entity or 'an entity'} is not in the {view} view") from err
+
+
+def _limit(args: argparse.Namespace) -> int | None:
+    """The whole view's node limit: --limit (0: none), by default :data:`WHOLE_LIMIT`; None
+    for `analyze`, which measures every node."""
+    from emg_kg.views import WHOLE_LIMIT
+
+    if not hasattr(args, "limit"):
+        return None
+    return WHOLE_LIMIT if args.limit is None else (args.limit or None)
 
 
 def _print_table(rows: list[list[str]], width: int | None = None) -> None:
@@ -216,6 +232,11 @@ def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
     print(  # the page's own count: parallel statements between two nodes are one link
         f"wrote {path} ({nodes} nodes, {links} links drawn for {statements} statements)"
     )
+    if G.graph.get("left_out"):
+        print(
+            f"  the {nodes} most connected of {G.graph['entities']} entities; "
+            f"{G.graph['left_out']} left out (--limit N to draw more, 0 for all)"
+        )
     return 0
 
 
@@ -278,6 +299,15 @@ def add_viz(add: Adder) -> None:
         type=Path,
         required=True,
         help="output file (.html; for matrix: .svg, .csv and, with chromium, .png)",
+    )
+    from emg_kg.views import WHOLE_LIMIT
+
+    p.add_argument(
+        "--limit",
+        type=_count,
+        metavar="N",
+        help=f"whole view: draw at most N entities, the most connected, and say on the page "
+        f"how many are left out (default {WHOLE_LIMIT}; 0 draws every entity)",
     )
     add_mapping_option(p)
     add_engine_options(p)

@@ -8,88 +8,43 @@ records what was loaded (the curated data's fingerprint, the package version, ea
 hash), so opening a store built from older curated files is refused rather than silently
 answering from stale data.
 
-**The default graph is the set-union of the named graphs, stored.** Oxigraph's
-``use_default_graph_as_union`` is a bag: a fact restated in 400 reports' paragraph graphs is
-seen 400 times by every pattern, and joins multiply (one named query took 17 GB at 200 k
-quads). SPARQL's own union is an RDF merge, a set, which is also what rdflib answers. So a load
-writes every distinct triple once into the default graph, and :class:`MergedStore` queries
-that graph; ``GRAPH ?g`` still sees the evidence graphs, and the whole-store readers (``len``,
-``quads_for_pattern``) leave the stored union out, so counts and views are unchanged.
+The default graph of a loaded store is the stored set-union of its named graphs
+(:mod:`emg_kg.data.bulk`): :class:`MergedStore` queries that graph; ``GRAPH ?g`` still sees the
+evidence graphs, and the whole-store readers (``len``, ``quads_for_pattern``) leave the stored
+union out, so counts and views are unchanged.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
-import itertools
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 import emg_kg
-from emg_kg.errors import EmgKgError, SourceError
+from emg_kg.data.bulk import RdfFile, load_files
+from emg_kg.errors import EmgKgError
 from emg_kg.paths import Layout
 
 __all__ = [
     "MARKER",
     "MergedStore",
-    "RdfFile",
-    "rdf_file",
-    "bulk_load",
     "load_memory",
     "load_store_dir",
-    "merge_union",
     "union_size",
     "open_store_dir",
     "read_marker",
 ]
 
 MARKER = "emg-kg-store.json"
-FORMATS = {
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nquads": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
-
-
-@dataclass(frozen=True)
-class RdfFile:
-    """One file to load; triples of a triple format (and of a quad format's default graph,
-    which Oxigraph keeps apart) go into ``graph``."""
-
-    path: Path
-    format: ox.RdfFormat
-    graph: ox.NamedNode | None
-
-
-def rdf_file(path: Path, graph: str | None = None) -> RdfFile:
-    """A user file with its format (from the extension) and its graph: ``graph`` if given,
-    else the file's own ``file:`` IRI, so each file's facts stay traceable to the file."""
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        known = ", ".join(sorted(FORMATS))
-        raise SourceError(path, None, f"unknown RDF format {path.suffix!r}; use one of {known}")
-    if not path.is_file():
-        raise SourceError(path, None, "no such file")
-    if fmt.supports_datasets:
-        return RdfFile(path, fmt, ox.NamedNode(graph) if graph else None)
-    return RdfFile(path, fmt, ox.NamedNode(graph or path.resolve().as_uri()))
 
 
 def _sha256(path: Path) -> str:
@@ -98,103 +53,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-#: How much of a line-based file one bulk load takes at a time. Oxigraph's bulk loader buffers
-#: up to 2 GB per thread before it writes: 2 M quads in one load peaked at 1.6-1.8 GiB, in
-#: pieces of this size at 0.4 GiB, whatever the file's size (docs/benchmarks-scale.md).
-CHUNK_BYTES = 64 << 20
-#: How many quads of the union one ``bulk_extend`` takes at a time (the same buffer).
-UNION_BATCH = 250_000
-
-
-def bulk_load(store: ox.Store, item: RdfFile, chunk: int | None = None) -> None:
-    """Stream one file into ``store``; a syntax error names the file and line.
-
-    A line-based file without blank nodes goes in pieces of whole lines, so the loader's
-    buffer stays small; any other file goes whole, since the bulk loader renames blank nodes
-    at every load and a node split across two loads would become two."""
-    if not _without_blank_nodes(item):
-        _load(store, item, path=str(item.path))
-        return
-    chunk = chunk or CHUNK_BYTES
-    lines = 0
-    with item.path.open("rb") as handle:
-        rest = b""
-        for block in iter(lambda: handle.read(chunk), b""):
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            rest = block[cut:]
-            if cut:
-                _load(store, item, block[:cut], lines)
-                lines += block.count(b"\n", 0, cut)
-        if rest:
-            _load(store, item, rest, lines)
-
-
-def _load(
-    store: ox.Store,
-    item: RdfFile,
-    data: bytes | None = None,
-    lines: int = 0,
-    path: str | None = None,
-) -> None:
-    """One bulk load of ``data`` (lines ``lines + 1`` on of the file) or of the whole file."""
-    try:
-        store.bulk_load(data, path=path, format=item.format, to_graph=item.graph)
-    except SyntaxError as err:
-        message = re.sub(r"^Parser error (at|between) [^:]*: ", "", err.msg or str(err))
-        line = err.lineno + lines if err.lineno else None
-        raise SourceError(item.path, line, f"bad syntax: {message}") from None
-    except (OSError, ValueError) as err:
-        raise SourceError(item.path, None, f"cannot load: {err}") from None
-
-
-def merge_union(store: ox.Store, files: Sequence[RdfFile]) -> None:
-    """Write the set-union of every graph's triples into the default graph.
-
-    The bulk loader renames blank nodes at every load, so a union parsed from the files again
-    holds other blank nodes than the graphs: then the union is read back from the store itself
-    (57 s at 2 M quads in memory, 31 s just to read them back on disk). Line-based files with
-    no blank node (the curated data, a corpus) are parsed again instead, which is as fast in
-    memory and faster on disk; one SPARQL INSERT was ten times slower (docs/engines.md). The
-    triples go in batches, for the loader's buffer (:data:`CHUNK_BYTES`)."""
-    if all(_without_blank_nodes(item) for item in files):
-        for item in files:
-            _extend(store, ox.parse(path=str(item.path), format=item.format))
-        return
-    _extend(store, store.quads_for_pattern(None, None, None, None))
-
-
-def _extend(store: ox.Store, quads: Iterator[ox.Quad] | Iterator[ox.Triple]) -> None:
-    """Each (quad's) triple into the default graph, :data:`UNION_BATCH` at a time."""
-    triples = (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-    while batch := list(itertools.islice(triples, UNION_BATCH)):
-        store.bulk_extend(batch)
-
-
-def _without_blank_nodes(item: RdfFile) -> bool:
-    """An N-Quads or N-Triples file in which ``_:`` never occurs (a literal that contains it
-    only sends the load and the union the slower, always right way). A load asks twice (the
-    pieces, then the union), so the scan is kept for the file as it is on disk."""
-    if item.format not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
-        return False
-    stat = item.path.stat()
-    return _scan(item.path, stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=64)
-def _scan(path: Path, size: int, mtime_ns: int) -> bool:
-    """No ``_:`` in the file (``size`` and ``mtime_ns`` key the cache, so a changed file is
-    read again)."""
-    del size, mtime_ns
-    tail = b""
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            if b"_:" in tail + block[:1] or b"_:" in block:
-                return False
-            tail = block[-1:]
-    return True
 
 
 def union_size(store: ox.Store) -> int:
@@ -246,9 +104,7 @@ class MergedStore:
 def load_memory(files: Sequence[RdfFile]) -> MergedStore:
     """The in-memory engine for big inputs: bulk-loaded, with the stored union."""
     store = ox.Store()
-    for item in files:
-        bulk_load(store, item)
-    merge_union(store, files)
+    load_files(store, files)
     return MergedStore(store)
 
 
@@ -290,11 +146,7 @@ def load_store_dir(
     try:
         start = time.perf_counter()
         store = ox.Store(str(temp))
-        for number, item in enumerate(files, 1):
-            progress(f"[{number}/{len(files)}] loading {item.path}")
-            bulk_load(store, item)
-        progress("storing the union of all graphs as the default graph")
-        merge_union(store, files)
+        load_files(store, files, progress)
         union = union_size(store)
         quads = len(store) - union
         graphs = sum(1 for _ in store.named_graphs())

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from emg_kg.data.diskstore import RdfFile, bulk_load, load_store_dir
+from emg_kg.data.bulk import RdfFile, bulk_load
+from emg_kg.data.diskstore import load_store_dir
 from emg_kg.errors import EmgKgError
 from emg_kg.paths import Layout
 from emg_kg.query.remote import MANIFEST, RemoteStore, opener_for

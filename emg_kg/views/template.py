@@ -28,6 +28,9 @@ __all__ = [
     "vis_js",
     "script_json",
     "node_label",
+    "bounded_note",
+    "edge_word",
+    "edge_note",
     "render_page",
 ]
 
@@ -75,6 +78,58 @@ def node_label(d: dict[str, Any], lang: str) -> str:
     elif len(text) > 18 and d.get(f"abbr_{lang}"):
         text = d[f"abbr_{lang}"]
     return clip(text, LABEL_ROOM)
+
+
+def edge_word(d: dict[str, Any], lang: str) -> str:
+    """An edge's label: the mandate's verb and status (in Chinese on a Chinese page, where the
+    vocabulary has the words), else the predicate's local name."""
+    if d.get("verb"):
+        zh = lang == "zh"
+        verb = (zh and d.get("verb_zh")) or d["verb"]
+        status = (zh and d.get("status_zh")) or d.get("status")
+        return f"{verb} ({status})" if status else verb
+    if d.get("role"):  # a support statement: its role (implements, aligns, monitors, benefits)
+        return f"{d['role']} ({d.get('level', 'user')})"
+    return str(d.get("predicate", "")).split(":")[-1]
+
+
+def edge_note(d: dict[str, Any], lang: str) -> str:
+    bits = [
+        d.get("mandate") or d.get("statement") or "",
+        d.get("status", ""),
+        f"as of {d['as_of']}" if d.get("as_of") else "",
+        d.get("due_label") or d.get("due", ""),
+        d.get("due_date", ""),
+        d.get(f"action_{lang}") or d.get("action_en") or "",
+        d.get("reasoning", ""),
+        f"source: {d['source']}" if d.get("source") else "",
+    ]
+    return " · ".join(b for b in bits if b)
+
+
+def bounded_note(graph: dict[str, Any], lang: str) -> str:
+    """What a bounded whole view says on its page: how many entities it draws, how many it
+    leaves out, and where to see them (:func:`~emg_kg.analysis.projection.whole`).
+
+    >>> print(bounded_note({"entities": 5000, "limit": 2000, "left_out": 3000}, "en"))
+    ... # doctest: +ELLIPSIS
+    Showing the 2,000 most connected of 5,000 entities: 3,000 are left out of this page. ...
+    """
+    total, limit, out = graph["entities"], graph["limit"], graph["left_out"]
+    if lang == "zh":
+        return (
+            f"本页只显示 {total:,} 个实体中连线最多的 {limit:,} 个，其余 {out:,} 个未显示。"
+            "查看它们：某个实体的邻域（emg-kg viz neighbourhood --entity X，或 emg-kg serve "
+            "中的实体页面）、按主题的视图（agency-target、mandates、citations、organizations），"
+            f"或提高上限（emg-kg viz whole --limit {total}；0 表示全部）。"
+        )
+    return (
+        f"Showing the {limit:,} most connected of {total:,} entities: {out:,} are left out of "
+        "this page. To see them: an entity's neighbourhood (emg-kg viz neighbourhood --entity "
+        "X, or its page in emg-kg serve), a view by subject (agency-target, mandates, "
+        f"citations, organizations), or a higher limit (emg-kg viz whole --limit {total}; "
+        "0 draws all)."
+    )
 
 
 def render_page(data: dict[str, Any]) -> str:

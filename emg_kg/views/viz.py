@@ -29,15 +29,25 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from emg_kg.analysis.metrics import neighbourhood, select
-from emg_kg.analysis.projection import LEVELS, VIEWS, best_level, load_index, sort_key
+from emg_kg.analysis.metrics import select
+from emg_kg.analysis.projection import (
+    LEVELS,
+    VIEWS,
+    best_level,
+    load_index,
+    sort_key,
+)
 from emg_kg.data.store import atomic_write
 from emg_kg.lang import message
 from emg_kg.prefixes import PREFIXES
+from emg_kg.views import WHOLE_LIMIT
 from emg_kg.views.layout import FORCE_LIMIT, Boxes, Positions, bipartite_columns, layout, overview
 from emg_kg.views.matrix import matrix_csv, matrix_data, matrix_svg, svg_to_png
 from emg_kg.views.template import (
     TITLES,
+    bounded_note,
+    edge_note,
+    edge_word,
     node_label,
     render_page,
 )
@@ -96,33 +106,6 @@ OVERVIEW = 40
 
 def _colour(cls: str) -> str:
     return CLASS_COLOURS.get(cls) or PALETTE[hashlib.sha1(cls.encode()).digest()[0] % len(PALETTE)]
-
-
-def _edge_word(d: dict[str, Any], lang: str) -> str:
-    """An edge's label: the mandate's verb and status (in Chinese on a Chinese page, where the
-    vocabulary has the words), else the predicate's local name."""
-    if d.get("verb"):
-        zh = lang == "zh"
-        verb = (zh and d.get("verb_zh")) or d["verb"]
-        status = (zh and d.get("status_zh")) or d.get("status")
-        return f"{verb} ({status})" if status else verb
-    if d.get("role"):  # a support statement: its role (implements, aligns, monitors, benefits)
-        return f"{d['role']} ({d.get('level', 'user')})"
-    return str(d.get("predicate", "")).split(":")[-1]
-
-
-def _edge_note(d: dict[str, Any], lang: str) -> str:
-    bits = [
-        d.get("mandate") or d.get("statement") or "",
-        d.get("status", ""),
-        f"as of {d['as_of']}" if d.get("as_of") else "",
-        d.get("due_label") or d.get("due", ""),
-        d.get("due_date", ""),
-        d.get(f"action_{lang}") or d.get("action_en") or "",
-        d.get("reasoning", ""),
-        f"source: {d['source']}" if d.get("source") else "",
-    ]
-    return " · ".join(b for b in bits if b)
 
 
 def _merged(lists: Iterable[list[str]]) -> list[str]:
@@ -213,13 +196,13 @@ def _edge_rows(
                 d.get("predicate", ""),
                 d.get("evidence"),
             )
-            word, note = _edge_word(d, lang), _edge_note(d, lang)
+            word, note = edge_word(d, lang), edge_note(d, lang)
         else:
             level = best_level(d.get("level", "user") for d in ds)
             pred = "; ".join(sorted({d.get("predicate", "") for d in ds}))
             evidence = _merged(d.get("evidence", []) for d in ds)
-            word = ", ".join(sorted({_edge_word(d, lang) for d in ds}))
-            note = " | ".join(filter(None, (_edge_note(d, lang) for d in ds)))
+            word = ", ".join(sorted({edge_word(d, lang) for d in ds}))
+            note = " | ".join(filter(None, (edge_note(d, lang) for d in ds)))
         row = {"f": u, "t": v, "v": level_at[level], "p": pred, "e": list(evidence or ())}
         if len(ds) > 1:
             row["n"] = len(ds)  # statements drawn as this one link
@@ -305,7 +288,7 @@ def page_data(
         }
         for k, lv in enumerate(levels)
     ]
-    return {
+    data = {
         "title": title or default[zh],
         "lang": lang,
         "view": view,
@@ -319,6 +302,9 @@ def page_data(
         "classes": classes,
         "levels": level_rows,
     }
+    if G.graph.get("left_out"):
+        data["bounded"] = bounded_note(G.graph, lang)
+    return data
 
 
 def _overview_positions(
@@ -380,15 +366,22 @@ def write_matrix(G: nx.MultiDiGraph, out: Path, lang: str = "zh", png: bool = Fa
     return paths
 
 
-def write_all(store: ox.Store, out_dir: Path, lang: str = "zh") -> list[Path]:
-    """Every view, the EMG's neighbourhood and the coverage matrix, into ``out_dir``."""
+def write_all(
+    store: ox.Store, out_dir: Path, lang: str = "zh", limit: int | None = WHOLE_LIMIT
+) -> list[Path]:
+    """Every view (the whole graph bounded by ``limit``, None for all), the EMG's
+    neighbourhood and the coverage matrix, into ``out_dir``."""
     idx = load_index(store)
     out_dir = Path(out_dir)
-    views = {v: select(idx, v) for v in VIEWS}
-    written = [write_view(G, out_dir / f"{v}.html", lang) for v, G in views.items()]
+    written = []
+    for v in VIEWS:  # one view at a time: a corpus's views are large
+        written.append(write_view(select(idx, v, limit=limit), out_dir / f"{v}.html", lang))
     emg = PREFIXES["body"] + "EMG"
-    if emg in views["whole"]:
-        around = neighbourhood(views["whole"], emg, 1)
+    try:
+        around = select(idx, "neighbourhood", emg, 1)
+    except KeyError:  # a dataset without the EMG
+        pass
+    else:
         written.append(write_view(around, out_dir / "neighbourhood-EMG.html", lang))
-    written += write_matrix(views["agency-target"], out_dir / "agency-target-matrix", lang)
+    written += write_matrix(select(idx, "agency-target"), out_dir / "agency-target-matrix", lang)
     return written

@@ -37,7 +37,7 @@ class Views:
     def __init__(self, store: ox.Store, cache_bytes: int = 64 * 1024**2) -> None:
         self.store = store
         self._index: Any = None
-        self._whole: Any = None
+        self._entities: set[str] | None = None  # the whole view's nodes, without the graph
         # bounded by size (issue 8): any client can ask for a new neighbourhood page
         self._pages: SizedLRU[tuple[bytes, str, str]] = SizedLRU(cache_bytes)
         self._lock = threading.Lock()
@@ -65,12 +65,13 @@ class Views:
 
     def link(self, iri: str, lang: str) -> str:
         """The interactive neighbourhood of ``iri``, if the whole view has it."""
-        from emg_kg.analysis.metrics import select as project_view
+        from emg_kg.analysis.projection import entities
 
         with self._lock:
-            if self._whole is None:
-                self._whole = project_view(self._idx(), "whole")
-            known = iri in self._whole
+            if self._entities is None:
+                typed, links = entities(self._idx())
+                self._entities = {*typed, *(x for s, _, o in links for x in (s, o))}
+            known = iri in self._entities
         return f"/views/neighbourhood{qs(entity=iri, lang=lang)}" if known else ""
 
     def page(
@@ -79,6 +80,7 @@ class Views:
         """(body, content type, CSP) of a view page, or None when there is no such view."""
         from emg_kg.analysis.metrics import VIEWS
         from emg_kg.analysis.metrics import select as project_view
+        from emg_kg.views import WHOLE_LIMIT
         from emg_kg.views.matrix import matrix_svg
         from emg_kg.views.template import render_page
         from emg_kg.views.viz import matrix_data, page_data
@@ -99,7 +101,7 @@ class Views:
                 page = (svg.encode("utf-8"), "image/svg+xml; charset=utf-8", VIEW_CSP)
             else:
                 try:
-                    G = project_view(self._idx(), name, entity, 1)
+                    G = project_view(self._idx(), name, entity, 1, WHOLE_LIMIT)
                 except (KeyError, ValueError):
                     return None
                 data = page_data(G, lang)

@@ -1,4 +1,4 @@
-"""The stored set-union default graph (data/diskstore.py) holds every triple of every graph
+"""The stored set-union default graph (data/bulk.py) holds every triple of every graph
 once, with the same blank nodes as the graphs, whichever way a file is loaded."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from emg_kg.data.diskstore import RdfFile, bulk_load, load_memory, rdf_file
+from emg_kg.data.bulk import RdfFile, bulk_load, load_files, rdf_file
+from emg_kg.data.diskstore import load_memory
 from emg_kg.errors import SourceError
 
 #: A blank node in a named graph, a language literal with an escaped quote, a typed literal,
@@ -90,3 +91,48 @@ def test_a_bad_line_in_a_later_piece_is_named_by_its_line_in_the_file(tmp_path: 
         bulk_load(ox.Store(), RdfFile(path, ox.RdfFormat.N_QUADS, None), 100)
     assert err.value.path == path and err.value.line == 16
     assert "bad syntax" in str(err.value) and "Parser error" not in str(err.value)
+
+
+#: Lines the union must not take at their word: a default-graph triple whose object is an IRI
+#: (it ends like a quad), a comment, a literal that reads like a graph term, and a tab.
+AWKWARD = (
+    "<http://x/s> <http://x/p> <http://x/o2> .\n"
+    "# a comment <http://x/c> .\n"
+    '<http://x/s> <http://x/note> "see <http://x/y> ." <http://x/g4> .\n'
+    "<http://x/s>\t<http://x/p> <http://x/o3> <http://x/g4> .\n"
+)
+
+
+@pytest.mark.parametrize("chunk", [7, 200, 1 << 20])
+def test_the_union_of_nquads_cut_as_text_is_the_union_parsed(tmp_path: Path, chunk: int) -> None:
+    """A piece of N-Quads without blank nodes is loaded with a copy of itself whose graph names
+    are cut; a piece with any line that does not end in a graph name is loaded alone and its
+    triples parsed instead. Pieces of
+    7 bytes (every line its own piece), 200 (plain and awkward lines together) and 1 MiB."""
+    path = tmp_path / "data.nq"
+    plain = NQUADS.replace("_:b", "<http://x/b>").replace(
+        "<http://x/s> <http://x/p> <http://x/o> .\n", ""
+    )
+    path.write_text(plain * 3 + AWKWARD + plain, encoding="utf-8")
+    item = RdfFile(path, ox.RdfFormat.N_QUADS, None)
+    store = ox.Store()
+    load_files(store, [item], chunk=chunk)
+    whole = ox.Store()
+    whole.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    assert set(store.quads_for_pattern(None, None, None, None)) - set(whole) == {
+        q for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    } - set(whole)  # the file's statements, as given, and the union beside them
+    assert set(whole) <= set(store)
+    defaults = {"<http://x/s> <http://x/p> <http://x/o2>"}
+    assert _union(store) == _named(store) | defaults
+    assert '<http://x/s> <http://x/note> "see <http://x/y> ."' in _union(store)
+    assert len(_union(store)) == 6  # three plain triples, three awkward ones
+
+
+def test_the_union_of_an_ntriples_file_is_its_triples(tmp_path: Path) -> None:
+    path = tmp_path / "data.nt"
+    path.write_text(
+        '<http://x/s> <http://x/p> <http://x/o> .\n<http://x/s> <http://x/n> "1" .\n', "utf-8"
+    )
+    store = load_memory([rdf_file(path, "http://x/g1")]).store
+    assert _union(store) == _named(store) and len(_union(store)) == 2

@@ -21,7 +21,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from emg_kg.data.diskstore import RdfFile, load_memory, load_store_dir, open_store_dir
+from emg_kg.data.bulk import RdfFile
+from emg_kg.data.diskstore import load_memory, load_store_dir, open_store_dir
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
 from emg_kg.query.engines import Engine, OxigraphEngine

@@ -9,7 +9,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from emg_kg.data.diskstore import MergedStore, RdfFile, load_memory
+from emg_kg.data.bulk import RdfFile
+from emg_kg.data.diskstore import MergedStore, load_memory
 from emg_kg.paths import Layout
 from emg_kg.query.engines import OxigraphEngine
 from emg_kg.query.registry import get_query

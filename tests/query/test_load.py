@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 import pytest
 
-from emg_kg.data.diskstore import MARKER, load_store_dir, open_store_dir, rdf_file, read_marker
+from emg_kg.data.bulk import rdf_file
+from emg_kg.data.diskstore import MARKER, load_store_dir, open_store_dir, read_marker
 from emg_kg.errors import EmgKgError, SourceError
 from emg_kg.paths import Layout
 from emg_kg.query.loader import MANIFEST, curated_files, load_endpoint

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,9 @@ from emg_kg.views.viz import (
     write_view,
 )
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pages import check_page, page_opener  # noqa: E402 (tests/views/pages.py)
+
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 NASTY = '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">&amp;\u2028'
 
@@ -38,72 +41,11 @@ def index(store: ox.Store) -> Index:
     return load_index(store)
 
 
-@dataclass
-class Opened:
-    page: Any
-    blocked: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def js(self, expression: str) -> Any:
-        return self.page.evaluate(expression)
-
-
 @pytest.fixture()
 def open_page(browser: Any) -> Iterator[Any]:
     """Open a page file in a fresh context with every request but the page itself refused."""
-    contexts = []
-
-    def _open(path: Path) -> Opened:
-        context = browser.new_context(viewport={"width": 1200, "height": 800})
-        contexts.append(context)
-        page = context.new_page()
-        url = path.resolve().as_uri()
-        opened = Opened(page)
-
-        def route(r: Any) -> None:
-            if r.request.url == url:
-                r.continue_()
-            else:
-                opened.blocked.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
-        page.on("console", lambda m: m.type == "error" and opened.errors.append(m.text))
-        page.on("pageerror", lambda e: opened.errors.append(str(e)))
-        page.on("requestfailed", lambda r: r.url != url and opened.blocked.append(r.url))
-        page.goto(url)
-        page.wait_for_function("window.emg && window.emg.times.drawn !== null", timeout=15000)
-        return opened
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
-def painted_pixels(opened: Opened) -> int:
-    """How many canvas pixels are neither blank nor the white background."""
-    return int(
-        opened.js("""() => {
-        const c = document.querySelector('#graph canvas');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 0; i < d.length; i += 4) {
-            if (d[i + 3] > 0 && (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235)) n++;
-        }
-        return n;
-    }""")
-    )
-
-
-def check_page(opened: Opened, data: dict[str, Any]) -> None:
-    assert opened.js("typeof window.vis") == "object", "vis-network did not load"
-    counts = opened.js("[emg.network.body.nodeIndices.length, emg.network.body.edgeIndices.length]")
-    first = set(data["overview"]) or set(range(len(data["nodes"])))  # a large view: its overview
-    links = [e for e in data["edges"] if e["f"] in first and e["t"] in first]
-    assert counts == [len(first), len(links)]
-    assert painted_pixels(opened) > 200, "the canvas is blank"
-    assert opened.errors == [], opened.errors
-    assert opened.blocked == [], opened.blocked
+    with page_opener(browser) as opener:
+        yield opener
 
 
 # --- the real views --------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_viz import Opened, index, open_page  # noqa: F401 (fixtures)
+from pages import Opened
+from test_viz import index, open_page  # noqa: F401 (fixtures)
 
 from emg_kg.analysis.metrics import select
 from emg_kg.analysis.projection import Index

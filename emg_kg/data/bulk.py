@@ -1,0 +1,210 @@
+"""Bulk loading of RDF files into an Oxigraph store, with the stored set-union default graph.
+
+**The default graph is the set-union of the named graphs, stored.** Oxigraph's
+``use_default_graph_as_union`` is a bag: a fact restated in 400 reports' paragraph graphs is
+seen 400 times by every pattern, and joins multiply (one named query took 17 GB at 200 k
+quads). SPARQL's own union is an RDF merge, a set, which is also what rdflib answers. So a load
+writes every distinct triple once into the default graph as well (docs/engines.md says what
+that costs and what was tried instead).
+
+Two things bound a load's memory and time: Oxigraph's bulk loader buffers what it is given
+(up to 2 GB per thread, no setting for it in pyoxigraph), so a line-based file goes in pieces;
+and the union is written from the text where the text allows, not through Python objects.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from emg_kg.errors import SourceError
+
+__all__ = ["FORMATS", "RdfFile", "rdf_file", "bulk_load", "load_files"]
+
+FORMATS = {
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nquads": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass(frozen=True)
+class RdfFile:
+    """One file to load; triples of a triple format (and of a quad format's default graph,
+    which Oxigraph keeps apart) go into ``graph``."""
+
+    path: Path
+    format: ox.RdfFormat
+    graph: ox.NamedNode | None
+
+
+def rdf_file(path: Path, graph: str | None = None) -> RdfFile:
+    """A user file with its format (from the extension) and its graph: ``graph`` if given,
+    else the file's own ``file:`` IRI, so each file's facts stay traceable to the file."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(FORMATS))
+        raise SourceError(path, None, f"unknown RDF format {path.suffix!r}; use one of {known}")
+    if not path.is_file():
+        raise SourceError(path, None, "no such file")
+    if fmt.supports_datasets:
+        return RdfFile(path, fmt, ox.NamedNode(graph) if graph else None)
+    return RdfFile(path, fmt, ox.NamedNode(graph or path.resolve().as_uri()))
+
+
+#: How much of a line-based file one bulk load takes at a time. Oxigraph's bulk loader buffers
+#: up to 2 GB per thread before it writes: 2 M quads in one load peaked at 1.6-1.8 GiB, in
+#: pieces of this size at 0.4 GiB, whatever the file's size (docs/benchmarks-scale.md).
+CHUNK_BYTES = 64 << 20
+#: How many quads of a union read back from the store one ``bulk_extend`` takes at a time.
+UNION_BATCH = 250_000
+
+
+def load_files(
+    store: ox.Store,
+    files: Sequence[RdfFile],
+    progress: Callable[[str], None] = lambda _m: None,
+    chunk: int | None = None,
+) -> None:
+    """Bulk-load ``files`` into ``store`` and write the stored union of their graphs.
+
+    When no file holds a blank node, each piece of N-Quads carries its own triples: the piece
+    and the piece with its graph names cut go to the loader together (one read of the file,
+    one load per piece). The bulk loader renames blank nodes at every load, so otherwise the
+    union is read back from the store after the files (57 s at 2 M quads in memory; a union
+    parsed from the file again would hold other blank nodes than its graphs)."""
+    plain = all(_without_blank_nodes(item) for item in files)
+    for number, item in enumerate(files, 1):
+        progress(f"[{number}/{len(files)}] loading {item.path}")
+        if not plain:
+            _load(store, item, path=str(item.path))
+            continue
+        for piece, lines in _pieces(item.path, chunk or CHUNK_BYTES):
+            _load_with_union(store, item, piece, lines)
+    if not plain:
+        progress("storing the union of all graphs as the default graph")
+        _extend(store, store.quads_for_pattern(None, None, None, None))
+
+
+def bulk_load(store: ox.Store, item: RdfFile, chunk: int | None = None) -> None:
+    """Stream one file into ``store`` as it is, without the union; a syntax error names the
+    file and line. A line-based file without blank nodes goes in pieces of whole lines, so the
+    loader's buffer stays small; any other file goes whole, since the bulk loader renames blank
+    nodes at every load and a node split across two loads would become two."""
+    if not _without_blank_nodes(item):
+        _load(store, item, path=str(item.path))
+        return
+    for piece, lines in _pieces(item.path, chunk or CHUNK_BYTES):
+        _load(store, item, piece, lines)
+
+
+def _pieces(path: Path, chunk: int) -> Iterator[tuple[bytes, int]]:
+    """The file in pieces of about ``chunk`` bytes of whole lines, each with the number of
+    lines before it (so an error in a piece is named by its line in the file)."""
+    lines = 0
+    with path.open("rb") as handle:
+        rest = b""
+        for block in iter(lambda: handle.read(chunk), b""):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            rest = block[cut:]
+            if cut:
+                yield block[:cut], lines
+                lines += block.count(b"\n", 0, cut)
+        if rest:
+            yield rest + b"\n", lines
+
+
+def _load(
+    store: ox.Store,
+    item: RdfFile,
+    data: bytes | None = None,
+    lines: int = 0,
+    path: str | None = None,
+) -> None:
+    """One bulk load of ``data`` (lines ``lines + 1`` on of the file) or of the whole file."""
+    try:
+        store.bulk_load(data, path=path, format=item.format, to_graph=item.graph)
+    except SyntaxError as err:
+        message = re.sub(r"^Parser error (at|between) [^:]*: ", "", err.msg or str(err))
+        line = err.lineno + lines if err.lineno else None
+        raise SourceError(item.path, line, f"bad syntax: {message}") from None
+    except (OSError, ValueError) as err:
+        raise SourceError(item.path, None, f"cannot load: {err}") from None
+
+
+#: The graph term at the end of an N-Quads statement as Oxigraph, rdflib and the corpus write
+#: it (an IRI, then " ."): a statement ending otherwise does not match.
+_GRAPH_TERM = re.compile(rb" <[^<>\"\s]*> \.$", re.MULTILINE)
+
+
+def _load_with_union(store: ox.Store, item: RdfFile, piece: bytes, lines: int) -> None:
+    """A piece of a file without blank nodes, and its triples into the default graph.
+
+    An N-Triples piece is loaded twice: into its graph and as it is. An N-Quads piece whose
+    every line ends in a graph name goes with a copy that has the names cut, in one load (2 M
+    quads: 18.7 s of CPU in memory where the pieces and then the union parsed into Python took
+    27.5 s, 38 s on disk where they took 43 s; the loader is given about twice the text, so a
+    load on disk peaks at 1.0 GiB rather than 0.44). The one
+    statement that also ends so but is in no named graph (a default-graph triple with an IRI
+    object) loses its object and fails to parse; on that, or on any other line (a comment, a
+    literal at the end, other spacing), the piece is loaded alone, where its own errors are
+    named by their line, and its triples are parsed into Python. A failed load leaves only
+    right statements behind, and the store is a set, so nothing is doubled or lost."""
+    if item.format == ox.RdfFormat.N_TRIPLES:
+        _load(store, item, piece, lines)
+        _load(store, RdfFile(item.path, item.format, None), piece, lines)
+        return
+    if item.graph is None:  # else the cut lines would go into the file's graph
+        cut, count = _GRAPH_TERM.subn(b" .", piece)
+        if count == piece.count(b"\n"):
+            try:
+                store.bulk_load(piece + cut, format=item.format)
+                return
+            except SyntaxError:
+                pass
+    _load(store, item, piece, lines)
+    _extend(store, ox.parse(piece, format=item.format))
+
+
+def _extend(store: ox.Store, quads: Iterator[ox.Quad] | Iterator[ox.Triple]) -> None:
+    """Each (quad's) triple into the default graph, :data:`UNION_BATCH` at a time."""
+    triples = (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    while batch := list(itertools.islice(triples, UNION_BATCH)):
+        store.bulk_extend(batch)
+
+
+def _without_blank_nodes(item: RdfFile) -> bool:
+    """An N-Quads or N-Triples file in which ``_:`` never occurs (a literal that contains it
+    only sends the load and the union the slower, always right way). A load asks twice (the
+    pieces, then the union), so the scan is kept for the file as it is on disk."""
+    if item.format not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
+        return False
+    stat = item.path.stat()
+    return _scan(item.path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _scan(path: Path, size: int, mtime_ns: int) -> bool:
+    """No ``_:`` in the file (``size`` and ``mtime_ns`` key the cache, so a changed file is
+    read again)."""
+    del size, mtime_ns
+    tail = b""
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            if b"_:" in tail + block[:1] or b"_:" in block:
+                return False
+            tail = block[-1:]
+    return True
