@@ -21,8 +21,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from emg_kg.prefixes import ID, PREFIXES, shorten
+from emg_kg.prefixes import ID, PREFIXES
 from emg_kg.query.resolve import NAME_PROPERTIES
+from emg_kg.query.results import short_iri
 
 __all__ = [
     "LEVELS",
@@ -86,19 +87,20 @@ LITERALS = frozenset(
 
 
 #: Views ask for the same few thousand names hundreds of thousands of times at corpus size
-#: (a graph's name per edge): the two helpers below are pure, so they are cached, bounded.
+#: (a graph's name per edge): the two helpers below are pure, so they are cached, bounded
+#: (``short`` in the one cached shortener, ``query.results.short_iri``).
 _CACHED = functools.lru_cache(maxsize=1 << 17)
 
 
-@_CACHED
 def short(iri: str) -> str:
-    """The views' display name of an IRI: the one shortener with paths
-    (:func:`emg_kg.prefixes.shorten`: ``agency:WMO``, ``emgid:initiative/greening-the-blue``).
+    """The views' display name of an IRI: the one cached shortener with paths
+    (:func:`emg_kg.query.results.short_iri`: ``agency:WMO``,
+    ``emgid:initiative/greening-the-blue``).
 
     >>> short("https://w3id.org/emg-kg/id/fww/para-209")
     'fww:para-209'
     """
-    return shorten(iri, paths=True)
+    return short_iri(iri, None, True)  # (positional: the cheaper cache key)
 
 
 @_CACHED

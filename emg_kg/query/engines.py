@@ -12,8 +12,11 @@ imported only when its engine is used: a cold ``emg-kg query`` must not pay for 
 
 from __future__ import annotations
 
+import gc
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -164,27 +167,45 @@ def collect(
     (a ``SERVICE`` that cannot be reached fails while the rows are read), it must not stay in a
     frame that the error's traceback keeps: whoever frees the error, maybe on another thread (a
     server's event loop, the garbage collector), would drop it there ("PyQuerySolutions is
-    unsendable, but is being dropped on another thread")."""
+    unsendable, but is being dropped on another thread").
+
+    The cyclic garbage collector is paused while the rows are read (:func:`paused_gc`)."""
     try:
-        if isinstance(answer, ox.QueryBoolean | bool):
-            return Result("ask", boolean=bool(answer), prefixes=dict(prefixes or {}))
-        most = limit if limit is not None else -1
-        if hasattr(answer, "variables"):  # ox.QuerySolutions, or an endpoint's Solutions
-            names = [v.value for v in answer.variables]
-            rows: list[tuple[Term | None, ...]] = []
-            for solution in answer:
-                if len(rows) == most:
+        with paused_gc():
+            if isinstance(answer, ox.QueryBoolean | bool):
+                return Result("ask", boolean=bool(answer), prefixes=dict(prefixes or {}))
+            most = limit if limit is not None else -1
+            if hasattr(answer, "variables"):  # ox.QuerySolutions, or an endpoint's Solutions
+                names = [v.value for v in answer.variables]
+                rows: list[tuple[Term | None, ...]] = []
+                for solution in answer:
+                    if len(rows) == most:
+                        raise TooManyRows(most)
+                    rows.append(tuple(solution))
+                return Result("select", names, rows, prefixes=dict(prefixes or {}))
+            triples: list[ox.Triple] = []
+            for triple in answer:
+                if len(triples) == most:
                     raise TooManyRows(most)
-                rows.append(tuple(solution))
-            return Result("select", names, rows, prefixes=dict(prefixes or {}))
-        triples: list[ox.Triple] = []
-        for triple in answer:
-            if len(triples) == most:
-                raise TooManyRows(most)
-            triples.append(triple)
-        return Result("graph", triples=triples, prefixes=dict(prefixes or {}))
+                triples.append(triple)
+            return Result("graph", triples=triples, prefixes=dict(prefixes or {}))
     finally:
         del answer
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block, then back as it was.
+
+    Rows and their terms hold no cycles, but each collection walks every object made so far:
+    reading 55,893 rows of twelve columns at 2 M quads, 0.6 s of the 2.7 s a query took."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 class RdflibEngine(Engine):

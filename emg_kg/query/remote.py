@@ -59,6 +59,7 @@ _FIRST_SELECT = re.compile(r"(?<![\w:])SELECT\s+(DISTINCT\b)?", re.I)
 _TOKEN = re.compile(
     r'(?P<opaque>"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|'
     r"<[^<>\"{}|^`\\\s]*>|#[^\n]*)|[?$](?P<var>\w+)|(?P<kw>(?<![\w:])(?:SELECT|WHERE)(?![\w:]))|"
+    r"(?P<order>(?<![\w:])(?:GROUP\s+BY|ORDER\s+BY|HAVING)(?![\w:]))|"
     r"(?P<punct>[{}()])",
     re.I,
 )
@@ -104,27 +105,30 @@ def substitute(text: str, bindings: dict[str, Term]) -> str:
     if not bindings:
         return text
     out: list[str] = []
-    pos, depth, brace, projecting = 0, 0, 0, False
+    pos, depth, brace, projecting, ordering = 0, 0, 0, False, False
     for match in _TOKEN.finditer(text):
         out.append(text[pos : match.start()])
         pos = match.end()
         token = match.group(0)
         if match.group("kw"):
-            projecting = token.upper() == "SELECT"
+            projecting, ordering = token.upper() == "SELECT", False
             depth = 0
+        elif match.group("order"):
+            projecting, ordering = False, True
         elif match.group("punct"):
             if token == "{":
                 brace += 1
-                projecting = False
+                projecting = ordering = False
             elif token == "}":
                 brace -= 1
+                ordering = False
             elif projecting:
                 depth += 1 if token == "(" else -1
         elif match.group("var") in bindings:
             value = _sparql(bindings[match.group("var")])
             if projecting:
                 token = f"({value} AS {token})" if depth == 0 else value
-            elif brace == 0:  # GROUP BY, ORDER BY, HAVING of the outer query
+            elif brace == 0 or ordering:  # GROUP BY, ORDER BY, HAVING, of a subquery too
                 token = f"({value})"
             else:
                 token = value

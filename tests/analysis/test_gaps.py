@@ -19,7 +19,8 @@ from emg_kg.cli.gaps_report import markdown, to_csv, to_json
 from emg_kg.data.store import open_store
 from emg_kg.errors import MappingError
 from emg_kg.paths import Layout
-from emg_kg.query.registry import get_query
+from emg_kg.query.registry import get_query, internal_query
+from emg_kg.query.run import rows
 
 if TYPE_CHECKING:
     from conftest import Cli
@@ -49,6 +50,20 @@ def test_counts_agree_with_the_named_queries(layout: Layout, evidence: str) -> N
     ]
     for c in r.coverage:  # coverage and the unaddressed list are two views of one fact
         assert c.targets - c.supported == len(c.unaddressed)
+
+
+def test_the_light_unfollowed_query_gives_the_named_ones_paragraphs(layout: Layout) -> None:
+    """The gap report reads which Rio+20 paragraphs no EMG body follows up from an internal
+    query without rio20-unfollowed's citations: the same paragraphs, in its order."""
+    engine = OxigraphEngine(open_store(layout))
+    light = internal_query("gaps-rio20-unfollowed", layout)
+    found = {}
+    for evidence in EVIDENCE:
+        named = rows(engine, get_query(layout, "rio20-unfollowed"), evidence=evidence)
+        mine = rows(engine, light, evidence=evidence)
+        found[evidence] = [r["paragraph"] for r in mine]
+        assert found[evidence] == list(dict.fromkeys(r["paragraph"] for r in named))
+    assert len(found["stated"]) == 12 and found["report"] == []  # the levels tell them apart
 
 
 def test_the_shipped_report(report: GapReport) -> None:

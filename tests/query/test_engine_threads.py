@@ -58,3 +58,21 @@ def test_collect_stops_at_the_limit_and_says_so(store: ox.Store) -> None:
     assert three.kind == "select" and len(three.rows) == 3
     asked = collect(store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
     assert asked.kind == "ask" and asked.boolean is True
+
+
+def test_collect_leaves_the_garbage_collector_as_it_found_it(store: ox.Store) -> None:
+    """Paused while the rows are read (speed), on again after, even when the read fails."""
+    import gc
+
+    assert gc.isenabled()
+    assert len(collect(store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }")).rows) > 3
+    assert gc.isenabled()
+    with pytest.raises(TooManyRows):
+        collect(store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }"), 3)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        collect(store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 3"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -162,6 +162,11 @@ def test_open_engine_takes_a_backend(layout: Layout, disk_store: ox.Store) -> No
             "SELECT ?b WHERE { { SELECT ?b ?lang WHERE { ?b <urn:p?lang> ?lang } } }",
             'SELECT ?b WHERE { { SELECT ?b ("zh" AS ?lang) WHERE { ?b <urn:p?lang> "zh" } } }',
         ),
+        (  # a subquery's GROUP BY: a bare term there is a syntax error (mandates-for-body)
+            "SELECT ?x WHERE { { SELECT ?lang ?x WHERE { ?x ?p ?lang } GROUP BY ?lang ?x } }",
+            'SELECT ?x WHERE { { SELECT ("zh" AS ?lang) ?x WHERE { ?x ?p "zh" } '
+            'GROUP BY ("zh") ?x } }',
+        ),
     ],
 )
 def test_parameters_are_substituted_where_the_variable_stands(text: str, expected: str) -> None:

@@ -31,7 +31,7 @@ UNDP = ox.NamedNode(PREFIXES["agency"] + "UNDP")
 #: a value for each parameter an internal query declares, chosen so that each returns rows
 DRYLANDS = ox.NamedNode(PREFIXES["mandate"] + "ss-xii-2-supports-drylands-action-plan")
 PARA_39 = ox.NamedNode(PREFIXES["para"] + "39")
-VALUES: dict[str, dict[str, ox.NamedNode]] = {
+VALUES: dict[str, dict[str, ox.NamedNode | ox.Literal]] = {
     "page-supporters": {"x": ox.NamedNode(PREFIXES["aichi"] + "target-14")},
     "page-issued": {"x": DRYLANDS},
     "page-follows-from": {"x": DRYLANDS},
@@ -42,10 +42,12 @@ VALUES: dict[str, dict[str, ox.NamedNode]] = {
     "remote-quads": {"s": UNDP},
     "remote-has-graph": {"g": PARA_39},
     "load-manifest": {"manifest": PARA_39, "loaded": ox.NamedNode(PREFIXES["skos"] + "prefLabel")},
+    # the shipped report leaves twelve paragraphs unfollowed at this level only
+    "gaps-rio20-unfollowed": {"evidence": ox.Literal("stated")},
 }
 
 
-def _params(name: str) -> dict[str, ox.NamedNode]:
+def _params(name: str) -> dict[str, ox.NamedNode | ox.Literal]:
     query = internal_query(name)
     return VALUES.get(name) or {p.name: UNDP for p in query.params}
 
@@ -86,6 +88,9 @@ def test_internal_queries_agree_on_every_backend(
     assert got.variables == expected.variables
     if kind == "virtuoso" and name in ENDPOINT_EXTRA:
         assert _set(got) > _set(expected), f"{name} agrees now: drop it from ENDPOINT_EXTRA"
+    elif kind == "virtuoso" and name == "gaps-open-mandates":  # open-mandates' list comma
+        comma = {r.replace("\\u3001", "?") for r in _set(expected)}  # (tests/virtuoso.py)
+        assert _set(got) == comma and comma != _set(expected)
     else:
         assert _set(got) == _set(expected)
 
