@@ -174,6 +174,19 @@ def test_sparqlwrapper_update_is_refused(server: Running) -> None:
     assert info.value.code == 403
 
 
+def test_sparqlwrapper_takes_every_named_query_for_a_select() -> None:
+    """SPARQLWrapper 2.0 guesses a query's form from the first keyword in its text, comments
+    included, and its comment filter drops only every other line of a block of comments: a
+    description saying "addressee" (ADD) or "asked" (ASK) made it send a named query as an
+    update, which the endpoint refuses (403). The headers of the .rq files avoid those words."""
+    guessed = {}
+    for name, query in NAMED:
+        client = SPARQLWrapper("http://127.0.0.1/sparql")
+        client.setQuery(query.text)  # type: ignore[attr-defined]
+        guessed[name] = client.queryType
+    assert {n: form for n, form in guessed.items() if form != "SELECT"} == {}
+
+
 @pytest.mark.parametrize(("name", "query"), NAMED, ids=[n for n, _ in NAMED])
 def test_every_named_query_through_the_endpoint(server: Running, name: str, query: object) -> None:
     """The .rq text unchanged (parameters unbound), and the named route with its examples."""
