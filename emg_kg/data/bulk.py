@@ -88,8 +88,8 @@ def load_files(
     plain = all(_without_blank_nodes(item) for item in files)
     for number, item in enumerate(files, 1):
         progress(f"[{number}/{len(files)}] loading {item.path}")
-        if not plain:
-            _load(store, item, path=str(item.path))
+        if not plain:  # each file still in pieces where it can be (bulk_load)
+            bulk_load(store, item)
             continue
         for piece, lines in _pieces(item.path, chunk or CHUNK_BYTES):
             _load_with_union(store, item, piece, lines)
