@@ -27,9 +27,9 @@ def test_each_cell_is_its_term_as_the_query_writes_it(oxigraph: Engine, layout: 
     assert len(lines) == len(result.rows) + 3  # header, rule, rows, note
     for line, row in zip(lines[2:], result.rows, strict=False):
         expected = [
-            shorten(t.value, result.prefixes) if isinstance(t, ox.NamedNode) else t.value
+            shorten(t.value, result.prefixes) if isinstance(t, ox.NamedNode) else str(t.value)
             for t in row
-            if t is not None
+            if isinstance(t, ox.NamedNode | ox.Literal)
         ]
         at = 0
         for text in expected:  # each cell's text, in order, white space folded
