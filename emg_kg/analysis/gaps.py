@@ -33,7 +33,7 @@ from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
 from emg_kg.query.engines import Engine
 from emg_kg.query.registry import NamedQuery, get_query, internal_query
-from emg_kg.query.results import Term, frozen_prefixes, short, short_iri
+from emg_kg.query.results import Term, TermTexts, frozen_prefixes, short, short_iri
 from emg_kg.query.run import by_value, run
 from emg_kg.query.run import rows as solutions
 
@@ -185,7 +185,7 @@ class _Reading:
         # each distinct term's text worked out once (a dict's own lookup per cell, no Python
         # call): the report's 156,000 cells at 2 M quads took 0.5 s through a dict of terms
         # per row and a call per cell
-        text = _Texts(frozen_prefixes(found.prefixes), self.iris).__getitem__
+        text = TermTexts(frozen_prefixes(found.prefixes), self.iris).__getitem__
         variables = found.variables
         return [dict(zip(variables, map(text, r), strict=True)) for r in found.rows]
 
@@ -208,24 +208,6 @@ class _Reading:
             row.get("role", ""),
             row.get("group", ""),
         )
-
-
-class _Texts(dict[Term | None, str]):
-    """Terms as a table shows them (:func:`~emg_kg.query.results.short`, "" for unbound),
-    each worked out on its first lookup; an IRI's text is kept beside the IRI in ``iris``."""
-
-    def __init__(self, prefixes: frozenset[tuple[str, str]], iris: dict[str, str]) -> None:
-        super().__init__()
-        self.prefixes, self.iris = prefixes, iris
-
-    def __missing__(self, term: Term | None) -> str:
-        if isinstance(term, ox.NamedNode):
-            text = short_iri(term.value, self.prefixes)
-            self.iris[text] = term.value
-        else:
-            text = short(term)
-        self[term] = text
-        return text
 
 
 def _text(term: Term, prefixes: frozenset[tuple[str, str]]) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "render",
     "short",
     "short_iri",
+    "TermTexts",
     "frozen_prefixes",
     "to_python",
     "fit",
@@ -315,7 +316,7 @@ def table(result: Result, width: int | None = None) -> str:
     every value whole)."""
     if result.kind == "ask":
         return "true\n" if result.boolean else "false\n"
-    text = _Cells(frozen_prefixes(result.prefixes)).__getitem__  # each distinct term once
+    text = TermTexts(frozen_prefixes(result.prefixes), fold=True).__getitem__
     rows = [list(result.variables), *([*map(text, row)] for row in result.rows)]
     body, cut = _text_table(rows, width, rule=True)
     note = rows_note(len(result.rows))
@@ -324,20 +325,36 @@ def table(result: Result, width: int | None = None) -> str:
     return body + note + "\n"
 
 
-class _Cells(dict[Term | None, str]):
-    """Terms as a table cell shows them (:func:`short`, white space folded), each worked out on
-    its first lookup: a listing repeats the same IRIs and names in thousands of rows."""
+class TermTexts(dict[Term | None, str]):
+    """Terms as a table shows them (:func:`short`, through the cached shortener; "" for
+    unbound), each worked out on its first lookup, so that a cell is one dict lookup: a listing
+    repeats the same IRIs and names in thousands of rows. ``iris`` (if given) gets each IRI's
+    text -> the IRI; ``fold`` folds white space, as a table cell does.
 
-    def __init__(self, prefixes: frozenset[tuple[str, str]]) -> None:
+    >>> texts = TermTexts(frozen_prefixes({"ex": "http://example.org/"}), fold=True)
+    >>> [texts[t] for t in (ox.NamedNode("http://example.org/a"), ox.Literal("a  b"), None)]
+    ['ex:a', 'a b', '']
+    """
+
+    def __init__(
+        self,
+        prefixes: frozenset[tuple[str, str]],
+        iris: dict[str, str] | None = None,
+        fold: bool = False,
+    ) -> None:
         super().__init__()
-        self.prefixes = prefixes
+        self.prefixes, self.iris, self.fold = prefixes, iris, fold
 
     def __missing__(self, term: Term | None) -> str:
         if isinstance(term, ox.NamedNode):
             text = short_iri(term.value, self.prefixes)
+            if self.iris is not None:
+                self.iris[text] = term.value
         else:
             text = short(term)
-        self[term] = text = " ".join(text.split())
+        if self.fold:
+            text = " ".join(text.split())
+        self[term] = text
         return text
 
 
