@@ -3,13 +3,14 @@ once, with the same blank nodes as the graphs, whichever way a file is loaded.""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from emg_kg.data.bulk import RdfFile, bulk_load, load_files, rdf_file
-from emg_kg.data.diskstore import load_memory
+from emg_kg.data.diskstore import load_memory, load_store_dir, open_store_dir
 from emg_kg.errors import SourceError
 
 #: A blank node in a named graph, a language literal with an escaped quote, a typed literal,
@@ -136,3 +137,28 @@ def test_the_union_of_an_ntriples_file_is_its_triples(tmp_path: Path) -> None:
     )
     store = load_memory([rdf_file(path, "http://x/g1")]).store
     assert _union(store) == _named(store) and len(_union(store)) == 2
+
+
+def test_a_walk_of_a_loaded_store_goes_graph_by_graph_without_the_union(tmp_path: Path) -> None:
+    """``MergedStore.quads_for_pattern`` with no term walks the named graphs one by one (each
+    graph's quads together, the stored union never read), in memory and on disk alike; a
+    pattern with a term given drops the union's copies among its matches."""
+    path = tmp_path / "data.nq"
+    lines = [
+        f"<http://x/s{i % 5}> <http://x/p{i % 3}> <http://x/o{i % 7}> <http://x/g{i % 4}> .\n"
+        for i in range(60)
+    ]
+    path.write_text("".join(lines), encoding="utf-8")
+    item = RdfFile(path, ox.RdfFormat.N_QUADS, None)
+    load_store_dir(tmp_path / "store", [item], None)
+    whole = ox.Store()
+    whole.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    for merged in (load_memory([item]), open_store_dir(tmp_path / "store", None)):
+        walk = list(merged.quads_for_pattern(None, None, None, None))
+        assert sorted(map(str, walk)) == sorted(map(str, whole)) and len(walk) == len(merged)
+        runs = [g for g, _ in itertools.groupby(walk, key=lambda q: q.graph_name)]
+        assert len(runs) == len(set(runs)) == 4  # one run per graph
+        s1 = ox.NamedNode("http://x/s1")
+        assert set(merged.quads_for_pattern(s1, None, None, None)) == set(
+            whole.quads_for_pattern(s1, None, None, None)
+        )
