@@ -74,13 +74,27 @@ class GuardedH11(H11Protocol):
         super().connection_made(transport)  # type: ignore[arg-type]
         self._peer = str(self.client[0]) if self.client else ""
         self.per_peer[self._peer] += 1
-        mine = self.per_peer[self._peer] if self._peer not in self.exempt else 0
-        if len(self.connections) > self.max_connections and not self._evict_idlest():
-            mine = self.client_connections + 1  # full of requests under way: refuse
-        if mine > self.client_connections:
-            self.transport.close()  # over a cap: closed at once, nothing is read
-            return
-        self._arm()
+        if self._peer not in self.exempt and self.per_peer[self._peer] > self.client_connections:
+            self._drop()  # over its address's cap: refused before it could make room
+        elif len(self.connections) > self.max_connections and not self._evict_idlest():
+            self._drop()  # full of requests under way: refused
+        else:
+            self._arm()
+
+    def _drop(self) -> None:
+        """Close the connection, nothing read, and take it out of the counts now.
+
+        The event loop reports the close (``connection_lost``) only on a later turn; a burst
+        it accepts in one turn would otherwise still count every refused connection as open,
+        look like a full server, and make each refusal evict a waiting client."""
+        self._disarm()
+        self.connections.discard(self)
+        if self._peer is not None:
+            self.per_peer[self._peer] -= 1
+            if self.per_peer[self._peer] <= 0:
+                del self.per_peer[self._peer]
+            self._peer = None
+        self.transport.close()
 
     def _evict_idlest(self) -> bool:
         """Full: close the connection that has waited longest without sending a whole
@@ -92,9 +106,7 @@ class GuardedH11(H11Protocol):
         ]
         if not waiting:
             return False
-        idlest = min(waiting, key=lambda c: c._since)
-        idlest._disarm()
-        idlest.transport.close()
+        min(waiting, key=lambda c: c._since)._drop()
         return True
 
     def _arm(self) -> None:
@@ -111,7 +123,7 @@ class GuardedH11(H11Protocol):
         self._head_timer = None
         waiting_for_head = self.cycle is None or self.cycle.response_complete
         if waiting_for_head and not self.transport.is_closing():
-            self.transport.close()
+            self._drop()
 
     def data_received(self, data: bytes) -> None:
         before = self.cycle
@@ -126,12 +138,8 @@ class GuardedH11(H11Protocol):
             self._arm()  # (a pipelined request that started meanwhile is already under way)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        if self._peer is not None:
-            self.per_peer[self._peer] -= 1
-            if self.per_peer[self._peer] <= 0:
-                del self.per_peer[self._peer]
-            self._peer = None
+        if self._peer is not None:  # not closed by _drop: closed by the client or uvicorn
+            self._drop()
         super().connection_lost(exc)
 
 

@@ -239,6 +239,39 @@ def test_half_requests_from_many_addresses_do_not_lock_others_out(attacked: Serv
             sock.close()
 
 
+def test_a_burst_from_one_address_closes_no_other_clients_connection(tmp_path: Path) -> None:
+    """300 connections from one address that the server accepts in one go (queued while it is
+    stopped, as a busy server finds them): past its cap (10) each is refused, and refusing them
+    must not make room by closing another client's connection, which then gets its answer.
+    (Once, refused connections still counted as open until the event loop got round to them, so
+    a burst looked like a full server, and each refused one evicted a waiting client.)"""
+    server = launch(
+        tmp_path,
+        *("--max-connections", "200", "--client-connections", "10"),
+        *("--header-timeout", "30"),
+    )
+    held = socket.create_connection((server.host, server.port), 5)
+    socks: list[socket.socket] = []
+    try:
+        held.sendall(b"GET /status HTTP/1.1\r\nHost: x\r\n")
+        time.sleep(0.5)  # accepted, waiting for the rest of its head
+        server.proc.send_signal(signal.SIGSTOP)
+        try:
+            socks = half_open(server, 300, source="127.0.0.6")
+        finally:
+            server.proc.send_signal(signal.SIGCONT)
+        held.sendall(b"Connection: close\r\n\r\n")
+        answer = read_all(held, 10)
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+        assert server.get("/status", source="127.0.0.7", timeout=5)[0] == 200
+    finally:
+        held.close()
+        for sock in socks:
+            sock.close()
+        assert stop(server) == 0
+    assert "Traceback" not in server.log.read_text()
+
+
 @pytest.mark.parametrize("length", [b"abc", b"-1", b"1, 2", b"99999999999999999999999999", b" 12x"])
 def test_bad_content_length_is_400(attacked: Server, length: bytes) -> None:
     request = (
