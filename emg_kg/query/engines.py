@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -169,7 +170,10 @@ def collect(
     server's event loop, the garbage collector), would drop it there ("PyQuerySolutions is
     unsendable, but is being dropped on another thread").
 
-    The cyclic garbage collector is paused while the rows are read (:func:`paused_gc`)."""
+    The cyclic garbage collector is paused while the rows are read (:data:`paused_gc`): here,
+    where every answer's rows are made (the runner's, the web app's ad-hoc queries'), and only
+    here: the runner's column selection after it copies 21,160 rows in 25-65 ms at 2 M quads
+    with the collector on or off."""
     try:
         with paused_gc():
             if isinstance(answer, ox.QueryBoolean | bool):
@@ -193,19 +197,39 @@ def collect(
         del answer
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the block, then back as it was.
+class _Pause:
+    """The collector's one pause for the whole process: a count of the blocks inside it.
 
-    Rows and their terms hold no cycles, but each collection walks every object made so far:
-    reading 55,893 rows of twelve columns at 2 M quads, 0.6 s of the 2.7 s a query took."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
+    ``gc.disable`` is process-wide and the server answers on several threads, so a block that
+    saved and restored the flag itself could restore it under another block still inside, or
+    save "off" from a block about to leave and so never switch it back on (8 threads in and out
+    of such a block left the collector off at once). The first block in saves the flag and
+    switches the collector off, the last one out restores it."""
+
+    def __init__(self) -> None:
+        self.lock, self.inside, self.was_on = threading.Lock(), 0, False
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self.lock:
+            if not self.inside:
+                self.was_on = gc.isenabled()
+                gc.disable()
+            self.inside += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.inside -= 1
+                if not self.inside and self.was_on:
+                    gc.enable()
+
+
+#: Python's cyclic garbage collector off for the block, then back as it was before the first
+#: block that overlaps it. Rows and their terms hold no cycles, but each collection walks every
+#: object made so far: reading 55,893 rows of twelve columns at 2 M quads, 0.6 s of the 2.7 s a
+#: query took.
+paused_gc = _Pause()
 
 
 class RdflibEngine(Engine):
