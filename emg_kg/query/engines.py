@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from emg_kg.errors import QueryError, TooManyRows
 from emg_kg.paths import Layout
 from emg_kg.query.results import Result, Term
-from emg_kg.query.sparql_errors import explain, syntax_error
+from emg_kg.query.sparql_errors import explain, oxigraph_errors
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -141,7 +141,7 @@ class OxigraphEngine(Engine):
             dataset.named_graphs if dataset else None,
             where,
         )
-        try:
+        with oxigraph_errors(where, text, prefixes):
             answer = self.store.query(
                 text,
                 prefixes=prefixes,
@@ -152,10 +152,6 @@ class OxigraphEngine(Engine):
                 return collect(answer)
             finally:
                 del answer  # see collect
-        except SyntaxError as err:
-            raise syntax_error(where, err, text, prefixes) from None
-        except (RuntimeError, OSError, ValueError, TypeError) as err:
-            raise QueryError(f"{where}: the query failed: {err}") from None
 
 
 def collect(
