@@ -197,10 +197,10 @@ class _Pause:
     """The collector's one pause for the whole process: a count of the blocks inside it.
 
     ``gc.disable`` is process-wide and the server answers on several threads, so a block that
-    saved and restored the flag itself could restore it under another block still inside, or
-    save "off" from a block about to leave and so never switch it back on (8 threads in and out
-    of such a block left the collector off at once). The first block in saves the flag and
-    switches the collector off, the last one out restores it."""
+    saved and restored the flag itself could switch the collector on under another block still
+    inside, or read "off" from another block, switch it off after that one switched it back on,
+    and leave it off for good (8 threads in and out of such a block did at once). The first
+    block in saves the flag and switches the collector off, the last one out restores it."""
 
     def __init__(self) -> None:
         self.lock, self.inside, self.was_on = threading.Lock(), 0, False
