@@ -36,9 +36,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from answers import ROOT, bindings, corpus_file, dumps, example_params, in_memory, named_queries
+
 sys.path.insert(0, str(ROOT / "tests"))
 
 
@@ -46,17 +45,9 @@ def rows(result: Any, name: str = "") -> list[str]:
     """The answer's rows, sorted, each one JSON array (documented differences folded)."""
     from virtuoso import fold
 
-    from emg_kg.query.results import render
-
-    answer = json.loads(render(result, "json"))
-    names = answer["head"]["vars"]
-    table = [
-        [json.dumps(b.get(n), ensure_ascii=False) for n in names]
-        for b in answer["results"]["bindings"]
-    ]
-    return sorted(
-        json.dumps(r, ensure_ascii=False) for r in (fold(name, names, table) if name else table)
-    )
+    names, found = bindings(result)
+    table = [[dumps(value) for value in row] for row in found]
+    return sorted(dumps(r) for r in (fold(name, names, table) if name else table))
 
 
 def main() -> int:
@@ -72,17 +63,12 @@ def main() -> int:
     parser.add_argument("--buffers", type=int, default=100_000, help="Virtuoso's 8 KiB pages")
     parser.add_argument("--dir", type=Path, help="the server's database directory (emptied)")
     args = parser.parse_args()
-    import pyoxigraph as ox
     from corpus import write_corpus
     from virtuoso import DIFFERS, credentials, running
 
-    from emg_kg.data.bulk import RdfFile
-    from emg_kg.data.diskstore import load_memory
     from emg_kg.errors import EmgKgError
-    from emg_kg.paths import default_layout
     from emg_kg.query.engines import OxigraphEngine
     from emg_kg.query.loader import load_endpoint
-    from emg_kg.query.registry import load_queries
     from emg_kg.query.remote import RemoteStore
     from emg_kg.query.run import run
 
@@ -94,14 +80,13 @@ def main() -> int:
     else:
         corpus = work / "corpus.nq"
         out["quads"], out["reports"] = write_corpus(args.quads, corpus)
-    item = RdfFile(corpus, ox.RdfFormat.N_QUADS, None)
+    item = corpus_file(corpus)
     start = time.perf_counter()
-    store = load_memory([item])
+    store = in_memory(corpus)
     out["memory_load_s"] = round(time.perf_counter() - start, 1)
     out["memory_quads"] = len(store)
     memory = OxigraphEngine(store)
     out["queries"] = {}
-    wanted = set(filter(None, args.only.split(",")))
     server_dir = args.dir or work / "v"
     shutil.rmtree(server_dir, ignore_errors=True)
     server_dir.mkdir(parents=True)
@@ -118,10 +103,8 @@ def main() -> int:
         out["virtuoso_load_avg_1m"] = round(os.getloadavg()[0], 2)
         print("loaded", {k: v for k, v in out.items() if k != "queries"}, file=sys.stderr)
         remote = OxigraphEngine(RemoteStore(server.url, timeout=args.timeout))
-        for name, query in sorted(load_queries(default_layout()).items()):
-            if wanted and name not in wanted:
-                continue
-            params = {p.name: p.example for p in query.params if p.example}
+        for name, query in named_queries(args.only):
+            params = example_params(query)
             start = time.perf_counter()
             ours = run(memory, query, params)
             memory_s = time.perf_counter() - start

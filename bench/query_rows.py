@@ -25,27 +25,18 @@ Exit code 0 when every query agrees, 1 when one differs (the first differing row
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from answers import ROOT, bindings, dumps, example_params, in_memory, named_queries
 
 
 def table(result: Any) -> list[str]:
     """The answer's rows, in order, each one JSON line."""
-    from emg_kg.query.results import render
-
-    answer = json.loads(render(result, "json"))
-    names = answer["head"]["vars"]
-    return [
-        json.dumps([b.get(n) for n in names], ensure_ascii=False)
-        for b in answer["results"]["bindings"]
-    ]
+    return [dumps(row) for row in bindings(result)[1]]
 
 
 def old_text(rev: str, name: str) -> str | None:
@@ -111,34 +102,26 @@ def main() -> int:
         "--param", action="append", default=[], metavar="NAME=VALUE", help="instead of the example"
     )
     args = parser.parse_args()
-    import pyoxigraph as ox
-
-    from emg_kg.data.bulk import RdfFile
-    from emg_kg.data.diskstore import load_memory, open_store_dir
+    from emg_kg.data.diskstore import open_store_dir
     from emg_kg.paths import default_layout
     from emg_kg.query.engines import OxigraphEngine
-    from emg_kg.query.registry import load_queries, parse_header
+    from emg_kg.query.registry import parse_header
     from emg_kg.query.run import names
 
     if args.store:
         engine = OxigraphEngine(open_store_dir(args.store, None))
     elif args.corpus:
-        engine = OxigraphEngine(load_memory([RdfFile(args.corpus, ox.RdfFormat.N_QUADS, None)]))
+        engine = OxigraphEngine(in_memory(args.corpus))
     else:
         from emg_kg.data.store import open_store
 
         engine = OxigraphEngine(open_store(default_layout()))
-    wanted = set(filter(None, args.names.split(",")))
     start = time.perf_counter()
     names(engine)
     print(f"{'(resolver names)':20s} {time.perf_counter() - start:7.3f} s", flush=True)
     failed = 0
-    for name, new in sorted(load_queries(default_layout()).items()):
-        if wanted and name not in wanted:
-            continue
-        params = {p.name: p.example for p in new.params if p.example}
-        given = dict(item.partition("=")[::2] for item in args.param)
-        params.update({k: v for k, v in given.items() if k in new.param_names})
+    for name, new in named_queries(args.names):
+        params = example_params(new, args.param)
         if args.no_compare:
             new_s, new_rows = timed(engine, new, params)
             extra = f"  raw {raw(engine, new, params)}" if args.raw else ""

@@ -21,6 +21,7 @@ from emg_kg.cli.options import (
     table_width,
 )
 from emg_kg.paths import Layout
+from emg_kg.views import WHOLE_LIMIT  # a constant in a module that imports nothing: cheap
 
 __all__ = ["VIEW_NAMES", "add_analyze", "add_viz"]
 
@@ -113,8 +114,6 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
 def _limit(args: argparse.Namespace) -> int | None:
     """The whole view's node limit: --limit (0: none), by default :data:`WHOLE_LIMIT`; None
     for `analyze`, which measures every node."""
-    from emg_kg.views import WHOLE_LIMIT
-
     if not hasattr(args, "limit"):
         return None
     return WHOLE_LIMIT if args.limit is None else (args.limit or None)
@@ -300,8 +299,6 @@ def add_viz(add: Adder) -> None:
         required=True,
         help="output file (.html; for matrix: .svg, .csv and, with chromium, .png)",
     )
-    from emg_kg.views import WHOLE_LIMIT
-
     p.add_argument(
         "--limit",
         type=_count,

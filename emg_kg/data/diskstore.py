@@ -11,7 +11,7 @@ answering from stale data.
 The default graph of a loaded store is the stored set-union of its named graphs
 (:mod:`emg_kg.data.bulk`): :class:`MergedStore` queries that graph; ``GRAPH ?g`` still sees the
 evidence graphs, and the whole-store readers (``len``, ``quads_for_pattern``) leave the stored
-union out, so counts and views are unchanged.
+union out, so counts and views are unchanged; a walk of every quad goes graph by graph.
 """
 
 from __future__ import annotations
@@ -86,10 +86,23 @@ class MergedStore:
         return self.store.query(query, use_default_graph_as_union=False, **options)
 
     def quads_for_pattern(self, s: Any, p: Any, o: Any, g: Any = None) -> Iterator[ox.Quad]:
+        """The quads of the named graphs, never the stored union's copies.
+
+        A walk of the whole store (no term given) reads the named graphs one by one, graph
+        after graph, and never meets the union (2 M quads: 8.9 s of CPU, where reading every
+        quad and dropping the union's 1.67 M took 15.2 s); a pattern with a term given reads
+        its few matches and drops the union's among them (one seek per graph, 45,133 graphs at
+        2 M, would cost 0.3-0.4 s where that costs 0.04-0.15 s)."""
         if g is not None:
             return self.store.quads_for_pattern(s, p, o, g)
+        if s is None and p is None and o is None:
+            return self._named_quads()
         quads = self.store.quads_for_pattern(s, p, o, None)
         return (q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph))
+
+    def _named_quads(self) -> Iterator[ox.Quad]:
+        for graph in self.store.named_graphs():
+            yield from self.store.quads_for_pattern(None, None, None, graph)
 
     def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
         return self.store.named_graphs()

@@ -273,14 +273,10 @@ def _oxigraph_syntax(text: str, where: str, prefixes: dict[str, str] | None) -> 
     """
     import pyoxigraph as ox
 
-    from emg_kg.query.sparql_errors import syntax_error
+    from emg_kg.query.sparql_errors import oxigraph_errors
 
-    try:
+    with oxigraph_errors(where, text, prefixes):
         ox.Store().query(text, prefixes=prefixes)
-    except SyntaxError as err:
-        raise syntax_error(where, err, text, prefixes) from None
-    except (RuntimeError, OSError, ValueError, TypeError) as err:
-        raise QueryError(f"{where}: the query failed: {err}") from None
 
 
 #: Verdicts by text hash, most recent last: a worker answering the same editor query again

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout, default_layout
-from emg_kg.query.engines import Engine, OxigraphEngine, paused_gc
+from emg_kg.query.engines import Engine, OxigraphEngine
 from emg_kg.query.gate import check
 from emg_kg.query.registry import (
     NamedQuery,
@@ -231,8 +231,7 @@ def run(
     keep = [i for i, v in enumerate(result.variables) if v not in query.param_names]
     if len(keep) < len(result.variables):
         result.variables = [result.variables[i] for i in keep]
-        with paused_gc():  # a tuple per row, as collect made them
-            result.rows = _columns(result.rows, keep)
+        result.rows = _columns(result.rows, keep)
     return result
 
 

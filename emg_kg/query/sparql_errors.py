@@ -13,10 +13,12 @@ tried ("expected CONSTRUCT"). :func:`explain` looks at the query itself and says
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from emg_kg.errors import QueryError
 
-__all__ = ["explain", "syntax_error", "FORMS"]
+__all__ = ["explain", "syntax_error", "oxigraph_errors", "FORMS"]
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _COMMENT = re.compile(r"#[^\n]*")
@@ -79,3 +81,16 @@ def syntax_error(
         msg = explain(text, msg, prefixes or {})
         return QueryError(f"{where}: syntax error at line {line}, column {col}: {msg.strip()}")
     return QueryError(f"{where}: syntax error: {explain(text, str(err), prefixes or {})}")
+
+
+@contextmanager
+def oxigraph_errors(where: str, text: str, prefixes: dict[str, str] | None) -> Iterator[None]:
+    """Oxigraph's errors on ``text`` as QueryErrors naming ``where``: a syntax error explained
+    (:func:`syntax_error`), any other failure said as it is. One policy for the engine's run
+    and the gate's parse."""
+    try:
+        yield
+    except SyntaxError as err:
+        raise syntax_error(where, err, text, prefixes) from None
+    except (RuntimeError, OSError, ValueError, TypeError) as err:
+        raise QueryError(f"{where}: the query failed: {err}") from None

@@ -119,6 +119,16 @@ def radial(adj: dict[Hashable, list[Hashable]], nodes: Iterable[Hashable]) -> Po
     }
 
 
+def _around(grid: dict[tuple[int, int], list[int]], cx: int, cy: int) -> list[int]:
+    """What the cell ``(cx, cy)`` and its eight neighbours hold: every item that can be near an
+    item of that cell, when a cell is as wide as the reach.
+
+    >>> _around({(0, 0): [1], (1, 1): [2], (2, 0): [3]}, 0, 0)
+    [1, 2]
+    """
+    return [j for ox in (-1, 0, 1) for oy in (-1, 0, 1) for j in grid.get((cx + ox, cy + oy), ())]
+
+
 def relax(adj: dict[Hashable, list[Hashable]], pos: Positions, steps: int = 50) -> Positions:
     """Fruchterman-Reingold steps from ``pos``, repulsion cut off beyond two link lengths."""
     names = sorted(pos, key=str)
@@ -134,12 +144,7 @@ def relax(adj: dict[Hashable, list[Hashable]], pos: Positions, steps: int = 50) 
         for i in range(count):
             grid[(int(xs[i] // cell), int(ys[i] // cell))].append(i)
         for (cx, cy), members in grid.items():
-            near = [
-                j
-                for ox in (-1, 0, 1)
-                for oy in (-1, 0, 1)
-                for j in grid.get((cx + ox, cy + oy), ())
-            ]
+            near = _around(grid, cx, cy)
             for i in members:
                 xi, yi = xs[i], ys[i]
                 for j in near:
@@ -202,12 +207,7 @@ def separate(pos: Positions, boxes: Boxes, rounds: int = 200, pad: float = 6.0) 
         for i in range(len(names)):
             grid[(int(xs[i] // cell_w), int((ys[i] + offs[i]) // cell_h))].append(i)
         for (cx, cy), members in sorted(grid.items()):
-            near = [
-                j
-                for ox in (-1, 0, 1)
-                for oy in (-1, 0, 1)
-                for j in grid.get((cx + ox, cy + oy), ())
-            ]
+            near = _around(grid, cx, cy)
             for i in members:
                 for j in near:
                     if j <= i:

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 
 from emg_kg.errors import QueryError, TooManyRows
-from emg_kg.query.engines import OxigraphEngine, collect
+from emg_kg.query.engines import OxigraphEngine, collect, paused_gc
 
 
 def _closed_port() -> int:
@@ -76,3 +76,57 @@ def test_collect_leaves_the_garbage_collector_as_it_found_it(store: ox.Store) ->
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_overlapping_pauses_on_threads_keep_the_collector_off_until_the_last_leaves() -> None:
+    """The collector's flag is the whole process's: a thread leaving its pause while another
+    is still inside must not switch it back on, and the last one out must."""
+    import gc
+
+    inside, leave = threading.Event(), threading.Event()
+
+    def second() -> None:
+        with paused_gc():
+            inside.set()
+            leave.wait(10)
+
+    other = threading.Thread(target=second)
+    assert gc.isenabled()
+    with paused_gc():
+        other.start()
+        assert inside.wait(10)
+    try:
+        assert not gc.isenabled()  # the other thread is still reading its rows
+    finally:
+        leave.set()
+        other.join()
+    assert gc.isenabled()
+
+
+def test_many_threads_in_and_out_of_the_pause_leave_the_collector_on() -> None:
+    """Eight threads entering and leaving their pauses as fast as they can, switching threads
+    as often as Python allows: a pause that saved the flag on its own saw "off" from another
+    and left the collector off for good, in most runs in the first round."""
+    import gc
+
+    def busy() -> None:
+        for _ in range(2000):
+            with paused_gc():
+                pass
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(10):  # rounds, until one leaves the collector off
+            threads = [threading.Thread(target=busy) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            if not gc.isenabled():
+                break
+    finally:
+        sys.setswitchinterval(interval)
+        enabled = gc.isenabled()
+        gc.enable()
+    assert enabled
