@@ -9,22 +9,20 @@ to achieve the target. Each file version becomes one source graph (``src:bip-201
 support statement per partner x indicator x target, each naming its sheet and row.
 
 The output is written by hand-rolled, sorted Turtle so that the same ``.xls`` always gives the
-same bytes (a test re-runs the import and compares). Regenerate with ``emg-kg import-bip`` or
-``python -m emg_kg.data.bip``.
+same bytes (a test re-runs the import and compares). Regenerate with ``emg-kg import-bip``.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from emg_kg.data.bip_partners import PARTNERS, PROPER_TITLES, name_of
 from emg_kg.errors import SourceError
-from emg_kg.paths import Layout, default_layout
+from emg_kg.paths import Layout
 
-__all__ = ["VERSIONS", "Version", "Row", "read_version", "render", "import_all", "main"]
+__all__ = ["VERSIONS", "Version", "Row", "read_version", "render", "import_all"]
 
 REPOSITORY = "https://github.com/unepwcmc/BIP-Indicators-page"
 SHEET_INDICATORS, SHEET_PARTNERS = 0, 5
@@ -155,7 +153,7 @@ def _local(slug: str) -> str:
 
 
 HEADER = """\
-# GENERATED FILE, do not edit: `emg-kg import-bip` (python -m emg_kg.data.bip) writes it from
+# GENERATED FILE, do not edit: `emg-kg import-bip` writes it from
 # graph_data/bip/{xls}, a byte-for-byte copy of db/bip.xls at commit
 # {commit} of the public repository unepwcmc/BIP-Indicators-page
 # (UNEP-WCMC's Biodiversity Indicators Partnership page).
@@ -336,24 +334,3 @@ def import_all(layout: Layout, out_dir: Path | None = None) -> dict[Path, bytes]
         rows = read_version(layout.data_dir / "bip" / v.xls)
         files[out_dir / f"{v.name}.trig"] = render(v, rows).encode("utf-8")
     return files
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m emg_kg.data.bip [OUT_DIR]``: regenerate the TriG (default: graph_data/)."""
-    from emg_kg.data.store import atomic_write
-
-    args = sys.argv[1:] if argv is None else argv
-    layout = default_layout()
-    try:
-        files = import_all(layout, Path(args[0]) if args else None)
-    except SourceError as err:
-        print(f"emg-kg: {err}", file=sys.stderr)
-        return 2
-    atomic_write(files)
-    for path in files:
-        print(f"wrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

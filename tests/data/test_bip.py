@@ -46,7 +46,7 @@ def test_the_import_reproduces_the_committed_trig_byte_for_byte(
         assert data == committed, f"{path.name} differs: run `emg-kg import-bip`"
 
 
-def test_import_check_command_and_module_entry(layout: Layout, tmp_path: Path) -> None:
+def test_import_check_and_out(layout: Layout, tmp_path: Path) -> None:
     env = os.environ.copy()
     check = subprocess.run(
         [sys.executable, "-m", "emg_kg.cli", "import-bip", "--check"],
@@ -56,7 +56,10 @@ def test_import_check_command_and_module_entry(layout: Layout, tmp_path: Path) -
     )
     assert check.returncode == 0, check.stderr
     module = subprocess.run(
-        [sys.executable, "-m", "emg_kg.data.bip", str(tmp_path)], capture_output=True, text=True
+        [sys.executable, "-m", "emg_kg.cli", "import-bip", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert module.returncode == 0, module.stderr
     assert (tmp_path / "bip-2016-06-28.trig").read_bytes() == (
