@@ -25,9 +25,12 @@ figures are a running server's: on a freshly bulk-loaded server Virtuoso 7.2 pic
 restart; docs/benchmarks-scale.md, vr).
 
 Each query's entry holds its row count, whether Virtuoso's rows are the same (or the same but
-for a documented difference) or its error, both engines' seconds and the 1-minute load average
-when it finished. A query that times out is left running by Virtuoso, so the server is then
-restarted on the same database before the next.
+for a documented difference) or its error, both engines' seconds, the Virtuoso process's CPU
+seconds over the query (``virtuoso_cpu_s``: a slow answer the server worked through, or a
+server left waiting) and the 1-minute load average when it finished. After a query times out
+the server is restarted on the same database before the next: Debian's 7.2.5 (7.20.3229)
+stops a query within seconds of its client closing the connection (measured at 2 M quads,
+docs/benchmarks-scale.md, vo), but a server that went on would slow every query after it.
 """
 
 from __future__ import annotations
@@ -54,6 +57,22 @@ def rows(result: Any, name: str = "") -> list[str]:
     names, found = bindings(result)
     table = [[dumps(value) for value in row] for row in found]
     return sorted(dumps(r) for r in (fold(name, names, table) if name else table))
+
+
+def server_cpu(server: Any) -> float | None:
+    """The server process's CPU seconds so far (Linux's /proc; None elsewhere or if it is gone):
+    a query's share tells a server that worked through a slow answer from one left waiting."""
+    try:
+        fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (AttributeError, OSError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_since(server: Any, before: float | None) -> float | None:
+    """The server's CPU seconds since ``before`` (``server_cpu``), rounded."""
+    now = server_cpu(server)
+    return None if now is None or before is None else round(now - before, 2)
 
 
 def main() -> int:
@@ -127,15 +146,16 @@ def main() -> int:
             start = time.perf_counter()
             ours = run(memory, query, params)
             memory_s = time.perf_counter() - start
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), server_cpu(server)
             try:
                 theirs = run(remote, query, params)
             except EmgKgError as err:
                 row = {"rows": len(ours), "error": str(err)[:200]}
                 row["virtuoso_s"] = round(time.perf_counter() - start, 2)
+                row["virtuoso_cpu_s"] = cpu_since(server, cpu)
                 if "timed out" in str(err):
-                    # Virtuoso goes on with a query its client gave up on, and would slow every
-                    # query after it: the server is restarted on the same database
+                    # a server that went on with a query its client gave up on would slow
+                    # every query after it: restarted on the same database (module docstring)
                     server.stop()
                     server.start()
                     row["restarted"] = True
@@ -144,6 +164,7 @@ def main() -> int:
                 folded = name in DIFFERS and rows(theirs, name) == rows(ours, name)
                 row = {"rows": len(ours), "same": same, "same_but_documented": folded}
             row.setdefault("virtuoso_s", round(time.perf_counter() - start, 2))
+            row.setdefault("virtuoso_cpu_s", cpu_since(server, cpu))
             row["memory_s"] = round(memory_s, 2)
             # the machine is shared: the load average beside every figure
             row["load_avg_1m"] = round(os.getloadavg()[0], 2)

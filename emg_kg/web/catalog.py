@@ -1,7 +1,8 @@
 """What the web pages need to name things: labels, types, evidence texts, search, timeline.
 
-The server reads these once from its store at start-up (the graph is a few thousand quads), so
-a page names every entity it links without one query per link. :meth:`Catalog.search` matches
+The server reads these once from its store at start-up, so a page names every entity it links
+without one query per link (the shipped graph is a few thousand quads; at 2 M quads the reading
+takes some 20 s and holds every name and label in memory). :meth:`Catalog.search` matches
 labels, aliases, symbols and the report's paragraph text, in Chinese and English, ignoring
 whitespace and case.
 """
@@ -64,16 +65,28 @@ class Catalog:
         self.evidence: dict[str, Evidence] = {}
         self.texts: dict[str, str] = {}  # paragraph/footnote IRI -> its text
         self.texts_en: dict[str, str] = {}  # ... -> its unofficial English translation
-        for r in lexical(rows(store, "catalog-names")):
-            kind = _NAME_KINDS[r["p"]]
-            self.names.append((r["s"], r["l"], norm(r["l"], space=""), kind))
-        for r in lexical(rows(store, "catalog-labels")):
-            self.labels[r["s"]].setdefault(r.get("lang") or "", r["l"])
+        # the three whole-store readings are ordered and filtered here, not in SPARQL (an
+        # ORDER BY on stored IRIs and a per-triple FILTER: 155 s against 10 s at 2 M quads)
+        names = sorted((r["s"], r["p"], r["l"]) for r in lexical(_of_iris(store, "catalog-names")))
+        for s, p, label in names:
+            self.names.append((s, label, norm(label, space=""), _NAME_KINDS[p]))
+        longest: dict[tuple[str, str], str] = {}
+        for r in lexical(_of_iris(store, "catalog-labels")):
+            key, label = (r["s"], r.get("lang") or ""), r["l"]
+            kept = longest.get(key)
+            if kept is None or (-len(label), label) < (-len(kept), kept):
+                longest[key] = label
+        for (s, lang), label in sorted(longest.items()):
+            self.labels[s][lang] = label
         for r in lexical(rows(store, "catalog-types")):
             self.types[r["s"]].append(r["t"])
+        for found in self.types.values():
+            found.sort()
         for r in lexical(rows(store, "catalog-texts")):
             (self.texts_en if r.get("l") == "en" else self.texts)[r["s"]] = r["t"]
         self._load_evidence()
+        #: every class and property, for the query editor: (IRI, "class" or "property")
+        self.terms = [(r["t"], r["kind"]) for r in lexical(rows(store, "editor-terms"))]
 
     def _load_evidence(self) -> None:
         found = lexical(rows(self.store, "catalog-evidence"))
@@ -200,6 +213,11 @@ class Catalog:
                 key=lambda gd: (gd[0] != item["g"], gd[0]),
             )
         return sorted(best.values(), key=lambda i: (i["date"], i["kind"], i["x"]))
+
+
+def _of_iris(store: ox.Store, query: str) -> list[dict[str, Any]]:
+    """The rows of ``query`` whose ``?s`` is an IRI."""
+    return [r for r in rows(store, query) if isinstance(r.get("s"), ox.NamedNode)]
 
 
 def _day(date: str) -> int:

@@ -26,7 +26,6 @@ from typing import Any
 from emg_kg.errors import QueryError
 from emg_kg.prefixes import PREFIXES
 from emg_kg.query.registry import NamedQuery, coerce, declared_prefixes
-from emg_kg.query.run import lexical, rows
 from emg_kg.web.catalog import Catalog
 
 __all__ = ["example_text", "examples", "terms", "editor_config", "DEFAULT_QUERY"]
@@ -111,14 +110,9 @@ def examples(queries: dict[str, NamedQuery], lang: str) -> list[dict[str, str]]:
 
 def terms(cat: Catalog, lang: str) -> list[dict[str, str]]:
     """Every class and property the graph uses (and the ontology declares): IRI, kind, label."""
-    found = lexical(rows(cat.store, "editor-terms"))
     return [
-        {
-            "iri": r["t"],
-            "kind": r["kind"],
-            "label": cat.label(r["t"], lang) if r["t"] in cat.labels else "",
-        }
-        for r in found
+        {"iri": t, "kind": kind, "label": cat.label(t, lang) if t in cat.labels else ""}
+        for t, kind in cat.terms
     ]
 
 
