@@ -17,8 +17,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from emg_kg.prefixes import ID, PREFIXES, shorten
+from emg_kg.query.registry import internal_query
 from emg_kg.query.resolve import norm
-from emg_kg.query.run import lexical, rows
+from emg_kg.query.run import engine_of, lexical, rows, run
 
 __all__ = ["Catalog", "Evidence", "Hit"]
 
@@ -67,19 +68,17 @@ class Catalog:
         self.texts_en: dict[str, str] = {}  # ... -> its unofficial English translation
         # the three whole-store readings are ordered and filtered here, not in SPARQL (an
         # ORDER BY on stored IRIs and a per-triple FILTER: 155 s against 10 s at 2 M quads)
-        names = sorted((r["s"], r["p"], r["l"]) for r in lexical(_of_iris(store, "catalog-names")))
-        for s, p, label in names:
+        for s, p, label in sorted(_values(store, "catalog-names", iris_only=True)):
             self.names.append((s, label, norm(label, space=""), _NAME_KINDS[p]))
         longest: dict[tuple[str, str], str] = {}
-        for r in lexical(_of_iris(store, "catalog-labels")):
-            key, label = (r["s"], r.get("lang") or ""), r["l"]
-            kept = longest.get(key)
+        for s, label, lang in _values(store, "catalog-labels", iris_only=True):
+            kept = longest.get((s, lang))
             if kept is None or (-len(label), label) < (-len(kept), kept):
-                longest[key] = label
+                longest[(s, lang)] = label
         for (s, lang), label in sorted(longest.items()):
             self.labels[s][lang] = label
-        for r in lexical(rows(store, "catalog-types")):
-            self.types[r["s"]].append(r["t"])
+        for s, t in _values(store, "catalog-types"):
+            self.types[s].append(t)
         for found in self.types.values():
             found.sort()
         for r in lexical(rows(store, "catalog-texts")):
@@ -215,9 +214,16 @@ class Catalog:
         return sorted(best.values(), key=lambda i: (i["date"], i["kind"], i["x"]))
 
 
-def _of_iris(store: ox.Store, query: str) -> list[dict[str, Any]]:
-    """The rows of ``query`` whose ``?s`` is an IRI."""
-    return [r for r in rows(store, query) if isinstance(r.get("s"), ox.NamedNode)]
+def _values(store: ox.Store, query: str, iris_only: bool = False) -> list[tuple[str, ...]]:
+    """The rows of ``query`` as tuples of lexical values ("" unbound), with ``iris_only`` only
+    those whose first term is an IRI: the whole-store readings (880,000 rows at 2 M quads) as
+    tuples, not dicts of terms (5 s less)."""
+    found = run(engine_of(store), internal_query(query)).rows
+    return [
+        tuple("" if t is None else t.value for t in row)  # type: ignore[union-attr]
+        for row in found
+        if not iris_only or isinstance(row[0], ox.NamedNode)
+    ]
 
 
 def _day(date: str) -> int:
