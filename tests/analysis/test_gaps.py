@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 import pytest
 
-from emg_kg.analysis.gaps import EVIDENCE, GapReport, compute, gap_report
+from emg_kg.analysis.gaps import EVIDENCE, GapReport, _Reading, compute, gap_report
 from emg_kg.api import OxigraphEngine, run
 from emg_kg.cli.gaps_report import markdown, to_csv, to_json
 from emg_kg.data.store import open_store
@@ -64,6 +65,39 @@ def test_the_light_unfollowed_query_gives_the_named_ones_paragraphs(layout: Layo
         found[evidence] = [r["paragraph"] for r in mine]
         assert found[evidence] == list(dict.fromkeys(r["paragraph"] for r in named))
     assert len(found["stated"]) == 12 and found["report"] == []  # the levels tell them apart
+
+
+FOLLOWS_UP = ox.NamedNode("https://w3id.org/emg-kg/ontology#followsUp")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_followers_names_are_the_named_queries(layout: Layout, lang: str) -> None:
+    """The gap report reads rio20-followup's and colead-areas' rows without the followers'
+    names and their names once per follower (gaps-names): the same rows, in order, at every
+    level, with a follower named in English only (no name in Chinese) added to both."""
+    store = open_store(layout)
+    for name in ("rio20-followup", "colead-areas"):  # a follower of one linked item of each
+        found = run(OxigraphEngine(store), get_query(layout, name), {"evidence": "stated"})
+        row = next(r for r in found.records() if r["follower"])
+        item = ox.NamedNode(str(row.get("node") or row["area"]))
+        graph = ox.NamedNode(str(row["graph"]))
+        who = ox.NamedNode(f"https://example.org/only-english/{name}")
+        store.add(ox.Quad(who, FOLLOWS_UP, item, graph))
+        label = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+        store.add(ox.Quad(who, label, ox.Literal("Only English", language="en"), graph))
+    engine = OxigraphEngine(store)
+    reading = _Reading(engine, layout, lang)
+    names = reading.names()
+    for name in ("rio20-followup", "colead-areas"):
+        light = internal_query(f"gaps-{name}", layout)
+        seen = set()
+        for evidence in EVIDENCE:
+            named = reading.rows(name, evidence=evidence)
+            mine = reading.named(reading.rows(light, evidence=evidence), names)
+            assert mine == named, (name, evidence)
+            seen |= {(r["follower"], r["followerName"]) for r in named}
+        english = f"<https://example.org/only-english/{name}>"
+        assert (english, "Only English" if lang == "en" else "") in seen
 
 
 def test_the_shipped_report(report: GapReport) -> None:
