@@ -2,7 +2,7 @@
 
 The server reads these once from its store at start-up, so a page names every entity it links
 without one query per link (the shipped graph is a few thousand quads; at 2 M quads the reading
-takes some 20 s and holds every name and label in memory). :meth:`Catalog.search` matches
+takes some 15 s and holds every name and label in memory). :meth:`Catalog.search` matches
 labels, aliases, symbols and the report's paragraph text, in Chinese and English, ignoring
 whitespace and case.
 """
@@ -81,11 +81,11 @@ class Catalog:
             self.types[s].append(t)
         for found in self.types.values():
             found.sort()
-        for r in lexical(rows(store, "catalog-texts")):
-            (self.texts_en if r.get("l") == "en" else self.texts)[r["s"]] = r["t"]
+        for s, text, lang in _values(store, "catalog-texts"):
+            (self.texts_en if lang == "en" else self.texts)[s] = text
         self._load_evidence()
         #: every class and property, for the query editor: (IRI, "class" or "property")
-        self.terms = [(r["t"], r["kind"]) for r in lexical(rows(store, "editor-terms"))]
+        self.terms = _values(store, "editor-terms")
 
     def _load_evidence(self) -> None:
         found = lexical(rows(self.store, "catalog-evidence"))
