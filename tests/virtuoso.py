@@ -112,7 +112,9 @@ def free_port() -> int:
 
 
 class Virtuoso:
-    """One server process; ``url`` is its SPARQL endpoint, ``graph_store`` its GSP URL."""
+    """One server process; ``url`` is its SPARQL endpoint, ``graph_store`` its GSP URL,
+    ``update`` its SPARQL Update service (``/sparql-auth``: the endpoint with digest
+    authentication, which takes updates from ``dba``)."""
 
     def __init__(
         self, binary: str, directory: Path, buffers: int = 100_000, dirs: tuple[Path, ...] = ()
@@ -123,6 +125,7 @@ class Virtuoso:
         self.sql = free_port()
         self.url = f"http://127.0.0.1:{self.http}/sparql"
         self.graph_store = f"http://127.0.0.1:{self.http}/sparql-graph-crud-auth"
+        self.update = f"http://127.0.0.1:{self.http}/sparql-auth"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 90.0) -> None:

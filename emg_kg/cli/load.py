@@ -30,10 +30,21 @@ def cmd_load(args: argparse.Namespace, layout: Layout) -> int:
         print(message, file=sys.stderr, flush=True)
 
     if where.endpoint:
-        done = load_endpoint(where.endpoint, args.graph_store, files, say, args.force)
+        if args.batch_bytes < 1024:
+            raise EmgKgError("--batch-bytes: give at least 1024")
+        done = load_endpoint(
+            where.endpoint,
+            args.graph_store,
+            files,
+            say,
+            args.force,
+            update=args.update,
+            limit=args.batch_bytes,
+        )
         print(
             f"loaded {done.quads} quads in {done.graphs} graphs into {where.endpoint} "
-            f"({done.sent} sent, {done.skipped} unchanged) in {done.seconds:.1f} s"
+            f"({done.sent} sent in {done.requests} requests, {done.skipped} unchanged) "
+            f"in {done.seconds:.1f} s"
         )
         return 0
     assert where.store is not None
@@ -66,7 +77,8 @@ def add_load(add: Adder) -> None:
         "load",
         cmd_load,
         "load the dataset (and any RDF files given) into a persistent store or a SPARQL "
-        "endpoint; a store is replaced atomically, an endpoint graph by graph",
+        "endpoint; a store is replaced atomically, an endpoint graph by graph (many graphs "
+        "per request), resumable",
     )
     p.add_argument(
         "files",
@@ -81,11 +93,27 @@ def add_load(add: Adder) -> None:
         help="graph for the triples of the files given (default: one per file, its file: IRI)",
     )
     p.add_argument("--no-curated", action="store_true", help="load only the files given")
-    p.add_argument(
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--update",
+        metavar="URL",
+        help="endpoint: the SPARQL 1.1 Update service that takes the graphs, many per request "
+        "(default: the endpoint URL; Virtuoso: .../sparql-auth; Fuseki: .../DATASET/update)",
+    )
+    how.add_argument(
         "--graph-store",
         metavar="URL",
-        help="the endpoint's Graph Store Protocol URL, if not the endpoint URL itself "
+        help="endpoint: send the graphs over the Graph Store Protocol at URL instead, one "
+        "request per graph, for an engine without an update service "
         "(Virtuoso: .../sparql-graph-crud-auth; Fuseki: .../DATASET/data)",
+    )
+    p.add_argument(
+        "--batch-bytes",
+        type=int,
+        default=256 * 1024,
+        metavar="N",
+        help="endpoint: the largest request body, about (default 262144: Virtuoso answers "
+        "digest authentication before reading a body and drops a big one)",
     )
     p.add_argument(
         "--force", action="store_true", help="endpoint: send every graph, even unchanged ones"

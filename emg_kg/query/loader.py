@@ -1,12 +1,27 @@
 """`emg-kg load`: the curated dataset and any RDF the user brings, into a store or an endpoint.
 
 Into a local store (``--store DIR``) the files are streamed by Oxigraph's bulk loader, never
-parsed by rdflib (:mod:`emg_kg.diskstore` makes the swap atomic). Into an endpoint the
-dataset is sent graph by graph with the SPARQL 1.1 Graph Store Protocol: ``PUT`` replaces a
-graph, so loading twice never doubles it. After the graphs, a manifest graph
-(:data:`~emg_kg.remote.MANIFEST`) records each graph's content hash; a load that failed half-way
-is resumed by running the same command again: graphs whose hash the manifest already holds are
-skipped.
+parsed by rdflib (:mod:`emg_kg.diskstore` makes the swap atomic).
+
+Into an endpoint the files are staged in an in-memory Oxigraph store (which groups the quads by
+graph) and each graph is replaced, never doubled, one of two ways:
+
+* by default, SPARQL 1.1 Update to the endpoint URL (or ``--update URL``; Virtuoso:
+  ``/sparql-auth``): many small graphs per request, each ``DROP SILENT GRAPH`` then
+  ``INSERT DATA`` (:mod:`emg_kg.query.batches`). A corpus is tens of thousands of small
+  evidence graphs, and one request per graph was most of the time (200,000 quads: 4,655
+  requests, docs/benchmarks-scale.md, "Loading an endpoint at scale (ld)");
+* with ``--graph-store URL``, for an engine without an update service, the Graph Store
+  Protocol: one ``PUT`` per graph (then ``POST``s of :data:`CHUNK` pieces for a big one).
+
+A manifest graph (:data:`~emg_kg.query.remote.MANIFEST`) holds one record per graph loaded,
+its content hash. It is written as the load goes, never after: with the update service each
+request deletes its graphs' old records first and inserts the new ones last; over the Graph
+Store Protocol the records of graphs about to change are removed before any is sent, and the
+new ones appended every :data:`FLUSH` graphs. So a record always names what its graph holds on
+the endpoint, and a load stopped anyhow (an error, Ctrl-C, SIGKILL, a lost connection) is
+resumed by running the same command again: the graphs whose record matches are skipped, the
+others sent, and the endpoint ends as one clean load leaves it.
 """
 
 from __future__ import annotations
@@ -17,7 +32,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,9 +42,18 @@ from emg_kg.data.bulk import RdfFile, bulk_load
 from emg_kg.data.diskstore import load_store_dir
 from emg_kg.errors import EmgKgError
 from emg_kg.paths import Layout
+from emg_kg.query.batches import CHUNK, Payload, pieces, record, updates
 from emg_kg.query.remote import MANIFEST, RemoteStore, opener_for
 
-__all__ = ["curated_files", "load_local", "load_endpoint", "EndpointLoad", "Progress"]
+__all__ = [
+    "curated_files",
+    "load_local",
+    "load_endpoint",
+    "EndpointLoad",
+    "Progress",
+    "CHUNK",
+    "MANIFEST",
+]
 
 #: One literal "HASH GRAPH-IRI" per graph: the graph's IRI is not written as an IRI, so queries
 #: about a graph (``show``, ``GRAPH ?g { ?x ?p ?g }``) never meet the manifest.
@@ -82,57 +106,113 @@ class EndpointLoad:
     sent: int = 0
     skipped: int = 0
     quads: int = 0
+    requests: int = 0
     seconds: float = 0.0
     failed: list[str] = field(default_factory=list)
 
 
-def _graph_url(base: str, graph: ox.NamedNode | None) -> str:
-    query = urllib.parse.urlencode({"graph": graph.value}) if graph else "default"
+#: Over the Graph Store Protocol, the records of the graphs sent are appended every FLUSH graphs.
+FLUSH = 200
+_UPDATE = {"Content-Type": "application/sparql-update; charset=utf-8"}
+
+
+def _graph_url(base: str, name: str) -> str:
+    query = urllib.parse.urlencode({"graph": name}) if name else "default"
     return f"{base}{'&' if '?' in base else '?'}{query}"
 
 
-#: The largest request body sent: a larger graph goes as one PUT and then POSTs (appends).
-#: Virtuoso answers a digest-authenticated request 401 first, before reading its body, and
-#: drops the connection: a body of megabytes then fails (broken pipe, connection reset).
-CHUNK = 256 * 1024
-
-
-def _pieces(body: bytes) -> list[bytes]:
-    """``body`` (N-Triples) cut at line ends into pieces of at most about :data:`CHUNK`; a
-    graph with blank nodes goes whole (a blank node's label holds within one request only)."""
-    if b"_:" in body:
-        return [body]
-    pieces, start = [], 0
-    while start < len(body):
-        end = body.rfind(b"\n", start, start + CHUNK) + 1
-        if end <= start:  # one line longer than CHUNK: it goes whole
-            end = body.find(b"\n", start + CHUNK) + 1 or len(body)
-        pieces.append(body[start:end])
-        start = end
-    return pieces or [b""]
-
-
-def _put(opener: urllib.request.OpenerDirector, url: str, body: bytes, timeout: float) -> None:
-    """Replace one graph: PUT the first piece, POST (append) the others (Graph Store
-    Protocol); if a piece fails the graph's hash is not recorded, so a resumed load sends the
-    whole graph again."""
-    for number, piece in enumerate(_pieces(body)):
-        req = urllib.request.Request(
-            url,
-            data=piece,
-            method="POST" if number else "PUT",
-            headers={"Content-Type": "application/n-triples"},
-        )
+def _send(
+    opener: urllib.request.OpenerDirector,
+    req: urllib.request.Request,
+    timeout: float,
+    names: Sequence[str],
+    hint: str = "",
+) -> None:
+    """Send one request; a refusal or a lost connection becomes an :class:`EmgKgError` naming
+    the request's graphs."""
+    what = ", ".join(f"<{n or 'default'}>" for n in names[:3])
+    what += f" and {len(names) - 3} more graphs" if len(names) > 3 else ""
+    try:
         with opener.open(req, timeout=timeout) as reply:
             reply.read()
+    except urllib.error.HTTPError as err:
+        detail = err.read().decode("utf-8", "replace").strip()[:300]
+        raise EmgKgError(
+            f"{req.full_url}: HTTP {err.code} while loading {what}: {detail}{hint}"
+        ) from None
+    except (urllib.error.URLError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        raise EmgKgError(f"{req.full_url}: cannot send {what}: {reason}") from None
 
 
-def _manifest(remote: RemoteStore) -> dict[str, str]:
-    """Graph -> content hash, as the last load recorded it (empty for a fresh endpoint)."""
+def _put(
+    opener: urllib.request.OpenerDirector,
+    url: str,
+    payload: Payload,
+    timeout: float,
+    limit: int = CHUNK,
+    append: bool = False,
+) -> int:
+    """Replace (or, with ``append``, add to) one graph over the Graph Store Protocol: PUT the
+    first piece, POST the others; a graph with blank nodes goes whole (a blank node's label
+    holds within one request only). Returns the number of requests."""
+    parts = [payload.body] if payload.blank else pieces(payload.body, limit)
+    for number, piece in enumerate(parts):
+        method = "POST" if number or append else "PUT"
+        headers = {"Content-Type": "application/n-triples"}
+        _send(
+            opener,
+            urllib.request.Request(url, piece, headers, method=method),
+            timeout,
+            [payload.name],
+        )
+    return len(parts)
+
+
+def _manifest(remote: RemoteStore) -> dict[str, set[str]]:
+    """Graph -> the content hashes recorded for it (empty for a fresh endpoint)."""
     rows = remote.internal("load-manifest", manifest=ox.NamedNode(MANIFEST), loaded=LOADED)
     texts = [r["h"].value for r in rows if isinstance(r["h"], ox.Literal)]
-    pairs = [t.split(" ", 1) for t in texts]
-    return {p[1]: p[0] for p in pairs if len(p) == 2}
+    found: dict[str, set[str]] = {}
+    for digest, _, name in (t.partition(" ") for t in texts):
+        if name:
+            found.setdefault(name, set()).add(digest)
+    return found
+
+
+def _stage(files: Sequence[RdfFile]) -> tuple[ox.Store, list[str]]:
+    """The files in an in-memory store (grouped by graph, the parse streamed) and the graphs'
+    names, sorted ("" for the default graph, first)."""
+    staged = ox.Store()
+    for item in files:
+        bulk_load(staged, item)
+    names = sorted(g.value for g in staged.named_graphs() if isinstance(g, ox.NamedNode))
+    if any(True for _ in staged.quads_for_pattern(None, None, None, ox.DefaultGraph())):
+        names.insert(0, "")
+    return staged, names
+
+
+def _payloads(staged: ox.Store, names: Iterable[str]) -> Iterator[Payload]:
+    """Each graph's triples as N-Triples, with their hash."""
+    for name in names:
+        pattern = ox.NamedNode(name) if name else ox.DefaultGraph()
+        triples = [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in staged.quads_for_pattern(None, None, None, pattern)
+        ]
+        if any(isinstance(t, ox.BlankNode) for q in triples for t in (q.subject, q.object)):
+            triples = _canonical(triples)
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        yield Payload(name, body, hashlib.sha256(body).hexdigest())
+
+
+def _canonical(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """A graph with blank nodes with canonical labels (RDFC-1.0) in sorted order: the staging
+    store names blank nodes anew at every load, so its text, and its hash, would differ at every
+    run and the graph would be sent every time."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted((ox.Triple(q.subject, q.predicate, q.object) for q in dataset), key=str)
 
 
 def load_endpoint(
@@ -142,76 +222,112 @@ def load_endpoint(
     out: Callable[[str], None],
     force: bool = False,
     timeout: float = 600.0,
+    update: str | None = None,
+    limit: int = CHUNK,
 ) -> EndpointLoad:
-    """Send every graph of ``files`` to the endpoint's graph store, replacing each graph."""
+    """Replace every graph of ``files`` on the endpoint (see the module docstring): over the
+    Graph Store Protocol at ``graph_store`` if given, else by SPARQL Update at ``update`` (by
+    default the endpoint URL), in requests of at most about ``limit`` bytes."""
     start = time.perf_counter()
     remote = RemoteStore(endpoint)
-    store_url = graph_store or endpoint
-    opener = opener_for(store_url)
-    staged = ox.Store()  # in memory: groups the files' quads by graph, streaming the parse
-    for item in files:
-        bulk_load(staged, item)
-    named = [g for g in staged.named_graphs() if isinstance(g, ox.NamedNode)]
-    graphs: list[ox.NamedNode | None] = [*sorted(named, key=lambda g: g.value)]
-    if any(True for _ in staged.quads_for_pattern(None, None, None, ox.DefaultGraph())):
-        graphs.insert(0, None)
-    done = {} if force else _manifest(remote)
-    result = EndpointLoad(graphs=len(graphs))
-    bar = Progress(len(graphs), "graphs")
-    recorded = dict(done)
-    try:
-        for graph in graphs:
-            name = graph.value if graph else ""
-            pattern = graph if graph is not None else ox.DefaultGraph()
-            triples = [
-                ox.Triple(q.subject, q.predicate, q.object)
-                for q in staged.quads_for_pattern(None, None, None, pattern)
-            ]
-            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-            digest = hashlib.sha256(body).hexdigest()
-            result.quads += len(triples)
-            if graph is not None and done.get(name) == digest:
-                result.skipped += 1
-                bar.step("(unchanged)")
-                continue
-            try:
-                _put(opener, _graph_url(store_url, graph), body, timeout)
-            except urllib.error.HTTPError as err:
-                detail = err.read().decode("utf-8", "replace").strip()[:300]
-                raise EmgKgError(
-                    f"{store_url}: HTTP {err.code} while loading graph <{name or 'default'}>: "
-                    f"{detail}"
-                ) from None
-            except (urllib.error.URLError, OSError) as err:
-                reason = getattr(err, "reason", err)
-                raise EmgKgError(
-                    f"{store_url}: cannot send graph <{name or 'default'}>: {reason}"
-                ) from None
-            if graph is not None:
-                recorded[name] = digest
-            result.sent += 1
-            bar.step(name.rsplit("/", 1)[-1])
-    except EmgKgError as err:
-        _record(opener, store_url, recorded, timeout)
+    staged, names = _stage(files)
+    result = EndpointLoad(graphs=len(names))
+    bar = Progress(len(names), "graphs")
+    if not graph_store and names and not names[0]:
         raise EmgKgError(
-            f"{err}\n  {result.sent + result.skipped} of {len(graphs)} graphs are loaded; run "
+            "triples outside a named graph cannot be replaced by a SPARQL update (an engine's "
+            "default graph may be the union of all its graphs): give --graph IRI, or load "
+            "with --graph-store URL"
+        )
+    job = _Job(staged, names, _manifest(remote), force, result, bar, timeout, limit)
+    try:
+        if graph_store:
+            _over_graph_store(graph_store, job)
+        else:
+            _over_update(update or endpoint, job)
+    except EmgKgError as err:
+        raise EmgKgError(
+            f"{err}\n  {result.sent + result.skipped} of {len(names)} graphs are loaded; run "
             "the same command again to resume (graphs already loaded are skipped)"
         ) from None
-    _record(opener, store_url, recorded, timeout)
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _record(
-    opener: urllib.request.OpenerDirector, store_url: str, hashes: dict[str, str], timeout: float
-) -> None:
-    """Replace the manifest graph with the hashes of the graphs now on the endpoint."""
-    manifest = ox.NamedNode(MANIFEST)
-    triples = [
-        ox.Triple(manifest, LOADED, ox.Literal(f"{h} {g}")) for g, h in sorted(hashes.items())
-    ]
-    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+@dataclass
+class _Job:
+    """One load into an endpoint, as both ways of sending see it."""
+
+    staged: ox.Store
+    names: list[str]
+    records: dict[str, set[str]]
+    force: bool
+    result: EndpointLoad
+    bar: Progress
+    timeout: float
+    limit: int
+
+    def wanted(self) -> Iterator[Payload]:
+        """The graphs to send: those whose one record is not their hash (all with ``force``)."""
+        for payload in _payloads(self.staged, self.names):
+            self.result.quads += payload.body.count(b"\n")  # one line per triple (N-Triples)
+            if not self.force and self.records.get(payload.name) == {payload.digest}:
+                self.result.skipped += 1
+                self.bar.step("(unchanged)")
+                continue
+            yield payload
+
+    def sent(self, payload: Payload) -> None:
+        self.result.sent += 1
+        self.bar.step(payload.name.rsplit("/", 1)[-1])
+
+
+def _over_update(url: str, job: _Job) -> None:
+    """Batches of graphs, each request with its graphs' records (:mod:`emg_kg.query.batches`)."""
+    opener = opener_for(url)
+    hint = (
+        "\n  (the update service: give --update URL, Virtuoso's .../sparql-auth, or load over "
+        "the Graph Store Protocol with --graph-store URL)"
+    )
+    for request in updates(job.wanted(), job.records, MANIFEST, LOADED.value, job.limit):
+        req = urllib.request.Request(url, request.text, _UPDATE, method="POST")
+        _send(opener, req, job.timeout, request.names, "" if job.result.requests else hint)
+        job.result.requests += 1
+        for payload in request.done:
+            job.sent(payload)
+
+
+def _over_graph_store(url: str, job: _Job) -> None:
+    """One graph per request (a PUT, then POSTs for a big graph); the records of the graphs
+    about to change removed first, the new ones appended every :data:`FLUSH` graphs."""
+    opener = opener_for(url)
+    manifest = _graph_url(url, MANIFEST)
+    digests = {p.name: p.digest for p in _payloads(job.staged, job.names)}  # hashes only
+    sending = {n for n, d in digests.items() if job.force or job.records.get(n) != {d}}
+    if sending & job.records.keys():
+        kept = [(n, h) for n, hs in job.records.items() if n not in sending for h in sorted(hs)]
+        lines = b"".join(record(MANIFEST, LOADED.value, h, n) for n, h in kept)
+        job.result.requests += _put(opener, manifest, Payload(MANIFEST, lines, ""), job.timeout)
+    pending: list[Payload] = []
+
+    def flush() -> None:
+        lines = b"".join(record(MANIFEST, LOADED.value, p.digest, p.name) for p in pending)
+        if lines:
+            records = Payload(MANIFEST, lines, "")
+            job.result.requests += _put(opener, manifest, records, job.timeout, append=True)
+        pending.clear()
+
     try:
-        _put(opener, _graph_url(store_url, ox.NamedNode(MANIFEST)), body, timeout)
-    except (urllib.error.URLError, OSError):
-        pass  # best effort: without it the next run sends every graph again, which is safe
+        for payload in job.wanted():
+            target = _graph_url(url, payload.name)
+            job.result.requests += _put(opener, target, payload, job.timeout, job.limit)
+            if payload.name:
+                pending.append(payload)
+            job.sent(payload)
+            if len(pending) >= FLUSH:
+                flush()
+    finally:
+        try:
+            flush()
+        except EmgKgError:
+            pass  # best effort: a graph without its record is sent again next time, which is safe
