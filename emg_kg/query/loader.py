@@ -239,7 +239,7 @@ def load_endpoint(
             "default graph may be the union of all its graphs): give --graph IRI, or load "
             "with --graph-store URL"
         )
-    job = _Job(staged, names, _manifest(remote), force, result, bar, timeout, limit)
+    job = _Job(staged, names, _manifest(remote), force, result, bar, timeout, limit, remote)
     try:
         if graph_store:
             _over_graph_store(graph_store, job)
@@ -266,6 +266,7 @@ class _Job:
     bar: Progress
     timeout: float
     limit: int
+    remote: RemoteStore | None = None
 
     def wanted(self) -> Iterator[Payload]:
         """The graphs to send: those whose one record is not their hash (all with ``force``)."""
@@ -282,6 +283,22 @@ class _Job:
         self.bar.step(payload.name.rsplit("/", 1)[-1])
 
 
+def _present(remote: RemoteStore) -> Callable[[Sequence[str]], set[str]]:
+    """Which of some graphs the endpoint holds (the batch's graphs that need a drop)."""
+
+    def there(names: Sequence[str]) -> set[str]:
+        values = " ".join(f"<{n}>" for n in names)
+        exists = "FILTER EXISTS { GRAPH ?g { ?s ?p ?o } }"
+        text = f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} {exists} }}"
+        try:
+            rows = remote.query(text)
+        except EmgKgError as err:
+            raise EmgKgError(f"cannot tell which graphs are there: {err}") from None
+        return {r[0].value for r in rows if isinstance(r[0], ox.NamedNode)}  # type: ignore[union-attr]
+
+    return there
+
+
 def _over_update(url: str, job: _Job) -> None:
     """Batches of graphs, each request with its graphs' records (:mod:`emg_kg.query.batches`)."""
     opener = opener_for(url)
@@ -289,7 +306,8 @@ def _over_update(url: str, job: _Job) -> None:
         "\n  (the update service: give --update URL, Virtuoso's .../sparql-auth, or load over "
         "the Graph Store Protocol with --graph-store URL)"
     )
-    for request in updates(job.wanted(), job.records, MANIFEST, LOADED.value, job.limit):
+    there = _present(job.remote) if job.remote else None
+    for request in updates(job.wanted(), job.records, MANIFEST, LOADED.value, job.limit, there):
         req = urllib.request.Request(url, request.text, _UPDATE, method="POST")
         _send(opener, req, job.timeout, request.names, "" if job.result.requests else hint)
         job.result.requests += 1

@@ -24,7 +24,7 @@ import pytest
 from emg_kg.data.bulk import RdfFile, rdf_file
 from emg_kg.errors import EmgKgError
 from emg_kg.paths import Layout
-from emg_kg.query.loader import _manifest, _payloads, _stage, curated_files, load_endpoint
+from emg_kg.query.loader import FLUSH, _manifest, _payloads, _stage, curated_files, load_endpoint
 from emg_kg.query.remote import RemoteStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -129,6 +129,31 @@ def test_every_graph_comes_back_as_oxigraph_holds_it(
     assert unchanged.requests == 0 and len(remote) == count
 
 
+def _cli(server: Any, graph_store: bool = False) -> list[str]:
+    how = ["--graph-store", server.graph_store] if graph_store else ["--update", server.update]
+    return ["load", "--no-curated", "--endpoint", server.url, *how]
+
+
+def _kill_half_way(args: list[str], first: int) -> None:
+    """Run `emg-kg ARGS` and SIGKILL it when its progress shows at least ``first`` graphs
+    loaded, and not all."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "emg_kg.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    assert child.stderr is not None
+    for line in child.stderr:
+        step = re.match(r"\s+(\d+)/(\d+) graphs", line)
+        if step and first <= int(step[1]) < int(step[2]):
+            os.kill(child.pid, signal.SIGKILL)
+            break
+    child.wait()
+    assert child.returncode == -signal.SIGKILL, "killed half-way, not finished"
+
+
 def test_a_killed_load_resumes_to_a_clean_load(server: Any, tmp_path: Path) -> None:
     """SIGKILL in the middle of a real `emg-kg load`; the manifest never claims a graph holds
     what it does not; the same command again sends the rest and no more."""
@@ -139,22 +164,7 @@ def test_a_killed_load_resumes_to_a_clean_load(server: Any, tmp_path: Path) -> N
     want1, hash1 = _expected(v1)
     want2, hash2 = _expected(v2)
     names = sorted(want2)
-    args = ["load", "--no-curated", "--endpoint", server.url, "--update", server.update]
-    child = subprocess.Popen(
-        [sys.executable, "-m", "emg_kg.cli", *args, "--batch-bytes", "2048", str(new)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
-    assert child.stderr is not None
-    for line in child.stderr:
-        step = re.match(r"\s+(\d+)/(\d+) graphs", line)
-        if step and 0 < int(step[1]) < int(step[2]):
-            os.kill(child.pid, signal.SIGKILL)
-            break
-    child.wait()
-    assert child.returncode == -signal.SIGKILL, "killed half-way, not finished"
+    _kill_half_way([*_cli(server), "--batch-bytes", "2048", str(new)], first=1)
     remote = RemoteStore(server.url)
     records = _manifest(remote)
     got = _graphs(remote, names)
@@ -171,6 +181,28 @@ def test_a_killed_load_resumes_to_a_clean_load(server: Any, tmp_path: Path) -> N
     }
     again = load_endpoint(server.url, None, v2, lambda _m: None, update=server.update)
     assert again.sent == 0
+
+
+def test_a_killed_graph_store_load_resumes_too(server: Any, tmp_path: Path) -> None:
+    """Over the Graph Store Protocol the records of the graphs about to change are taken out
+    first and the new ones appended every 200 graphs: killed after the first 200, those are
+    skipped, the rest sent, and no record ever names content its graph does not hold."""
+    v1 = [user_corpus(tmp_path / "old.nq", "v4", graphs=600)]
+    new = tmp_path / "new.nq"
+    v2 = [user_corpus(new, "v5", graphs=600)]
+    load_endpoint(server.url, server.graph_store, v1, lambda _m: None)
+    want2, hash2 = _expected(v2)
+    names = sorted(want2)
+    _kill_half_way([*_cli(server, graph_store=True), str(new)], first=FLUSH + 10)
+    remote = RemoteStore(server.url)
+    records = {g: h for g, h in _manifest(remote).items() if g in hash2}
+    assert FLUSH <= len(records) < len(names)
+    assert all(h == {hash2[g]} for g, h in records.items()), "only the new version recorded"
+    got = _graphs(remote, list(records))
+    assert all(got[g] == want2[g] for g in records), "a record names what its graph holds"
+    resumed = load_endpoint(server.url, server.graph_store, v2, lambda _m: None)
+    assert resumed.skipped == len(records) and resumed.sent == len(names) - len(records)
+    assert _graphs(remote, names) == want2
 
 
 def test_a_refused_update_says_what_to_do(server: Any, tmp_path: Path) -> None:
