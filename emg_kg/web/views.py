@@ -54,6 +54,15 @@ class Views:
             self._index = load_index(self.store)
         return self._index
 
+    def _idx_for(self, view: str, entity: str | None) -> Any:
+        """The index a view needs: an entity's neighbourhood reads only what is near it unless
+        the whole index is built already (both give the same page)."""
+        from emg_kg.analysis.index import index_around
+
+        if self._index is None and entity and view in ("whole", "neighbourhood"):
+            return index_around(self.store, entity, 1)
+        return self._idx()
+
     def names(self, lang: str) -> list[tuple[str, str]]:
         """(view name, title) for every view the app serves."""
         from emg_kg.analysis.metrics import VIEWS
@@ -108,7 +117,7 @@ class Views:
                 page = (svg.encode("utf-8"), "image/svg+xml; charset=utf-8", VIEW_CSP)
             else:
                 try:
-                    G = project_view(self._idx(), name, entity, 1, WHOLE_LIMIT)
+                    G = project_view(self._idx_for(name, entity), name, entity, 1, WHOLE_LIMIT)
                 except (KeyError, ValueError):
                     return None
                 data = page_data(G, lang)
