@@ -5,8 +5,6 @@ whole index."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -16,12 +14,8 @@ import pytest
 from emg_kg.analysis.index import Index, index_around, load_index
 from emg_kg.analysis.metrics import select
 from emg_kg.analysis.projection import entities
-from emg_kg.data.bulk import RdfFile
-from emg_kg.data.diskstore import load_memory
 from emg_kg.prefixes import ID
 from emg_kg.web.views import Views
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _drawn(G: nx.MultiDiGraph) -> tuple[Any, ...]:
@@ -57,14 +51,8 @@ def test_hubs_at_depth_two(store: ox.Store, whole: Index) -> None:
     _same_neighbourhoods(store, whole, hubs, 2)
 
 
-def test_a_corpus_of_four_reports(tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "bench"))
-    from corpus import copy_of, template
-
-    lines = template()
-    path = tmp_path / "corpus.nq"
-    path.write_text("\n".join([*lines, *(x for k in (1, 2, 3) for x in copy_of(lines, k))]))
-    store = load_memory([RdfFile(path, ox.RdfFormat.N_QUADS, None)])
+def test_a_corpus_of_four_reports(four_reports: Any) -> None:
+    store = four_reports
     centres = [ID + x for x in ("body/EMG", "agency/UNDP", "decision/unep-gc-ss-xii-2")]
     _same_neighbourhoods(store, load_index(store), centres, 1)
 

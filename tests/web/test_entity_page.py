@@ -5,20 +5,15 @@ all of them: on the shipped graph the "curated" evidence level has more than tha
 from __future__ import annotations
 
 import re
-import sys
 import urllib.request
-from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
-from emg_kg.data.bulk import RdfFile
-from emg_kg.data.diskstore import load_memory
 from emg_kg.prefixes import ID, PREFIXES
 from emg_kg.web.catalog import Catalog
 from emg_kg.web.pages import EVIDENCE_SHOWN, ROWS_SHOWN, entity_page
 from emg_kg.web.server import Running
-
-ROOT = Path(__file__).resolve().parents[2]
 
 PAGE = "id/evidence-level/curated"
 
@@ -53,16 +48,10 @@ def test_a_short_table_is_whole_and_says_nothing_more(server: Running) -> None:
     assert re.search(r"<h2>指向本实体的 \((\d+)\)</h2>", page)
 
 
-def test_a_fact_restated_in_many_reports_shows_its_first_evidence(tmp_path: Path) -> None:
-    """Four copies of the shipped report (bench/corpus.py): SS.XII/2's issuer is stated in 7
-    graphs of each, 28 in all; the cell shows 10 and links to the rest."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from corpus import copy_of, template
-
-    lines = template()
-    path = tmp_path / "corpus.nq"
-    path.write_text("\n".join([*lines, *(x for k in (1, 2, 3) for x in copy_of(lines, k))]))
-    store = load_memory([RdfFile(path, ox.RdfFormat.N_QUADS, None)])
+def test_a_fact_restated_in_many_reports_shows_its_first_evidence(four_reports: Any) -> None:
+    """Four copies of the shipped report: SS.XII/2's issuer is stated in 7 graphs of each, 28 in
+    all; the cell shows 10 and links to the rest."""
+    store = four_reports
     decision = ox.NamedNode(ID + "decision/unep-gc-ss-xii-2")
     issuer = ox.NamedNode(PREFIXES["emg"] + "issuedBy")
     graphs = {q.graph_name for q in store.quads_for_pattern(decision, issuer, None, None)}
