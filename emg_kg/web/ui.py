@@ -165,6 +165,12 @@ def results_table(
     return Markup(html)  # noqa: S704 (a rendered template)
 
 
+#: The rows of a listing's page (a named query's results, the timeline): a corpus's listings
+#: (7,820 open mandates at 2 M quads) are over any answer limit as a whole; a page shows one
+#: stretch and links to the others.
+PAGE_ROWS = 500
+
+
 def _stretch(
     link_: str, values: dict[str, str], lang: str, paging: tuple[int, int, int], shown: int
 ) -> dict[str, Any] | None:
@@ -290,11 +296,16 @@ def editor_page(
     )
 
 
-def timeline_page(cat: Catalog, lang: str) -> bytes:
-    """Meetings and decisions the report names, by date, each with the evidence for the date."""
+def timeline_page(cat: Catalog, lang: str, number: int = 1, size: int = 0) -> bytes:
+    """Meetings and decisions the report names, by date, each with the evidence for the date;
+    ``size`` (:data:`PAGE_ROWS`) a page, page ``number`` from 1 (a corpus of 2 M quads has
+    4,840)."""
+    size = size or PAGE_ROWS
     kinds = {"meeting": words(lang, "会议", "meeting"), "decision": words(lang, "决定", "decision")}
+    every = cat.timeline()
+    first = (number - 1) * size
     rows = []
-    for r in cat.timeline():
+    for r in every[first : first + size]:
         when = r["date"] + (f" – {r['end']}" if r.get("end") else "")
         evidence: list[Any] = []
         for graph, dates in r.get("sources", []):
@@ -304,7 +315,10 @@ def timeline_page(cat: Catalog, lang: str) -> bytes:
         name = [link(href(r["x"], lang), cat.label(r["x"], lang))]
         rows.append([when, kinds.get(r["kind"], r["kind"]), name, evidence])
     title = words(lang, "会议与决定时间线", "Timeline of meetings and decisions")
-    return _page("web/timeline.html", title, lang, "/timeline", rows=rows)
+    stretch = _stretch("/timeline", {}, lang, (number, size, len(every)), len(rows))
+    return _page(
+        "web/timeline.html", title, lang, "/timeline", rows=rows, total=len(every), stretch=stretch
+    )
 
 
 def views_page(views: Sequence[tuple[str, str]], lang: str) -> bytes:

@@ -5,6 +5,7 @@ limit as a whole. The worker sends only the stretch and the whole answer's count
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from typing import Any
@@ -13,10 +14,9 @@ from emg_kg.paths import Layout
 from emg_kg.query.registry import get_query
 from emg_kg.web.catalog import Catalog
 from emg_kg.web.jobs import Job
-from emg_kg.web.routes.queries import PAGE_ROWS
 from emg_kg.web.server import Running
 from emg_kg.web.sparql import execute
-from emg_kg.web.ui import query_page
+from emg_kg.web.ui import PAGE_ROWS, query_page, timeline_page
 
 
 def _bindings(body: bytes) -> list[dict[str, Any]]:
@@ -73,3 +73,26 @@ def test_the_shipped_listings_fit_one_page(server: Running) -> None:
             assert err.code == 400 and b"a page is a whole number from 1" in err.read()
         else:
             raise AssertionError(f"page={bad} was accepted")
+
+
+def test_the_timeline_pages_like_a_query(store: Any) -> None:
+    cat = Catalog(store)
+    whole = timeline_page(cat, "en").decode("utf-8")
+    total = whole.count("<tr>") - 1
+    assert total > 20 and 'class="count pages"' not in whole  # the shipped report: one page
+    second = timeline_page(cat, "en", 2, 10).decode("utf-8")
+    assert second.count("<tr>") == 11 and f"{total} meetings and decisions" in second
+    assert second.count(f'<p class="count pages">Rows 11-20 of {total}') == 2
+    assert '<a href="/timeline?lang=en" rel="prev">previous</a>' in second
+    assert '<a href="/timeline?lang=en&amp;page=3" rel="next">next</a>' in second
+    rows = re.findall(r"<tr><td>.*?</tr>", whole)
+    assert re.findall(r"<tr><td>.*?</tr>", second) == rows[10:20]
+
+
+def test_the_timeline_refuses_a_page_that_is_not_a_number(server: Running) -> None:
+    try:
+        urllib.request.urlopen(server.url + "timeline?page=zero", timeout=60)
+    except urllib.error.HTTPError as err:
+        assert err.code == 400 and b"a page is a whole number from 1" in err.read()
+    else:
+        raise AssertionError("page=zero was accepted")

@@ -10,19 +10,14 @@ from typing import TYPE_CHECKING, Any
 from emg_kg.errors import QueryError
 from emg_kg.query.registry import get_query
 from emg_kg.web.jobs import Job
-from emg_kg.web.ui import editor_page, query_page
+from emg_kg.web.ui import PAGE_ROWS, editor_page, query_page
 
 if TYPE_CHECKING:
     from emg_kg.web.routes.exchange import Exchange
 
-__all__ = ["editor", "named"]
+__all__ = ["BAD_PAGE", "editor", "named", "page_number"]
 
 _SUFFIX = re.compile(r"\.[a-z0-9+\-]{1,12}$")
-
-
-#: The rows of a named query's page: a corpus's listing (7,820 open mandates at 2 M quads) is
-#: over any answer limit as a whole; the page shows one stretch and links to the next.
-PAGE_ROWS = 500
 
 
 def _table(ex: Exchange, job: Job) -> tuple[Any, str, int, str, int]:
@@ -35,7 +30,10 @@ def _table(ex: Exchange, job: Job) -> tuple[Any, str, int, str, int]:
     return None, reply.body.decode("utf-8", "replace"), reply.status, "select", 0
 
 
-def _page_number(one: dict[str, str]) -> int | None:
+BAD_PAGE = "page={!r}: a page is a whole number from 1"
+
+
+def page_number(one: dict[str, str]) -> int | None:
     """``?page=N`` (1 when absent), or None when it is not a whole number from 1."""
     text = one.get("page", "1")
     return int(text) if text.isdigit() and 0 < int(text) < 10**9 else None
@@ -65,9 +63,9 @@ def named(ex: Exchange, tail: str, one: dict[str, str], lang: str) -> None:
         reply = ex.run(Job(name=name, params=values, fmt=fmt, report=one.get("report", "")))
         disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
         return ex.reply(reply, disposition)
-    number = _page_number(one)
+    number = page_number(one)
     if number is None:
-        return ex.text(400, f"page={one.get('page')!r}: a page is a whole number from 1")
+        return ex.text(400, BAD_PAGE.format(one.get("page")))
     answer, error, status, kind, total = None, "", 200, "select", 0
     if not missing:
         first = (number - 1) * PAGE_ROWS
