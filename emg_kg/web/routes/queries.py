@@ -67,13 +67,14 @@ def named(ex: Exchange, tail: str, one: dict[str, str], lang: str) -> None:
     if number is None:
         return ex.text(400, BAD_PAGE.format(one.get("page")))
     answer, error, status, kind, total = None, "", 200, "select", 0
+    report = one.get("report", "")
     if not missing:
         first = (number - 1) * PAGE_ROWS
-        report = one.get("report", "")
         job = Job(name=name, params=values, table=True, report=report, first=first, shown=PAGE_ROWS)
         answer, error, status, kind, total = _table(ex, job)
+    kept = {**values, "report": report} if report else values  # in every link of the page
     page = query_page(
-        app.catalog, query, values, lang, answer, error, missing, kind, (number, PAGE_ROWS, total)
+        app.catalog, query, kept, lang, answer, error, missing, kind, (number, PAGE_ROWS, total)
     )
     ex.html(page, status)
 
