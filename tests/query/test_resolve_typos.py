@@ -18,7 +18,7 @@ import pytest
 
 from emg_kg.data.store import open_store
 from emg_kg.paths import Layout
-from emg_kg.prefixes import PREFIXES
+from emg_kg.prefixes import PREFIXES, shorten
 from emg_kg.query.engines import Engine, OxigraphEngine
 from emg_kg.query.registry import iri_term, load_queries
 from emg_kg.query.resolve import (
@@ -64,7 +64,7 @@ def _typos(table: Names, kinds: tuple[str, ...], step: int) -> list[str]:
     out += [v[:-1] for v in chinese[::step]] + [v[:-2] for v in chinese[2::step]]  # cut short
     iris = sorted(table.labels)
     for iri in iris[:: step * 4]:  # unknown IRIs and prefixed names, some of known prefixes
-        out += [f"<{iri}x>", _short(iri)[:-1] or "x", _short(iri).upper()]
+        out += [f"<{iri}x>", shorten(iri)[:-1] or "x", shorten(iri).upper()]
     if kinds:  # names only entities of other kinds carry
         other = [
             v
@@ -73,13 +73,6 @@ def _typos(table: Names, kinds: tuple[str, ...], step: int) -> list[str]:
         ]
         out += other[::step]
     return sorted(set(out) - set(every))
-
-
-def _short(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and "/" not in iri[len(ns) :]:
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
 
 
 @pytest.fixture(scope="module")
