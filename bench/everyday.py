@@ -36,7 +36,21 @@ CLI = [sys.executable, "-m", "emg_kg.cli"]
 NAMES = ["UNDP", "agency:UNDP", "开发署", "UNDPX", "agency:UNDPX"]
 #: mandates-for-body's body: a body's name, and the name of a convention (not a body)
 BODIES = ["UNDP", "CBD"]
-PAGES = ["/", "/id/agency/UNDP", "/editor", "/search?q=UNDP", "/timeline"]
+_AROUND = "/views/neighbourhood?entity=https%3A%2F%2Fw3id.org%2Femg-kg%2Fid%2F"
+#: the home page, entity pages (an agency, the EMG: the corpus's hub), neighbourhoods, the
+#: editor, search, the timeline and the two longest listings (a page of 500 rows each)
+PAGES = [
+    "/",
+    "/id/agency/UNDP",
+    "/id/body/EMG",
+    _AROUND + "agency%2FUNDP",
+    _AROUND + "body%2FEMG",
+    "/editor",
+    "/search?q=UNDP",
+    "/timeline",
+    "/queries/open-mandates",
+    "/queries/mandates",
+]
 
 
 def timed(args: list[str]) -> dict[str, Any]:
