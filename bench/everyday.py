@@ -2,8 +2,10 @@
 web app.
 
 Each command runs in a fresh process, timed from start to exit (wall seconds), as a user runs
-it: ``emg-kg show NAME`` for a label, a prefixed name, a Chinese name and a name that matches
-nothing (its suggestions read every name), and a named query with a label as its parameter.
+it: ``emg-kg show NAME`` for a label, a prefixed name, a Chinese name, a name that matches
+nothing and a prefixed name of no entity (both refused with suggestions), and a named query with
+a label as its parameter, then with the name of something of another kind (refused, with
+suggestions).
 Then ``emg-kg serve`` on a free loopback port: the seconds until ``/status`` answers (the
 catalogue of names and labels is read before), and each page twice (the first request of a
 page builds what it caches: the gap report, the views' index). The 1-minute load average is
@@ -11,6 +13,7 @@ printed beside each figure: the machine is shared.
 
     .venv/bin/python bench/everyday.py --store /tmp/s2m/store
     .venv/bin/python bench/everyday.py --store /tmp/s2m/store --json /tmp/everyday.json
+    .venv/bin/python bench/everyday.py --store /tmp/s2m/store --no-serve  # the commands only
 """
 
 from __future__ import annotations
@@ -30,8 +33,24 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "emg_kg.cli"]
-NAMES = ["UNDP", "agency:UNDP", "开发署", "UNDPX"]
-PAGES = ["/", "/id/agency/UNDP", "/editor", "/search?q=UNDP", "/timeline"]
+NAMES = ["UNDP", "agency:UNDP", "开发署", "UNDPX", "agency:UNDPX"]
+#: mandates-for-body's body: a body's name, and the name of a convention (not a body)
+BODIES = ["UNDP", "CBD"]
+_AROUND = "/views/neighbourhood?entity=https%3A%2F%2Fw3id.org%2Femg-kg%2Fid%2F"
+#: the home page, entity pages (an agency, the EMG: the corpus's hub), neighbourhoods, the
+#: editor, search, the timeline and the two longest listings (a page of 500 rows each)
+PAGES = [
+    "/",
+    "/id/agency/UNDP",
+    "/id/body/EMG",
+    _AROUND + "agency%2FUNDP",
+    _AROUND + "body%2FEMG",
+    "/editor",
+    "/search?q=UNDP",
+    "/timeline",
+    "/queries/open-mandates",
+    "/queries/mandates",
+]
 
 
 def timed(args: list[str]) -> dict[str, Any]:
@@ -99,13 +118,17 @@ def main() -> int:
     parser.add_argument("--store", required=True, help="a loaded store directory")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per request")
+    parser.add_argument("--no-serve", action="store_true", help="the commands only, not serve")
     args = parser.parse_args()
     figures: dict[str, Any] = {}
     for name in NAMES:
         figures[f"show {name}"] = timed([*CLI, "show", name, "--store", args.store])
-    query = ["query", "mandates-for-body", "--param", "body=UNDP", "--format", "csv"]
-    figures["query mandates-for-body body=UNDP"] = timed([*CLI, *query, "--store", args.store])
-    figures["serve"] = serve(args.store, args.timeout)
+    for body in BODIES:
+        query = ["query", "mandates-for-body", "--param", f"body={body}", "--format", "csv"]
+        row = f"query mandates-for-body body={body}"
+        figures[row] = timed([*CLI, *query, "--store", args.store])
+    if not args.no_serve:
+        figures["serve"] = serve(args.store, args.timeout)
     text = json.dumps(figures, ensure_ascii=False, indent=1)
     print(text)
     if args.json:

@@ -85,6 +85,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "names": ("名称", "Names"),
     "facts": ("事实", "Facts"),
     "incoming": ("指向本实体的", "Pointing here"),
+    "rows_shown": (
+        "仅显示前 {shown} 条（共 {total} 条）。",
+        "The first {shown} of {total} are shown.",
+    ),
+    "show_all": ("全部显示", "Show all"),
     "property": ("属性", "Property"),
     "value": ("值", "Value"),
     "evidence": ("依据", "Evidence"),

@@ -84,6 +84,23 @@ def two_reports(tmp_path_factory: pytest.TempPathFactory) -> Layout:
     return Layout(root)
 
 
+@pytest.fixture(scope="session")
+def four_reports(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The shipped report and three copies as further reports (bench/corpus.py), loaded in
+    memory as `emg-kg load` loads a corpus (the stored set-union default graph): what only a
+    corpus has, such as a fact stated in 28 graphs or 136 open mandates."""
+    from emg_kg.data.bulk import RdfFile
+    from emg_kg.data.diskstore import load_memory
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from corpus import copy_of, template
+
+    lines = template()
+    path = tmp_path_factory.mktemp("four-reports") / "corpus.nq"
+    path.write_text("\n".join([*lines, *(x for k in (1, 2, 3) for x in copy_of(lines, k))]))
+    return load_memory([RdfFile(path, ox.RdfFormat.N_QUADS, None)])
+
+
 class Cli(Protocol):
     """The `cli` fixture's type (annotations: `if TYPE_CHECKING: from conftest import Cli`)."""
 

@@ -39,7 +39,7 @@ from emg_kg.query.results import Term, TermTexts, frozen_prefixes, short, short_
 from emg_kg.query.run import by_value, run
 from emg_kg.query.run import rows as solutions
 
-__all__ = ["EVIDENCE", "LEVELS", "REPORT_DATE", "GapReport", "compute", "gap_report"]
+__all__ = ["EVIDENCE", "LEVELS", "REPORT_DATE", "GapReport", "Reading", "compute", "gap_report"]
 
 #: --evidence choice -> the evidence levels it counts (each includes the ones before it).
 EVIDENCE = {
@@ -156,7 +156,7 @@ class GapReport:
         return [r for r in self.rio if not r.followed]
 
 
-class _Reading:
+class Reading:
     """The named queries' rows (from the one row runner) with IRIs shortened by each query's
     own prefixes and every variable present ("" when unbound), and what inferences rest on."""
 
@@ -236,7 +236,7 @@ def _text(term: Term, prefixes: frozenset[tuple[str, str]]) -> str:
     return short_iri(term.value, prefixes) if isinstance(term, ox.NamedNode) else short(term)
 
 
-def open_mandates(q: _Reading, as_of: str) -> list[dict[str, str]]:
+def open_mandates(q: Reading, as_of: str) -> list[dict[str, str]]:
     """``open-mandates``' rows (tests/analysis/test_mandate_evidence.py holds them to it): the
     rows without the evidence column, and each mandate's evidence graphs named and ordered in
     Python (:mod:`emg_kg.analysis.mandate_evidence` says why). A mandate with no evidence graph
@@ -271,7 +271,7 @@ def compute(
     if evidence not in EVIDENCE:
         raise QueryError(f"--evidence is one of {', '.join(EVIDENCE)}, not {evidence!r}")
     roles = parse_roles(roles)
-    q = _Reading(engine, layout, lang)
+    q = Reading(engine, layout, lang)
     report = GapReport(evidence, EVIDENCE[evidence], as_of, lang, roles=roles)
 
     # Every Aichi question below is read from this one answer (data/aichi_gaps.py says why).

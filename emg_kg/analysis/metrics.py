@@ -66,11 +66,12 @@ def select(
     """A view, or the neighbourhood of ``entity`` (an IRI) within it; the ``neighbourhood``
     view is the neighbourhood within ``whole`` (projected around the entity only, so a large
     corpus's other entities are never built). ``limit`` bounds the whole view without an
-    entity (:func:`~emg_kg.analysis.projection.whole`: the most connected entities)."""
+    entity, and the neighbourhood of one (:func:`~emg_kg.analysis.projection.whole`: the most
+    connected entities)."""
     if view == "neighbourhood" and entity is None:
         raise ValueError("the neighbourhood view needs an entity")
     if view in ("whole", "neighbourhood") and entity is not None:
-        G = whole(idx, around=(entity, depth))
+        G = whole(idx, limit, around=(entity, depth))
     else:
         G = project(idx, view, limit)
     return G if entity is None else neighbourhood(G, entity, depth)
@@ -83,6 +84,8 @@ def neighbourhood(G: nx.MultiDiGraph, iri: str, depth: int = 1) -> nx.MultiDiGra
     H = nx.ego_graph(G, iri, radius=depth, undirected=True)
     title = f"{G.nodes[iri]['label_en']}: {depth} step(s) around"
     H.graph.update(G.graph, view="neighbourhood", centre=iri, depth=depth, title=title)
+    if "left_out" in G.graph:  # bounded: further steps may have lost their way in
+        H.graph["left_out"] = G.graph["entities"] - H.number_of_nodes()
     return H
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
+import pyoxigraph as ox
 
 from emg_kg.analysis.index import (
     DCT,
@@ -41,6 +42,7 @@ from emg_kg.analysis.index import (
     sort_key,
 )
 from emg_kg.prefixes import PREFIXES
+from emg_kg.query.run import rows
 
 __all__ = [
     "VIEWS",
@@ -55,6 +57,8 @@ __all__ = [
     "is_entity",
     "supporter_group",
     "entities",
+    "in_whole_view",
+    "scheme_classes",
     "most_connected",
     "whole",
 ]
@@ -247,6 +251,34 @@ def entities(idx: Index) -> tuple[list[str], list[tuple[str, str, str]]]:
     return sorted(iri for iri in idx.types if wanted(iri)), links
 
 
+def in_whole_view(engine: Any, iri: str, scheme_classes: set[str]) -> bool | None:
+    """Whether :func:`entities` would make ``iri`` a node of the whole view, decided from the
+    engine without the views' index where the rule allows, or None where only the index can say.
+
+    The web app offers an entity's neighbourhood only when the whole view has it; reading every
+    quad into the index to decide it made the first entity page of a 2 M-quad store take 19 s.
+    The rule is :func:`entities`' own: an entity (:func:`is_entity`) typed with a class that is
+    not at or below ``skos:ConceptScheme`` is a node; an entity typed as a scheme is not; one not
+    under the id space is not. An untyped entity is a node only when it links to another node,
+    which is the index's to say (None). ``scheme_classes`` is :func:`scheme_classes`' answer."""
+    if not is_entity(iri):
+        return False
+    found = rows(engine, "show-types", x=ox.NamedNode(iri))
+    types = {row["t"].value for row in found if isinstance(row["t"], ox.NamedNode)}
+    if not types:
+        return None
+    return not types & scheme_classes
+
+
+def scheme_classes(engine: Any) -> set[str]:
+    """``skos:ConceptScheme`` and every class or property below it (by ``rdfs:subClassOf`` or
+    ``rdfs:subPropertyOf``, as :meth:`Index.subs` climbs): the classes whose entities the whole
+    view leaves out."""
+    return {
+        r["c"].value for r in rows(engine, "scheme-classes") if isinstance(r["c"], ox.NamedNode)
+    }
+
+
 def most_connected(nodes: list[str], links: Iterable[tuple[str, str, str]], limit: int) -> set[str]:
     """The ``limit`` nodes with the most distinct neighbours (either direction), ties by IRI.
 
@@ -271,12 +303,19 @@ def whole(
     (:func:`most_connected`) and the links between them; ``G.graph`` then says how many there
     were (``entities``) and how many are left out (``left_out``). With ``around`` (an IRI and a
     depth), only the entities within that many links of it: all a neighbourhood needs, without
-    the attributes of every other node."""
+    the attributes of every other node; with ``limit`` too, the centre and the ``limit`` - 1
+    most connected of them (a hub of a 2 M-quad corpus has thousands, a 10 MB page)."""
     G = nx.MultiDiGraph(view="whole", title="The whole graph")
     typed, links = entities(idx)
     keep: set[str] | None = None
     if around is not None:
         keep = _within(links, *around)
+        if limit is not None and len(keep) > limit:  # a hub of a corpus: thousands around it
+            centre, near = around[0], sorted(keep - {around[0]})
+            inner = [t for t in links if t[0] in keep and t[2] in keep and centre not in t]
+            bounded = {centre, *most_connected(near, inner, limit - 1)}
+            G.graph.update(entities=len(keep), limit=limit, left_out=len(keep) - len(bounded))
+            keep = bounded
     elif limit is not None:
         nodes = sorted({*typed, *(x for s, _, o in links for x in (s, o))})
         if len(nodes) > limit:

@@ -303,7 +303,8 @@ def add_viz(add: Adder) -> None:
         "--limit",
         type=_count,
         metavar="N",
-        help=f"whole view: draw at most N entities, the most connected, and say on the page "
+        help=f"whole view and a neighbourhood: draw at most N entities, the most connected "
+        f"(a neighbourhood keeps its centre), and say on the page "
         f"how many are left out (default {WHOLE_LIMIT}; 0 draws every entity)",
     )
     add_mapping_option(p)

@@ -110,6 +110,14 @@ class Names:
             self.by_name[key].add(iri)
             self.labels[iri].setdefault(lang or "", label)
 
+    def keys(self) -> Iterable[str]:
+        """Every name (normalised) that something is called, in no particular order."""
+        return self.by_name.keys()
+
+    def holders(self, key: str) -> list[str]:
+        """The entities called ``key`` (a normalised name), sorted."""
+        return sorted(self.by_name.get(key, ()))
+
     def known(self, iri: str) -> bool:
         return iri in self.types or iri in self.labels
 
@@ -188,20 +196,36 @@ def _listing(names: Names, iris: Iterable[str], lang: str) -> str:
 
 
 def suggestions(value: str, names: Names, kinds: tuple[str, ...] = (), limit: int = 6) -> list[str]:
-    """Close names (difflib) and names containing the text, of accepted kinds: hints only."""
+    """Close names (difflib) and names containing the text, of accepted kinds: hints only.
+
+    The ``limit`` closest names that some entity of an accepted kind holds, best first, then
+    those containing the text (or contained in it), shortest first; each name's entities of
+    accepted kinds in IRI order, until ``limit`` entities. A name's entities are looked at only
+    when its turn comes, so names read from an engine as needed (``emg_kg.query.lookup``) give the
+    same hints as the whole table while reading the entities of a few names only."""
     want = norm(value)
-    pool = {
-        key: iris
-        for key, iris in names.by_name.items()
-        if any(_accepts(names, i, kinds) for i in iris)
-    }
-    close = difflib.get_close_matches(want, list(pool), n=limit, cutoff=0.5)
-    contains = sorted(k for k in pool if len(want) >= 3 and (want in k or k in want) and len(k) > 1)
+    keys = list(names.keys())
+    # every close name, best first (difflib's order: score, then the name), filtered below in
+    # that order: the same as difflib's ``limit`` best of the names of accepted kinds
+    close = difflib.get_close_matches(want, keys, n=max(len(keys), 1), cutoff=0.5)
+    contains = sorted(k for k in keys if len(want) >= 3 and (want in k or k in want) and len(k) > 1)
     out: list[str] = []
-    for key in [*close, *sorted(contains, key=len)]:
-        for iri in sorted(pool[key]):
-            if iri not in out and _accepts(names, iri, kinds):
-                out.append(iri)
+
+    def take(key: str) -> bool:
+        """Add the name's entities of accepted kinds; whether it has any."""
+        fits = [i for i in names.holders(key) if _accepts(names, i, kinds)]
+        out.extend([i for i in fits if i not in out])
+        return bool(fits)
+
+    fitting = 0  # close names held by an entity of an accepted kind: difflib's ``limit`` best
+    for key in close:
+        if fitting == limit or len(out) >= limit:
+            break
+        fitting += take(key)
+    for key in sorted(contains, key=len):
+        if len(out) >= limit:
+            break
+        take(key)
     return out[:limit]
 
 
@@ -232,7 +256,7 @@ def resolve(
         if not _accepts(names, iri, kinds):
             raise UnresolvedName(f"{where}{shorten(iri)} is a {names.kind(iri)}, not {wanted}")
         return Resolution(value, iri, how, names.label(iri, lang), names.kind(iri), what)
-    exact = sorted(names.by_name.get(norm(value), set()))
+    exact = names.holders(norm(value))
     fits = [i for i in exact if _accepts(names, i, kinds)]
     if len(fits) > 1:
         fits = [i for i in fits if not names.types.get(i, set()) & _YIELDING] or fits

@@ -12,11 +12,10 @@ rdflib's ``initBindings``, and for an endpoint :func:`emg_kg.query.remote.substi
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Mapping
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -25,6 +24,7 @@ from emg_kg.paths import Layout, default_layout
 from emg_kg.prefixes import PREFIXES
 from emg_kg.query.engines import Engine, OxigraphEngine
 from emg_kg.query.gate import check
+from emg_kg.query.lookup import Reading
 from emg_kg.query.registry import (
     NamedQuery,
     Param,
@@ -36,7 +36,6 @@ from emg_kg.query.registry import (
 from emg_kg.query.resolve import (
     Names,
     Resolution,
-    UnresolvedName,
     expand,
     names_from_rows,
     norm,
@@ -48,7 +47,7 @@ if TYPE_CHECKING:
     from emg_kg.query.engines import StoreLike
 
 __all__ = ["bind", "run", "rows", "lexical", "engine_of", "names", "resolve_param", "Rows"]
-__all__ += ["Solutions", "project_prefixes", "by_value", "names_called", "resolve_in"]
+__all__ += ["Solutions", "project_prefixes", "by_value", "resolve_in"]
 
 _TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
 
@@ -109,63 +108,50 @@ def by_value(*variables: str) -> Callable[[Mapping[str, Term]], tuple[str, ...]]
     return key
 
 
-def names(engine: Engine | StoreLike, iri: str | None = None) -> Names:
-    """Every name in the graph the engine queries, read once per engine (the resolver's input):
-    ``queries/internal/names.rq``, ``types.rq`` and ``supers.rq``.
-
-    With ``iri``, only that entity's names and classes (and the class tree), unless every name
-    is read already: what the resolver needs to check a value given as an IRI or prefixed name,
-    where reading every name of a corpus took 24 s at 2 M quads."""
+def names(engine: Engine | StoreLike) -> Names:
+    """Every name in the graph the engine queries, read once per engine:
+    ``queries/internal/names.rq``, ``types.rq`` and ``supers.rq`` (325,386 pairs at 2 M quads,
+    7-8 s). The resolver reads only what it looks at (:func:`resolve_in`); this is the whole
+    table, for a name of very many entities and for code that wants every name."""
     engine = engine_of(engine)
-    cached: Names | None = getattr(engine, "_names", None)
-    if cached is not None:
-        return cached
-    if iri is not None:
-        return _names_of(engine, [iri])
-    cached = names_from_rows(
-        _pairs(engine, "names"), _pairs(engine, "types"), _pairs(engine, "supers")
+    return _cached(
+        engine,
+        "_names",
+        lambda: names_from_rows(
+            _pairs(engine, "names"), _pairs(engine, "types"), _pairs(engine, "supers")
+        ),
     )
-    engine._names = cached  # type: ignore[attr-defined]
-    return cached
 
 
-#: More entities than this under one name, and the resolver reads every name instead: one query
-#: against two per entity (a support statement's label is shared by 460 copies at 2 M quads).
+#: More entities than this under the name typed, and the resolver reads every name instead: a
+#: message listing them would read each one's names (a support statement's label is shared by
+#: 460 copies at 2 M quads).
 HOLDERS_AT_MOST = 64
 
 
-def names_called(engine: Engine | StoreLike, value: str) -> Names | None:
-    """The names and classes of the entities called ``value`` (compared as the resolver compares),
-    or None when no entity is, or too many are: a typed name resolved without reading every name
-    of the store (7-10 s at 2 M quads; this about 0.1 s, the distinct names read once per
-    engine)."""
-    engine = engine_of(engine)
-    cached: Names | None = getattr(engine, "_names", None)
-    if cached is not None:
-        return cached
-    values: dict[str, list[ox.Literal]] | None = getattr(engine, "_name_values", None)
-    if values is None:
-        values = defaultdict(list)
-        for (literal,) in _pairs(engine, "name-values"):
-            if isinstance(literal, ox.Literal):
-                values[norm(literal.value)].append(literal)
-        engine._name_values = values  # type: ignore[attr-defined]
-    holders: set[str] = set()
-    for literal in values.get(norm(value), ()):
-        found = _pairs(engine, "name-holders", given=literal)
-        holders.update(s.value for _, s in found if isinstance(s, ox.NamedNode))
-        if len(holders) > HOLDERS_AT_MOST:
-            return None
-    return _names_of(engine, sorted(holders)) if holders else None
+def _reading(engine: Engine) -> Reading:
+    """The engine's names as the resolver reads them (:mod:`emg_kg.query.lookup`): the distinct
+    name literals once per engine (``name-values.rq``, 0.1 s at 2 M quads), the rest on demand."""
+    return _cached(
+        engine,
+        "_reading",
+        lambda: Reading(
+            lambda name, **bound: _pairs(engine, name, **bound),
+            (literal for (literal,) in _pairs(engine, "name-values")),
+        ),
+    )
 
 
-def _names_of(engine: Engine, iris: list[str]) -> Names:
-    labels: list[tuple[Term | None, ...]] = []
-    types: list[tuple[Term | None, ...]] = []
-    for iri in iris:
-        labels += _pairs(engine, "names", s=ox.NamedNode(iri))
-        types += _pairs(engine, "types", s=ox.NamedNode(iri))
-    return names_from_rows(labels, types, _pairs(engine, "supers"))
+_T = TypeVar("_T")
+
+
+def _cached(engine: Engine, attr: str, make: Callable[[], _T]) -> _T:
+    """One of the engine's name caches: made on first use, then kept on the engine."""
+    found: _T | None = getattr(engine, attr, None)
+    if found is None:
+        found = make()
+        setattr(engine, attr, found)
+    return found
 
 
 def _pairs(engine: Engine, name: str, **bound: Term) -> list[tuple[Term | None, ...]]:
@@ -180,25 +166,19 @@ def resolve_in(
     what: str = "",
     lang: str = "en",
 ) -> Resolution:
-    """``value`` through the one resolver, reading only the names that settle it: an IRI's own,
-    or those of the entities a name matches exactly. Every name is read only when those do not
-    settle it (an unknown IRI or name, a name of entities of other kinds), for the message's
-    suggestions: the answer and the message are the same either way."""
+    """``value`` through the one resolver, reading only the names it looks at (an IRI's own; the
+    entities called the name typed; for a refusal, those of the few names it suggests): the
+    answer and the message are the ones every name gives. Every name is read when read already,
+    or when more than :data:`HOLDERS_AT_MOST` entities are called the name typed."""
     engine = engine_of(source)
-    given = expand(value, prefixes if prefixes is not None else PREFIXES)
-    if given is not None:
-        own = names(engine, given[0])
-        if own.known(given[0]):
-            return resolve(value, own, kinds, prefixes, what, lang)
-    else:
-        called = names_called(engine, value)
-        if called is not None:
-            try:
-                return resolve(value, called, kinds, prefixes, what, lang)
-            except UnresolvedName as err:
-                if err.ambiguous:  # every entity of that name is among the holders
-                    raise
-    return resolve(value, names(engine), kinds, prefixes, what, lang)
+    table: Names | None = getattr(engine, "_names", None)
+    if table is None:
+        reading = _reading(engine)
+        iri_like = expand(value, prefixes if prefixes is not None else PREFIXES) is not None
+        if iri_like or len(reading.holders(norm(value))) <= HOLDERS_AT_MOST:
+            return resolve(value, reading, kinds, prefixes, what, lang)
+        table = names(engine)
+    return resolve(value, table, kinds, prefixes, what, lang)
 
 
 def resolve_param(

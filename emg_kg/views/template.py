@@ -116,6 +116,8 @@ def bounded_note(graph: dict[str, Any], lang: str) -> str:
     Showing the 2,000 most connected of 5,000 entities: 3,000 are left out of this page. ...
     """
     total, limit, out = graph["entities"], graph["limit"], graph["left_out"]
+    if graph.get("centre"):
+        return _bounded_neighbourhood(total, out, lang)
     if lang == "zh":
         return (
             f"本页只显示 {total:,} 个实体中连线最多的 {limit:,} 个，其余 {out:,} 个未显示。"
@@ -128,6 +130,28 @@ def bounded_note(graph: dict[str, Any], lang: str) -> str:
         "this page. To see them: an entity's neighbourhood (emg-kg viz neighbourhood --entity "
         "X, or its page in emg-kg serve), a view by subject (agency-target, mandates, "
         f"citations, organizations), or a higher limit (emg-kg viz whole --limit {total}; "
+        "0 draws all)."
+    )
+
+
+def _bounded_neighbourhood(total: int, out: int, lang: str) -> str:
+    """What a bounded neighbourhood says: it keeps its centre and the most connected of the
+    entities around it.
+
+    >>> print(_bounded_neighbourhood(5000, 3000, "en"))  # doctest: +ELLIPSIS
+    Showing this entity and the 1,999 most connected of the 4,999 entities around it: ...
+    """
+    shown = total - out  # depth 2 and more: an entity whose way in was left out goes too
+    if lang == "zh":
+        return (
+            f"本页只显示本实体及其周围 {total - 1:,} 个实体中连线最多的 {shown - 1:,} 个，"
+            f"其余 {out:,} 个未显示。本实体的全部事实见其实体页面；或提高上限（emg-kg viz "
+            f"neighbourhood --entity X --limit {total}；0 表示全部）。"
+        )
+    return (
+        f"Showing this entity and the {shown - 1:,} most connected of the {total - 1:,} "
+        f"entities around it: {out:,} are left out of this page. Its page in emg-kg serve lists "
+        f"every fact; or a higher limit (emg-kg viz neighbourhood --entity X --limit {total}; "
         "0 draws all)."
     )
 

@@ -22,6 +22,10 @@ class Job:
     accept: list[tuple[str, float]] = field(default_factory=list)  # from endpoint.preferences
     fmt: str = ""  # an explicit format key, wins over ``accept``
     table: bool = False  # answer SPARQL JSON whatever the kind (for HTML tables)
+    # a named query's table: at most ``shown`` rows from row ``first`` (0: every row, bounded by
+    # ``max_rows``); the reply's ``rows`` is then the whole answer's count
+    first: int = 0
+    shown: int = 0
     default_graph: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     report: str = ""  # ?report=ID: that report's graphs plus the shared ones (query/reports.py)

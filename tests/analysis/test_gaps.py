@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 import pytest
 
-from emg_kg.analysis.gaps import EVIDENCE, GapReport, _Reading, compute, gap_report
+from emg_kg.analysis.gaps import EVIDENCE, GapReport, Reading, compute, gap_report
 from emg_kg.api import OxigraphEngine, run
 from emg_kg.cli.gaps_report import markdown, to_csv, to_json
 from emg_kg.data.store import open_store
@@ -86,7 +86,7 @@ def test_the_followers_names_are_the_named_queries(layout: Layout, lang: str) ->
         label = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
         store.add(ox.Quad(who, label, ox.Literal("Only English", language="en"), graph))
     engine = OxigraphEngine(store)
-    reading = _Reading(engine, layout, lang)
+    reading = Reading(engine, layout, lang)
     names = reading.names()
     for name in ("rio20-followup", "colead-areas"):
         light = internal_query(f"gaps-{name}", layout)

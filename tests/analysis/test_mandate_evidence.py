@@ -13,7 +13,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from emg_kg.analysis.gaps import _Reading, open_mandates
+from emg_kg.analysis.gaps import Reading, open_mandates
 from emg_kg.data.store import open_store
 from emg_kg.paths import Layout
 from emg_kg.prefixes import ID
@@ -27,7 +27,7 @@ ODD = ("x7", "+3", "007-b", "99999999999999999999")
 
 
 def _same(engine: OxigraphEngine, layout: Layout, lang: str, as_of: str) -> list[dict[str, str]]:
-    q = _Reading(engine, layout, lang)
+    q = Reading(engine, layout, lang)
     named = q.rows("open-mandates", asOf=as_of)
     mine = open_mandates(q, as_of)
     assert mine == named

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from emg_kg.analysis.gaps import REPORT_DATE, _Reading
+from emg_kg.analysis.gaps import REPORT_DATE, Reading
 from emg_kg.analysis.mapping import apply_mapping
 from emg_kg.data.aichi_gaps import (
     BIP_DATES,
@@ -37,7 +37,7 @@ def _whole(rows: list[dict[str, str]]) -> list[tuple[tuple[str, str], ...]]:
 
 
 @pytest.fixture(scope="module")
-def reading(layout: Layout, tmp_path_factory: pytest.TempPathFactory) -> _Reading:
+def reading(layout: Layout, tmp_path_factory: pytest.TempPathFactory) -> Reading:
     """The real data with a user's mapping merged, so all four levels are there to filter."""
     mapping = tmp_path_factory.mktemp("mapping") / "links.csv"
     mapping.write_text(
@@ -46,17 +46,17 @@ def reading(layout: Layout, tmp_path_factory: pytest.TempPathFactory) -> _Readin
     )
     store = open_store(layout)
     apply_mapping(store, mapping, warn=lambda _m: None)
-    return _Reading(OxigraphEngine(store), layout, "en")
+    return Reading(OxigraphEngine(store), layout, "en")
 
 
 @pytest.fixture(scope="module")
-def links(reading: _Reading, layout: Layout) -> list[dict[str, str]]:
+def links(reading: Reading, layout: Layout) -> list[dict[str, str]]:
     return reading.rows(internal_query("gaps-aichi-links", layout))
 
 
 @pytest.mark.parametrize("as_of", DATES)
 def test_one_answer_gives_every_level_role_and_date(
-    reading: _Reading, links: list[dict[str, str]], as_of: str
+    reading: Reading, links: list[dict[str, str]], as_of: str
 ) -> None:
     goal_names = {r["goal"]: r["goalName"] for r in reading.rows("aichi-targets")}
     seen_gap = seen_link = False

@@ -49,6 +49,8 @@ OTHER: dict[str, object] = {
     "default_graph": ["urn:g"],
     "named_graphs": ["urn:g"],
     "report": "gc27",
+    "first": 7,
+    "shown": 5,
     "max_rows": 5,
     "max_bytes": 5,
 }

@@ -62,6 +62,10 @@ def test_report_in_the_address(server: Running) -> None:
     assert status == 400 and b"no such report" in body
     status, page = _get(server.url + "queries/mandates?report=gc27-emg")
     assert status == 200 and b"gc27-draft" in page
+    assert b'href="/queries/mandates.csv?lang=zh&amp;report=gc27-emg" download>CSV' in page
+    status, page = _get(server.url + "queries/mandates?report=gc27-emg&page=2&lang=en")
+    assert status == 200 and b"No rows on this page; 92 in all" in page
+    assert b'href="/queries/mandates?lang=en&amp;report=gc27-emg" rel="prev"' in page
     query = urllib.parse.urlencode(
         {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "report": "emgid:report/gc27-emg"}
     )

@@ -58,7 +58,7 @@ def entity(ex: Exchange, iri: str, path: str, one: dict[str, str], lang: str) ->
     if key == "html":
         link = app.views.link(iri, lang)
         return ex.html(
-            entity_page(app.catalog, iri, lang, path, link),
+            entity_page(app.catalog, iri, lang, path, link, one.get("all") == "1"),
             headers={
                 "Vary": "Accept",
                 "Link": f'<{quote(path)}?format=ttl>; rel="alternate"; type="text/turtle"',

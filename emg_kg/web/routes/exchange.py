@@ -207,7 +207,10 @@ class Exchange:
         if path == "/editor":
             return queries.editor(self, one.get("query", ""), lang)
         if path == "/timeline":
-            return self.html(timeline_page(app.catalog, lang))
+            number = queries.page_number(one)
+            if number is None:
+                return self.text(400, queries.BAD_PAGE.format(one.get("page")))
+            return self.html(timeline_page(app.catalog, lang, number))
         if path == "/views":
             return self.html(views_page(app.views.names(lang), lang))
         if path == "/status":
