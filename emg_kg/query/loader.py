@@ -7,21 +7,23 @@ Into an endpoint the files are staged in an in-memory Oxigraph store (which grou
 graph) and each graph is replaced, never doubled, one of two ways:
 
 * by default, SPARQL 1.1 Update to the endpoint URL (or ``--update URL``; Virtuoso:
-  ``/sparql-auth``): many small graphs per request, each ``DROP SILENT GRAPH`` then
-  ``INSERT DATA`` (:mod:`emg_kg.query.batches`). A corpus is tens of thousands of small
-  evidence graphs, and one request per graph was most of the time (200,000 quads: 4,655
-  requests, docs/benchmarks-scale.md, "Loading an endpoint at scale (ld)");
+  ``/sparql-auth``): many small graphs per request, ``DROP SILENT GRAPH`` of those already
+  there, then one ``INSERT DATA`` (:mod:`emg_kg.query.batches`). A corpus is tens of thousands
+  of small evidence graphs, and one request per graph was most of the time (200,000 quads:
+  4,655 requests, 18-21 s; batched, 647 requests, 10-19 s; docs/benchmarks-scale.md, "Loading
+  an endpoint at scale (ld)", which also says why 2 million quads did not load on Virtuoso 7.2
+  this way);
 * with ``--graph-store URL``, for an engine without an update service, the Graph Store
   Protocol: one ``PUT`` per graph (then ``POST``s of :data:`CHUNK` pieces for a big one).
 
 A manifest graph (:data:`~emg_kg.query.remote.MANIFEST`) holds one record per graph loaded,
-its content hash. It is written as the load goes, never after: with the update service each
-request deletes its graphs' old records first and inserts the new ones last; over the Graph
-Store Protocol the records of graphs about to change are removed before any is sent, and the
-new ones appended every :data:`FLUSH` graphs. So a record always names what its graph holds on
-the endpoint, and a load stopped anyhow (an error, Ctrl-C, SIGKILL, a lost connection) is
-resumed by running the same command again: the graphs whose record matches are skipped, the
-others sent, and the endpoint ends as one clean load leaves it.
+its content hash. It is written as the load goes, never after: with the update service a
+batch's old records are deleted before its graphs are sent, the new ones inserted after; over
+the Graph Store Protocol the records of graphs about to change are removed before any is sent,
+and the new ones appended every :data:`FLUSH` graphs. So a record always names what its graph
+holds on the endpoint, and a load stopped anyhow (an error, Ctrl-C, SIGKILL, a lost
+connection) is resumed by running the same command again: the graphs whose record matches are
+skipped, the others sent, and the endpoint ends as one clean load leaves it.
 """
 
 from __future__ import annotations
