@@ -91,17 +91,18 @@ def _run(engine: Engine, layout: Layout, name: str) -> Result:
 
 
 def test_a_large_graph_is_sent_in_pieces_of_whole_lines() -> None:
-    """Virtuoso drops a digest-authenticated request of megabytes (loader.CHUNK): a graph is
-    sent as one PUT and then POSTs, cut at line ends; a graph with blank nodes goes whole."""
-    from emg_kg.query.loader import CHUNK, _pieces
+    """Virtuoso drops a digest-authenticated request of megabytes (batches.CHUNK): a graph is
+    sent in pieces cut at line ends; a graph with blank nodes goes whole."""
+    from emg_kg.query.batches import CHUNK, Payload, pieces
 
     line = b"<urn:s> <urn:p> " + b'"' + b"x" * 1000 + b'" .\n'
     body = line * (3 * CHUNK // len(line))
-    pieces = _pieces(body)
-    assert len(pieces) == 4 and b"".join(pieces) == body
-    assert all(p.endswith(b"\n") and len(p) <= CHUNK for p in pieces)
-    assert _pieces(body + b"_:b <urn:p> _:c .\n") == [body + b"_:b <urn:p> _:c .\n"]
-    assert _pieces(b"") == [b""]
+    parts = pieces(body, CHUNK)
+    assert len(parts) == 4 and b"".join(parts) == body
+    assert all(p.endswith(b"\n") and len(p) <= CHUNK for p in parts)
+    assert Payload("urn:g", body + b"_:b <urn:p> _:c .\n", "").blank
+    assert not Payload("urn:g", body, "").blank
+    assert pieces(b"", CHUNK) == [b""]
 
 
 def test_the_corpus_holds_several_reports(memory: Engine) -> None:
