@@ -6,15 +6,16 @@ parsed by rdflib (:mod:`emg_kg.diskstore` makes the swap atomic).
 Into an endpoint the files are staged in an in-memory Oxigraph store (which groups the quads by
 graph) and each graph is replaced, never doubled, one of two ways:
 
-* by default, SPARQL 1.1 Update to the endpoint URL (or ``--update URL``; Virtuoso:
-  ``/sparql-auth``): many small graphs per request, ``DROP SILENT GRAPH`` of those already
-  there, then one ``INSERT DATA`` (:mod:`emg_kg.query.batches`). A corpus is tens of thousands
-  of small evidence graphs, and one request per graph was most of the time (200,000 quads:
-  4,655 requests, 18-21 s; batched, 647 requests, 10-19 s; docs/benchmarks-scale.md, "Loading
-  an endpoint at scale (ld)", which also says why 2 million quads did not load on Virtuoso 7.2
-  this way);
-* with ``--graph-store URL``, for an engine without an update service, the Graph Store
-  Protocol: one ``PUT`` per graph (then ``POST``s of :data:`CHUNK` pieces for a big one).
+* by default the Graph Store Protocol, at the endpoint URL or ``--graph-store URL``: one
+  ``PUT`` per graph (then ``POST``s of :data:`CHUNK` pieces for a big one). It works at every
+  size measured (2 million quads into Virtuoso 7.2: 417 s, 46,351 requests);
+* with ``--update URL`` (Virtuoso: ``/sparql-auth``), SPARQL 1.1 Update: many small graphs per
+  request, ``DROP SILENT GRAPH`` of those already there, then one ``INSERT DATA``
+  (:mod:`emg_kg.query.batches`). A corpus is tens of thousands of small evidence graphs, and one
+  request per graph is most of the time (200,000 quads: 4,655 requests, 18-21 s; batched, 647
+  requests, 10-19 s). It is not the default because Virtuoso 7.2 failed on it part-way at 2
+  million quads (an internal ``iri_to_id`` error that depends on the server's state;
+  docs/benchmarks-scale.md, "Loading an endpoint at scale (ld)").
 
 A manifest graph (:data:`~emg_kg.query.remote.MANIFEST`) holds one record per graph loaded,
 its content hash. It is written as the load goes, never after: with the update service a
@@ -227,26 +228,26 @@ def load_endpoint(
     update: str | None = None,
     limit: int = CHUNK,
 ) -> EndpointLoad:
-    """Replace every graph of ``files`` on the endpoint (see the module docstring): over the
-    Graph Store Protocol at ``graph_store`` if given, else by SPARQL Update at ``update`` (by
-    default the endpoint URL), in requests of at most about ``limit`` bytes."""
+    """Replace every graph of ``files`` on the endpoint (see the module docstring): by SPARQL
+    Update at ``update`` if given, in requests of at most about ``limit`` bytes, else over the
+    Graph Store Protocol at ``graph_store`` (by default the endpoint URL)."""
     start = time.perf_counter()
     remote = RemoteStore(endpoint)
     staged, names = _stage(files)
     result = EndpointLoad(graphs=len(names))
     bar = Progress(len(names), "graphs")
-    if not graph_store and names and not names[0]:
+    if update and names and not names[0]:
         raise EmgKgError(
             "triples outside a named graph cannot be replaced by a SPARQL update (an engine's "
             "default graph may be the union of all its graphs): give --graph IRI, or load "
-            "with --graph-store URL"
+            "without --update (over the Graph Store Protocol)"
         )
     job = _Job(staged, names, _manifest(remote), force, result, bar, timeout, limit, remote)
     try:
-        if graph_store:
-            _over_graph_store(graph_store, job)
+        if update:
+            _over_update(update, job)
         else:
-            _over_update(update or endpoint, job)
+            _over_graph_store(graph_store or endpoint, job)
     except EmgKgError as err:
         raise EmgKgError(
             f"{err}\n  {result.sent + result.skipped} of {len(names)} graphs are loaded; run "
@@ -306,7 +307,7 @@ def _over_update(url: str, job: _Job) -> None:
     opener = opener_for(url)
     hint = (
         "\n  (the update service: give --update URL, Virtuoso's .../sparql-auth, or load over "
-        "the Graph Store Protocol with --graph-store URL)"
+        "the Graph Store Protocol: without --update)"
     )
     there = _present(job.remote) if job.remote else None
     for request in updates(job.wanted(), job.records, MANIFEST, LOADED.value, job.limit, there):

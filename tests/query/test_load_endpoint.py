@@ -210,9 +210,9 @@ def test_a_refused_update_says_what_to_do(server: Any, tmp_path: Path) -> None:
     graphs, says how many are loaded and how to go on; nothing is recorded for them."""
     files = [user_corpus(tmp_path / "other.nq", "v3", graphs=5)]
     with pytest.raises(EmgKgError) as err:
-        load_endpoint(server.url, None, files, lambda _m: None)
+        load_endpoint(server.url, None, files, lambda _m: None, update=server.url)
     message = str(err.value)
-    assert "--update URL" in message and "--graph-store URL" in message
+    assert "--update URL" in message and "without --update" in message
     assert "run the same command again to resume" in message and "HTTP" in message
     records = _manifest(RemoteStore(server.url))
     _, hashes = _expected(files)
@@ -226,6 +226,7 @@ def test_triples_outside_a_named_graph_are_refused_before_anything_is_sent(
     could empty the endpoint, so such triples go only over the Graph Store Protocol."""
     path = tmp_path / "default.nq"
     path.write_text(f'<{EX}s> <{EX}p> "no graph" .\n', encoding="utf-8")
-    with pytest.raises(EmgKgError, match="--graph-store URL") as err:
-        load_endpoint("http://127.0.0.1:9/sparql", None, [rdf_file(path)], lambda _m: None)
+    url = "http://127.0.0.1:9/sparql"
+    with pytest.raises(EmgKgError, match="without --update") as err:
+        load_endpoint(url, None, [rdf_file(path)], lambda _m: None, update=url)
     assert "resume" not in str(err.value), "nothing was sent, nothing to resume"
