@@ -57,15 +57,6 @@ class Views:
             self._index = load_index(self.store)
         return self._index
 
-    def _idx_for(self, view: str, entity: str | None) -> Any:
-        """The index a view needs: an entity's neighbourhood reads only what is near it unless
-        the whole index is built already (both give the same page)."""
-        from emg_kg.analysis.index import index_around
-
-        if self._index is None and entity and view in ("whole", "neighbourhood"):
-            return index_around(self.store, entity, 1)
-        return self._idx()
-
     def names(self, lang: str) -> list[tuple[str, str]]:
         """(view name, title) for every view the app serves."""
         from emg_kg.analysis.metrics import VIEWS
@@ -85,8 +76,10 @@ class Views:
         with self._lock:
             if self._schemes is None:
                 self._schemes = scheme_classes(self.store)
-            known = in_whole_view(self.store, iri, self._schemes)
-            if known is None:
+            schemes = self._schemes
+        known = in_whole_view(self.store, iri, schemes)  # the store reads on any thread
+        if known is None:
+            with self._lock:
                 if self._entities is None:
                     typed, links = entities(self._idx())
                     self._entities = {*typed, *(x for s, _, o in links for x in (s, o))}
@@ -96,13 +89,14 @@ class Views:
     def page(
         self, name: str, lang: str, entity: str | None = None
     ) -> tuple[bytes, str, str] | None:
-        """(body, content type, CSP) of a view page, or None when there is no such view."""
+        """(body, content type, CSP) of a view page, or None when there is no such view.
+
+        An entity's neighbourhood, while the whole index is not built, reads only what is near
+        the entity (:func:`~emg_kg.analysis.index.index_around`: 7-10 s for a corpus's hub)
+        outside the lock, so other pages and entity pages' links do not wait for it; the views
+        that need the whole index build it once, under the lock."""
+        from emg_kg.analysis.index import index_around
         from emg_kg.analysis.metrics import VIEWS
-        from emg_kg.analysis.metrics import select as project_view
-        from emg_kg.views import WHOLE_LIMIT
-        from emg_kg.views.matrix import matrix_svg
-        from emg_kg.views.template import render_page
-        from emg_kg.views.viz import matrix_data, page_data
 
         if name not in (*VIEWS, "neighbourhood", _MATRIX):
             return None
@@ -113,22 +107,40 @@ class Views:
             cached = self._pages.get(key)
             if cached is not None:
                 return cached
-            if name == _MATRIX:
-                svg = matrix_svg(
-                    matrix_data(project_view(self._idx(), "agency-target"), lang), lang
-                )
-                page = (svg.encode("utf-8"), "image/svg+xml; charset=utf-8", VIEW_CSP)
-            else:
-                try:
-                    G = project_view(self._idx_for(name, entity), name, entity, 1, WHOLE_LIMIT)
-                except (KeyError, ValueError):
-                    return None
-                data = page_data(G, lang)
-                data["nav"] = _view_nav(name, lang, entity)
-                html = render_page(data)
-                page = (html.encode("utf-8"), "text/html; charset=utf-8", VIEW_CSP)
-            self._pages.put(key, page)
-            return page
+            near = self._index is None and entity and name in ("whole", "neighbourhood")
+            if not near:
+                page = self._draw(self._idx(), name, lang, entity)
+        if near:
+            try:
+                page = self._draw(index_around(self.store, entity or "", 1), name, lang, entity)
+            except ValueError:  # not an IRI
+                return None
+        if page is not None:
+            with self._lock:
+                self._pages.put(key, page)
+        return page
+
+    def _draw(
+        self, idx: Any, name: str, lang: str, entity: str | None
+    ) -> tuple[bytes, str, str] | None:
+        """One view page from ``idx``; None when the entity is not in the view."""
+        from emg_kg.analysis.metrics import select as project_view
+        from emg_kg.views import WHOLE_LIMIT
+        from emg_kg.views.matrix import matrix_svg
+        from emg_kg.views.template import render_page
+        from emg_kg.views.viz import matrix_data, page_data
+
+        if name == _MATRIX:
+            svg = matrix_svg(matrix_data(project_view(idx, "agency-target"), lang), lang)
+            return (svg.encode("utf-8"), "image/svg+xml; charset=utf-8", VIEW_CSP)
+        try:
+            G = project_view(idx, name, entity, 1, WHOLE_LIMIT)
+        except (KeyError, ValueError):
+            return None
+        data = page_data(G, lang)
+        data["nav"] = _view_nav(name, lang, entity)
+        html = render_page(data)
+        return (html.encode("utf-8"), "text/html; charset=utf-8", VIEW_CSP)
 
 
 def _view_nav(name: str, lang: str, entity: str | None) -> list[tuple[str, str]]:
