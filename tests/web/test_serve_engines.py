@@ -5,7 +5,8 @@ A server on the persistent store made by `emg-kg load --store` (opened read-only
 and by each of its query workers) and one on a real Virtuoso loaded by `emg-kg load --endpoint`
 (its workers forward each query once the gate has passed it, with credentials from the
 environment only) are compared, answer for answer, with the session's in-memory server: every
-named query through `/queries/NAME.json`, query texts through `/sparql`, an entity's triples.
+named query through `/queries/NAME.json`, query texts through `/sparql`, an entity's triples,
+and the views and pages drawn from the graph (neighbourhoods, entity pages, a listing's page).
 """
 
 from __future__ import annotations
@@ -171,3 +172,25 @@ def test_serve_refuses_a_missing_store_and_a_mapping_with_one(
     code = main(["serve", "--port", "0", "--store", str(tmp_path / "s"), "--mapping", str(mapping)])
     assert code == 2
     assert "in-memory store only" in capsys.readouterr().err
+
+
+#: views and pages drawn from the graph: a neighbourhood (from what is near its entity), an
+#: entity's HTML page (its neighbourhood link decided from its classes), a page of a listing
+PAGES = [
+    "/views/neighbourhood?entity=https%3A%2F%2Fw3id.org%2Femg-kg%2Fid%2Fbody%2FEMG&lang=en",
+    "/views/neighbourhood?entity=https%3A%2F%2Fw3id.org%2Femg-kg%2Fid%2Fagency%2FUNDP&lang=zh",
+    "/id/agency/UNDP?lang=en",
+    "/id/evidence-level/curated?lang=en",
+    "/queries/mandates?lang=en&page=1",
+    "/timeline?lang=en",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_views_and_pages_are_drawn_the_same(
+    path: str, server: Running, other: tuple[str, Running]
+) -> None:
+    kind, running = other
+    expected, got = _get(server.url, path), _get(running.url, path)
+    assert expected[0] == 200 and len(expected[1]) > 5000
+    assert got == expected, kind
