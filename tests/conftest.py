@@ -85,20 +85,36 @@ def two_reports(tmp_path_factory: pytest.TempPathFactory) -> Layout:
 
 
 @pytest.fixture(scope="session")
-def four_reports(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The shipped report and three copies as further reports (bench/corpus.py), loaded in
-    memory as `emg-kg load` loads a corpus (the stored set-union default graph): what only a
-    corpus has, such as a fact stated in 28 graphs or 136 open mandates."""
+def corpus_of(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``corpus_of(n)``: an N-Quads file of the shipped report and ``n - 1`` copies of it as
+    further reports (bench/corpus.py), written once per ``n`` for the session."""
     from emg_kg.data.bulk import RdfFile
-    from emg_kg.data.diskstore import load_memory
 
     sys.path.insert(0, str(ROOT / "bench"))
     from corpus import copy_of, template
 
-    lines = template()
-    path = tmp_path_factory.mktemp("four-reports") / "corpus.nq"
-    path.write_text("\n".join([*lines, *(x for k in (1, 2, 3) for x in copy_of(lines, k))]))
-    return load_memory([RdfFile(path, ox.RdfFormat.N_QUADS, None)])
+    written: dict[int, RdfFile] = {}
+
+    def make(reports: int) -> RdfFile:
+        if reports not in written:
+            lines = template()
+            copies = [line for k in range(1, reports) for line in copy_of(lines, k)]
+            path = tmp_path_factory.mktemp(f"corpus-{reports}") / "corpus.nq"
+            path.write_text("\n".join([*lines, *copies]) + "\n", encoding="utf-8")
+            written[reports] = RdfFile(path, ox.RdfFormat.N_QUADS, None)
+        return written[reports]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def four_reports(corpus_of: Any) -> Any:
+    """The shipped report and three copies, loaded in memory as `emg-kg load` loads a corpus
+    (the stored set-union default graph): what only a corpus has, such as a fact stated in 28
+    graphs or 136 open mandates."""
+    from emg_kg.data.diskstore import load_memory
+
+    return load_memory([corpus_of(4)])
 
 
 class Cli(Protocol):

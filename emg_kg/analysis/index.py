@@ -227,8 +227,13 @@ def _by_graph(store: Any) -> Iterator[tuple[str, Iterator[ox.Quad]]]:
     ``store``'s walk. A loaded store (:class:`emg_kg.data.diskstore.MergedStore`) walks its
     named graphs one by one and leaves its stored union out by itself."""
     quads = store.quads_for_pattern(None, None, None, None)
-    for g, group in itertools.groupby(quads, key=lambda q: q.graph_name):
-        yield (g.value if isinstance(g, ox.NamedNode) else ""), group
+    yield from itertools.groupby(quads, key=_graph_of)
+
+
+def _graph_of(quad: ox.Quad) -> str:
+    """A quad's graph IRI, or "" for the default graph."""
+    g = quad.graph_name
+    return g.value if isinstance(g, ox.NamedNode) else ""
 
 
 def load_index(store: ox.Store) -> Index:
@@ -272,11 +277,7 @@ def index_around(store: ox.Store, iri: str, depth: int = 1) -> Index:
         quads.update(store.quads_for_pattern(cls, None, None, None))
     for tree in (SUBCLASS, SUBPROP):
         quads.update(store.quads_for_pattern(None, ox.NamedNode(tree), None, None))
-
-    def graph(q: ox.Quad) -> str:
-        return q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-
-    return _filled(itertools.groupby(sorted(quads, key=graph), key=graph))
+    return _filled(itertools.groupby(sorted(quads, key=_graph_of), key=_graph_of))
 
 
 def _filled(groups: Iterable[tuple[str, Iterable[ox.Quad]]]) -> Index:

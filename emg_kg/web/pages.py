@@ -66,13 +66,13 @@ def _value(cat: Catalog, term: object, lang: str) -> list[Any]:
 EVIDENCE_SHOWN = 10
 
 
-def _evidence(cat: Catalog, graphs: list[str], lang: str, every: str = "") -> list[Any]:
+def _evidence(cat: Catalog, graphs: list[str], lang: str, whole: str = "") -> list[Any]:
     """Each evidence graph as a link with its number, and its text folded underneath; with
-    ``every`` (the link to the whole page), the first :data:`EVIDENCE_SHOWN` and a link to the
+    ``whole`` (the link to the whole page), the first :data:`EVIDENCE_SHOWN` and a link to the
     rest."""
     items = []
     ordered = sorted(set(graphs), key=cat.short)
-    shown = ordered[:EVIDENCE_SHOWN] if every else ordered
+    shown = ordered[:EVIDENCE_SHOWN] if whole else ordered
     for g in shown:
         ev = cat.evidence.get(g)
         name = cat.label(g, lang) if g in cat.labels else cat.short(g)
@@ -84,7 +84,7 @@ def _evidence(cat: Catalog, graphs: list[str], lang: str, every: str = "") -> li
             item["note"] = NOTE[lang] if english else ""
         items.append(item)
     more = len(ordered) - len(shown)
-    rest = [link(every, words(lang, f"另有 {more} 处依据", f"{more} more"))] if more else []
+    rest = [link(whole, words(lang, f"另有 {more} 处依据", f"{more} more"))] if more else []
     return [{"ev": items}, *rest]
 
 
@@ -98,10 +98,10 @@ def _fact_rows(
     rows: list[tuple[str, ox.NamedNode, object, str]],
     direction: str,
     lang: str,
-    every: str,
+    whole: str,
 ) -> tuple[list[list[Any]], int]:
     """The table of facts in one direction (type first, then by property and value) and how
-    many there are; with ``every`` (the link to the whole page), the first
+    many there are; with ``whole`` (the link to the whole page), the first
     :data:`ROWS_SHOWN`, each with its first :data:`EVIDENCE_SHOWN` evidence graphs."""
     grouped: dict[tuple[str, str], tuple[ox.NamedNode, object, list[str]]] = {}
     for d, p, o, g in rows:
@@ -113,14 +113,14 @@ def _fact_rows(
         grouped.items(), key=lambda kv: (kv[0][0] != RDF_TYPE, cat.short(kv[0][0]), kv[0][1])
     )
     out = []
-    for (p_iri, _), (_p, o, graphs) in order[:ROWS_SHOWN] if every else order:
+    for (p_iri, _), (_p, o, graphs) in order[:ROWS_SHOWN] if whole else order:
         name, where, short = cat.label(p_iri, lang), local_path(p_iri), cat.short(p_iri)
         prop = (
             link(where + qs(lang=lang), name, title=short)
             if where
             else {"span": name, "title": short}
         )
-        out.append([[prop], _value(cat, o, lang), _evidence(cat, graphs, lang, every)])
+        out.append([[prop], _value(cat, o, lang), _evidence(cat, graphs, lang, whole)])
     return out, len(order)
 
 

@@ -245,18 +245,18 @@ def execute(store: ox.Store, layout: Layout, job: Job) -> Reply:
 
             query = get_query(layout, job.name)
             result = run(OxigraphEngine(store), query, _expand(query.params, job.params))
+            total = len(result)
             if job.table and job.shown:  # a page of the table: the rest is one link away
-                total = len(result)
                 result = _window(result, job.first, job.shown)
-            elif len(result) > job.max_rows:
+            elif total > job.max_rows:
                 raise TooManyRows(job.max_rows)
         else:
             result = _rows(store, job, layout)
+            total = len(result)
     except EmgKgError as err:  # refused: 403, malformed: 400 ... (web/errors.py)
         return Reply.error(status_of(err), str(err))
-    if job.table:
-        count = total if job.name and job.shown else len(result)
-        return Reply(200, "application/sparql-results+json", _as_table(result), count, result.kind)
+    if job.table:  # the whole answer's count, also for a page of it
+        return Reply(200, "application/sparql-results+json", _as_table(result), total, result.kind)
     key = choose(result.kind, job.accept, job.fmt)
     if key is None:
         wanted = job.fmt or ", ".join(m for m, _ in job.accept)

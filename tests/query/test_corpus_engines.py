@@ -17,8 +17,8 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import pyoxigraph as ox
 import pytest
 
 from emg_kg.data.bulk import RdfFile
@@ -43,15 +43,8 @@ EMPTY = {"rio20-unfollowed"}
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> RdfFile:
-    sys.path.insert(0, str(ROOT / "bench"))
-    from corpus import copy_of, template
-
-    lines = template()
-    path = tmp_path_factory.mktemp("corpus") / "corpus.nq"
-    copies = [line for k in range(1, REPORTS) for line in copy_of(lines, k)]
-    path.write_text("\n".join([*lines, *copies]) + "\n", encoding="utf-8")
-    return RdfFile(path, ox.RdfFormat.N_QUADS, None)
+def corpus(corpus_of: Any) -> RdfFile:
+    return corpus_of(REPORTS)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
