@@ -16,7 +16,9 @@ all come from one answer, every support link with its own dates
 (``queries/internal/gaps-aichi-links.rq``), filtered as ``aichi-supporters``,
 ``aichi-unaddressed`` and ``aichi-coverage`` filter (data/aichi_gaps.py, held to them by
 tests/data/test_aichi_gaps.py): ten queries in all, the Aichi links read once rather than
-once per date. :func:`compute` returns plain data; :mod:`emg_kg.cli.gaps_report` writes it
+once per date, all ten read together (:func:`~emg_kg.analysis.gaps_reading.read_all`, a few at
+once: :mod:`emg_kg.query.together`) and worked on in the report's order. :func:`compute`
+returns plain data; :mod:`emg_kg.cli.gaps_report` writes it
 out. A user's agency -> target mapping (:mod:`emg_kg.analysis.mapping`) is merged first, as
 level ``user``.
 """
