@@ -160,8 +160,8 @@ def compute(
     if evidence not in EVIDENCE:
         raise QueryError(f"--evidence is one of {', '.join(EVIDENCE)}, not {evidence!r}")
     roles = parse_roles(roles)
-    # the ten queries are independent: read together (query/together.py), the longest first
-    # (two threads take them in this order), then worked on in the report's order
+    # the ten queries are independent: read together (query/together.py), then worked on in
+    # the report's order
     q = Reading(engine, layout, lang)
     read = read_all(q, as_of, evidence)
     q.inferences(read.pop("derived")[1])
