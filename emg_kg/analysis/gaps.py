@@ -16,22 +16,22 @@ all come from one answer, every support link with its own dates
 (``queries/internal/gaps-aichi-links.rq``), filtered as ``aichi-supporters``,
 ``aichi-unaddressed`` and ``aichi-coverage`` filter (data/aichi_gaps.py, held to them by
 tests/data/test_aichi_gaps.py): ten queries in all, the Aichi links read once rather than
-once per date, all ten read together (:func:`~emg_kg.analysis.gaps_reading.read_all`, a few at
-once: :mod:`emg_kg.query.together`) and worked on in the report's order. :func:`compute`
-returns plain data; :mod:`emg_kg.cli.gaps_report` writes it
-out. A user's agency -> target mapping (:mod:`emg_kg.analysis.mapping`) is merged first, as
-level ``user``.
+once per date, all ten read together (:class:`~emg_kg.analysis.gaps_reading.Answers`, a few
+at once: :mod:`emg_kg.query.together`), each worked on as it comes, in the report's order.
+:func:`compute` returns plain data; :mod:`emg_kg.cli.gaps_report` writes it out. A user's
+agency -> target mapping (:mod:`emg_kg.analysis.mapping`) is merged first, as level ``user``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from emg_kg.analysis.gaps_reading import Reading, Support, open_mandates, read_all
+from emg_kg.analysis.gaps_reading import Answers, Reading, Support, open_mandates
 from emg_kg.data.aichi_gaps import AichiGaps, compute_aichi, counted, coverage, parse_roles
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
@@ -160,16 +160,20 @@ def compute(
     if evidence not in EVIDENCE:
         raise QueryError(f"--evidence is one of {', '.join(EVIDENCE)}, not {evidence!r}")
     roles = parse_roles(roles)
-    # the ten queries are independent: read together (query/together.py), then worked on in
-    # the report's order
+    # the ten queries are independent: read together (query/together.py), each worked on as
+    # it comes, in the report's order
     q = Reading(engine, layout, lang)
-    read = read_all(q, as_of, evidence)
-    q.inferences(read.pop("derived")[1])
-    report = GapReport(evidence, EVIDENCE[evidence], as_of, lang, roles=roles)
+    with closing(Answers(q, as_of, evidence)) as read:
+        return _fill(q, read, GapReport(evidence, EVIDENCE[evidence], as_of, lang, roles=roles))
+
+
+def _fill(q: Reading, read: Answers, report: GapReport) -> GapReport:
+    """:func:`compute`'s report filled from ``read``'s answers, taken in the order asked."""
+    evidence, as_of, roles = report.evidence, report.as_of, report.roles
+    q.inferences(read.take("derived")[1])
 
     def answer(key: str) -> list[dict[str, str]]:
-        query, found = read.pop(key)
-        return q.table(query, found)
+        return q.table(*read.take(key))
 
     # Every Aichi question below is read from this one answer (data/aichi_gaps.py says why).
     links = answer("links")
@@ -215,7 +219,7 @@ def compute(
             AreaGap(r["area"], r["name"], r["note"], ["para:11"], workers[r["area"]])
         )
 
-    for r in open_mandates(q, as_of, [read.pop("graphs")[1], read.pop("mandates")[1]]):
+    for r in open_mandates(q, as_of, [read.take("graphs")[1], read.take("mandates")[1]]):
         report.mandates.append(
             OpenMandate(
                 r["mandate"],

@@ -1,10 +1,10 @@
 """The gap report's reading (:mod:`emg_kg.analysis.gaps`): its ten queries, read together,
 and their rows as text.
 
-:func:`read_all` starts every query the report needs at once (:mod:`emg_kg.query.together`:
-two threads on this machine's two cores; the order below is the longest first), and
-:class:`Reading` turns each answer into rows of text, the way the report shows them, in the
-report's own order; :func:`open_mandates` is ``open-mandates`` read in two parts.
+:class:`Answers` starts every query the report needs (:mod:`emg_kg.query.together`: two at
+once on this machine's two cores) and gives each answer as the report comes to it, and
+:class:`Reading` turns each answer into rows of text, the way the report shows them;
+:func:`open_mandates` is ``open-mandates`` read in two parts.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from emg_kg.query.engines import Engine
 from emg_kg.query.registry import NamedQuery, get_query, internal_query
 from emg_kg.query.results import Result, Term, TermTexts, frozen_prefixes, short, short_iri
 from emg_kg.query.run import Solutions, by_value, run
-from emg_kg.query.together import run_all
+from emg_kg.query.together import answers, run_all
 
-__all__ = ["Reading", "Support", "mandate_calls", "open_mandates", "read_all"]
+__all__ = ["Answers", "Reading", "Support", "mandate_calls", "open_mandates"]
 
 
 @dataclass
@@ -170,36 +170,52 @@ def open_mandates(q: Reading, as_of: str, read: list[Result] | None = None) -> l
     ]
 
 
-def read_all(q: Reading, as_of: str, evidence: str) -> dict[str, tuple[NamedQuery, Result]]:
-    """The ten queries' answers, by a short key, read together (5.2 s one after the other at
-    2 M quads: open mandates 1.1, their graphs 1.0, the Aichi links 0.9, Rio+20's follow-up
-    0.55, the co-led areas 0.4, the inferences' paragraphs 0.2; the longest first would end
-    about as soon on two threads). Asked in the order the report read them one after the
-    other, so a failure raises the error it raised then: a query that cannot be found raises
-    once the ones before it have run."""
-    layout = q.layout
-    makers: dict[str, Callable[[], tuple[NamedQuery, dict[str, str]]]] = {
-        "derived": lambda: q.call(internal_query("gaps-derived-from", layout)),
-        "links": lambda: q.call(internal_query("gaps-aichi-links", layout)),
-        "targets": lambda: q.call("aichi-targets"),
-        "names": lambda: q.call(internal_query("gaps-names", layout)),
-        "colead-areas": lambda: q.call(internal_query("gaps-colead-areas", layout), evidence="all"),
-        "area-gaps": lambda: q.call("colead-area-gaps", evidence=evidence),
-        "graphs": lambda: mandate_calls(q, as_of)[0],
-        "mandates": lambda: mandate_calls(q, as_of)[1],
-        "unfollowed": lambda: q.call(
-            internal_query("gaps-rio20-unfollowed", layout), evidence=evidence
-        ),
-        "followup": lambda: q.call(internal_query("gaps-rio20-followup", layout), evidence="all"),
-    }
-    calls: dict[str, tuple[NamedQuery, dict[str, str]]] = {}
-    try:
-        for key, make in makers.items():
-            calls[key] = make()
-    except QueryError:
-        run_all(q.engine, calls.values())  # the queries before it fail first, as they did
-        raise
-    found = run_all(q.engine, calls.values())
-    return {
-        key: (call[0], answer) for (key, call), answer in zip(calls.items(), found, strict=True)
-    }
+class Answers:
+    """The ten queries' answers as they are read (5.2 s one after the other at 2 M quads: open
+    mandates 1.1, their graphs 1.0, the Aichi links 0.9, Rio+20's follow-up 0.55, the co-led
+    areas 0.4, the inferences' paragraphs 0.2), a few at once (:mod:`emg_kg.query.together`),
+    each taken by its key (:meth:`take`) in the order asked: the report works on one while the
+    next are read, and drops each when done. Asked in the order the report read them one after
+    the other, so a failure raises the error it raised then: a query that cannot be found
+    raises once the ones before it have run. :meth:`close` stops the rest."""
+
+    def __init__(self, q: Reading, as_of: str, evidence: str) -> None:
+        layout = q.layout
+        makers: dict[str, Callable[[], tuple[NamedQuery, dict[str, str]]]] = {
+            "derived": lambda: q.call(internal_query("gaps-derived-from", layout)),
+            "links": lambda: q.call(internal_query("gaps-aichi-links", layout)),
+            "targets": lambda: q.call("aichi-targets"),
+            "names": lambda: q.call(internal_query("gaps-names", layout)),
+            "colead-areas": lambda: q.call(
+                internal_query("gaps-colead-areas", layout), evidence="all"
+            ),
+            "area-gaps": lambda: q.call("colead-area-gaps", evidence=evidence),
+            "graphs": lambda: mandate_calls(q, as_of)[0],
+            "mandates": lambda: mandate_calls(q, as_of)[1],
+            "unfollowed": lambda: q.call(
+                internal_query("gaps-rio20-unfollowed", layout), evidence=evidence
+            ),
+            "followup": lambda: q.call(
+                internal_query("gaps-rio20-followup", layout), evidence="all"
+            ),
+        }
+        calls: dict[str, tuple[NamedQuery, dict[str, str]]] = {}
+        try:
+            for key, make in makers.items():
+                calls[key] = make()
+        except QueryError:
+            run_all(q.engine, calls.values())  # the queries before it fail first, as they did
+            raise
+        self._keys = list(calls)
+        self._queries = {key: call[0] for key, call in calls.items()}
+        self._found = answers(q.engine, calls.values())
+
+    def take(self, key: str) -> tuple[NamedQuery, Result]:
+        """The next answer, which must be ``key``'s (the order asked), with its query."""
+        expected = self._keys.pop(0)
+        if key != expected:
+            raise RuntimeError(f"the gap report took {key!r} before {expected!r}")
+        return self._queries[key], next(self._found)
+
+    def close(self) -> None:
+        self._found.close()
