@@ -1,0 +1,162 @@
+"""The bounded views drawn from the engine in two phases, without the whole views' index.
+
+At 2 M quads the views' index (:func:`~emg_kg.analysis.index.load_index`: every quad read into
+Python) cost 0.5 GiB and 8-25 s, while the whole view draws only its 2,000 most connected
+entities and a hub's neighbourhood 2,000 of its 13,374. So the engine first gives the skeleton
+the bound needs (which entities are nodes, which links join them: IRIs only, no literals, no
+evidence graphs), :func:`~emg_kg.analysis.projection.bounded` chooses the nodes, and only the
+kept entities' quads are read (:func:`~emg_kg.analysis.index.index_of`) to draw them. The graph
+is the one the whole index gives, node for node and edge for edge
+(tests/analysis/test_bounded.py).
+"""
+
+from __future__ import annotations
+
+from sys import intern
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from emg_kg.analysis.index import (
+    SUBCLASS,
+    SUBPROP,
+    TYPE,
+    Index,
+    index_of,
+    is_entity,
+    load_index,
+)
+from emg_kg.analysis.metrics import neighbourhood, select
+from emg_kg.analysis.projection import (
+    WHOLE_PLAN,
+    agency_target,
+    bounded,
+    drawn,
+    scheme_classes,
+    whole,
+)
+from emg_kg.query.run import internal_query, rows
+
+__all__ = ["whole_skeleton", "around_skeleton", "whole_view", "support_index", "view_of"]
+
+Skeleton = tuple[list[str], list[tuple[str, str, str]]]
+_NOT_LINKS = frozenset({TYPE, SUBCLASS, SUBPROP})
+
+
+def whole_skeleton(store: Any) -> Skeleton:
+    """:func:`~emg_kg.analysis.projection.entities` read from the engine: the typed entities
+    that are not concept schemes and the links between two such entities (or untyped ones),
+    sorted; two queries on the union of the graphs (``views-types.rq``, ``views-links.rq``)."""
+    schemes = scheme_classes(store)
+    typed: set[str] = set()
+    left_out: set[str] = set()  # entities typed as a concept scheme
+    for row in _streamed(store, "views-types"):
+        s = row["s"].value
+        if is_entity(s):
+            (left_out if row["t"].value in schemes else typed).add(s)
+    typed -= left_out
+    links = set()
+    for row in _streamed(store, "views-links"):
+        s, o = row["s"].value, row["o"].value
+        if is_entity(s) and is_entity(o) and s not in left_out and o not in left_out:
+            links.add((intern(s), intern(row["p"].value), intern(o)))
+    return sorted(typed), sorted(links)
+
+
+def around_skeleton(store: Any, iri: str, depth: int) -> Skeleton:
+    """What :func:`~emg_kg.analysis.projection.bounded` needs to choose the neighbourhood of
+    ``iri`` within ``depth`` links, read from the engine one entity at a time: the types of
+    every entity that near, their links to entities, and the links into those nearer than
+    ``depth`` (a hub's 13,374 neighbours: their own links, not every quad about them).
+
+    A concept scheme's links are never the whole view's, so none leads further (as
+    :func:`~emg_kg.analysis.projection.entities` drops them before a neighbourhood is taken)."""
+    if not is_entity(iri):
+        return [], []
+    schemes = scheme_classes(store)
+    types: dict[str, set[str]] = {}
+    links: set[tuple[str, str, str]] = set()
+    seen, frontier = {iri}, [iri]
+    for step in range(depth + 1):
+        ahead: list[str] = []
+        for n in frontier:
+            node, ts, ends = ox.NamedNode(n), set(), []
+            for q in store.quads_for_pattern(node, None, None, None):
+                o, p = q.object, q.predicate.value
+                if not isinstance(o, ox.NamedNode):
+                    continue
+                if p == TYPE:
+                    ts.add(o.value)
+                elif p not in _NOT_LINKS and is_entity(o.value):
+                    ends.append((n, p, o.value))
+            types[n] = ts
+            if ts & schemes:
+                continue
+            links.update(ends)
+            if step < depth:
+                for q in store.quads_for_pattern(None, None, node, None):
+                    s, p = q.subject, q.predicate.value
+                    if isinstance(s, ox.NamedNode) and p not in _NOT_LINKS and is_entity(s.value):
+                        ends.append((s.value, p, n))
+                        links.add(ends[-1])
+                for s, _, o in ends:
+                    end = o if s == n else s
+                    if end not in seen:
+                        seen.add(end)
+                        ahead.append(end)
+        frontier = ahead
+    left_out = {n for n, ts in types.items() if ts & schemes}
+    typed = sorted(n for n, ts in types.items() if ts and n not in left_out)
+    return typed, sorted(t for t in links if t[0] not in left_out and t[2] not in left_out)
+
+
+def whole_view(
+    store: Any, limit: int | None = None, around: tuple[str, int] | None = None
+) -> nx.MultiDiGraph:
+    """:func:`~emg_kg.analysis.projection.whole` of ``store``'s whole index, drawn from the
+    skeleton and the quads of only the entities drawn. Without a limit or a centre every entity
+    is drawn, so the whole index is read (:func:`load_index`) as before."""
+    if limit is None and around is None:
+        return whole(load_index(store))
+    skeleton = around_skeleton(store, *around) if around else whole_skeleton(store)
+    typed, links, counts = bounded(*skeleton, limit, around)
+    keep = {*typed, *(x for s, _, o in links for x in (s, o))}
+    return drawn(index_of(store, sorted(keep)), typed, links, counts)
+
+
+def support_index(store: Any) -> Index:
+    """An :class:`Index` of what the agency-target view and the coverage matrix read: the
+    support statements' quads (one query, ``views-statements.rq``), and those of the Aichi
+    targets, their goals, the supporters and the plan as a whole (``views-support.rq``), with
+    their classes and the class tree (:func:`~emg_kg.analysis.index.index_of`). The view
+    projected from it is the one the whole index gives (tests/analysis/test_bounded.py)."""
+    found = {r["x"].value for r in rows(store, "views-support") if isinstance(r["x"], ox.NamedNode)}
+    statements = (
+        ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in _streamed(store, "views-statements")
+    )
+    return index_of(store, sorted(found | set(WHOLE_PLAN)), statements)
+
+
+def _streamed(store: Any, name: str) -> Any:
+    """The rows of the internal query ``name``, one by one where the engine streams them
+    (Oxigraph: a corpus's hundreds of thousands of links are never all held as rows)."""
+    return store.query(internal_query(name).text, use_default_graph_as_union=True)
+
+
+def view_of(
+    store: Any, view: str, entity: str | None = None, depth: int = 1, limit: int | None = None
+) -> nx.MultiDiGraph:
+    """:func:`~emg_kg.analysis.metrics.select` of ``store``'s whole index, reading only what
+    the view needs where it can: the whole view and a neighbourhood (:func:`whole_view`), the
+    agency-target view (:func:`support_index`). The mandates, citations and organizations
+    views still read the whole index."""
+    if view == "neighbourhood" and entity is None:
+        raise ValueError("the neighbourhood view needs an entity")
+    if view in ("whole", "neighbourhood"):
+        G = whole_view(store, limit, (entity, depth) if entity is not None else None)
+    elif view == "agency-target":
+        G = agency_target(support_index(store))
+    else:
+        return select(load_index(store), view, entity, depth, limit)
+    return G if entity is None else neighbourhood(G, entity, depth)
