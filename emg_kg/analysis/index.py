@@ -272,9 +272,10 @@ def index_around(store: ox.Store, iri: str, depth: int = 1) -> Index:
 def index_of(store: Any, iris: Iterable[str], subjects: Iterable[ox.Quad] = ()) -> Index:
     """An :class:`Index` of all a view reads about ``iris``: every quad with one of them as
     subject (links, names, types), the evidence graphs of the links to them, every quad about
-    their classes, and the class tree; ``subjects``: further quads to index (the agency-target
-    view's support statements, read in one query). A view drawn on those entities from it is
-    drawn as from the whole index, without reading the rest of the store.
+    their classes, and the class tree; ``subjects``: further quads to index without their
+    evidence (the agency-target view's support statements, which it draws as edges, not
+    nodes). A view drawn on those entities from it is drawn as from the whole index, without
+    reading the rest of the store.
 
     A link to an entity adds only its graph to the entity's evidence, so the quads pointing to
     a hub (a corpus's agencies: hundreds of thousands) are not read, only their graphs' names
@@ -282,14 +283,14 @@ def index_of(store: Any, iris: Iterable[str], subjects: Iterable[ox.Quad] = ()) 
     idx, wanted = Index(), set(iris)
     read = set(wanted)  # the subjects whose quads are read
 
-    def noted(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    def reading(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
         for q in quads:
             read.add(q.subject.value)  # type: ignore[union-attr]
             yield q
 
     for node in map(ox.NamedNode, sorted(wanted)):
         _fill_stream(idx, store.quads_for_pattern(node, None, None, None))
-    _fill_stream(idx, noted(subjects))
+    _filled(itertools.groupby(reading(subjects), key=_graph_of), idx, evidence=False)
     for iri in sorted(wanted):
         for row in rows(store, "views-pointing", x=ox.NamedNode(iri)):
             g = row["g"]
@@ -314,14 +315,17 @@ def _fill_stream(idx: Index, quads: Iterable[ox.Quad]) -> None:
     _filled(itertools.groupby(quads, key=_graph_of), idx)
 
 
-def _filled(groups: Iterable[tuple[str, Iterable[ox.Quad]]], idx: Index | None = None) -> Index:
+def _filled(
+    groups: Iterable[tuple[str, Iterable[ox.Quad]]], idx: Index | None = None, evidence: bool = True
+) -> Index:
     """An :class:`Index` of ``groups``: (graph IRI or "", its quads), each quad once (into
-    ``idx`` when given)."""
+    ``idx`` when given; without noting what evidence graphs the quads' ends sit in when
+    ``evidence`` is false)."""
     idx = Index() if idx is None else idx
-    links, out, literals, evidence = idx.links, idx.out, idx.literals, idx.evidence
+    links, out, literals, graphs_of = idx.links, idx.out, idx.literals, idx.evidence
     for graph, quads in groups:
         g = intern(graph)
-        is_evidence = _is_evidence(g)
+        is_evidence = evidence and _is_evidence(g)
         for q in quads:
             s, o = q.subject, q.object
             if not isinstance(s, ox.NamedNode):
@@ -345,9 +349,9 @@ def _filled(groups: Iterable[tuple[str, Iterable[ox.Quad]]], idx: Index | None =
                     elif g not in had:
                         links[key] = (*had, g)
                     if is_evidence:
-                        evidence[ov].add(g)
+                        graphs_of[ov].add(g)
             if is_evidence:
-                evidence[sv].add(g)
+                graphs_of[sv].add(g)
     return idx
 
 
