@@ -19,10 +19,12 @@ import networkx as nx
 import pyoxigraph as ox
 
 from emg_kg.analysis.index import (
+    EMG,
     SUBCLASS,
     SUBPROP,
     TYPE,
     Index,
+    add_without_evidence,
     index_of,
     is_entity,
     load_index,
@@ -47,21 +49,32 @@ _NOT_LINKS = frozenset({TYPE, SUBCLASS, SUBPROP})
 def whole_skeleton(store: Any) -> Skeleton:
     """:func:`~emg_kg.analysis.projection.entities` read from the engine: the typed entities
     that are not concept schemes and the links between two such entities (or untyped ones),
-    sorted; two queries on the union of the graphs (``views-types.rq``, ``views-links.rq``)."""
+    sorted; one pass over the union of the graphs (``views-links.rq``: IRIs only)."""
     schemes = scheme_classes(store)
+    entity: dict[str, bool] = {}  # is_entity, once per IRI (a corpus repeats them)
     typed: set[str] = set()
     left_out: set[str] = set()  # entities typed as a concept scheme
-    for row in _streamed(store, "views-types"):
-        s = row["s"].value
-        if is_entity(s):
-            (left_out if row["t"].value in schemes else typed).add(s)
-    typed -= left_out
     links = set()
     for row in _streamed(store, "views-links"):
-        s, o = row["s"].value, row["o"].value
-        if is_entity(s) and is_entity(o) and s not in left_out and o not in left_out:
-            links.add((intern(s), intern(row["p"].value), intern(o)))
-    return sorted(typed), sorted(links)
+        s = row["s"]
+        if not isinstance(s, ox.NamedNode):
+            continue
+        sv = s.value
+        if (is_s := entity.get(sv)) is None:
+            is_s = entity[sv] = is_entity(sv)
+        if not is_s:
+            continue
+        p, o = row["p"].value, row["o"].value
+        if p == TYPE:
+            (left_out if o in schemes else typed).add(intern(sv))
+        elif p not in _NOT_LINKS:
+            if (is_o := entity.get(o)) is None:
+                is_o = entity[o] = is_entity(o)
+            if is_o:
+                links.add((intern(sv), intern(p), intern(o)))
+    typed -= left_out
+    kept = sorted(t for t in links if t[0] not in left_out and t[2] not in left_out)
+    return sorted(typed), kept
 
 
 def around_skeleton(store: Any, iri: str, depth: int) -> Skeleton:
@@ -126,16 +139,22 @@ def whole_view(
 
 
 def support_index(store: Any) -> Index:
-    """An :class:`Index` of what the agency-target view and the coverage matrix read: the
-    support statements' quads (one query, ``views-statements.rq``), and those of the Aichi
-    targets, their goals, the supporters and the plan as a whole (``views-support.rq``), with
-    their classes and the class tree (:func:`~emg_kg.analysis.index.index_of`). The view
-    projected from it is the one the whole index gives (tests/analysis/test_bounded.py)."""
-    found = {r["x"].value for r in rows(store, "views-support") if isinstance(r["x"], ox.NamedNode)}
+    """An :class:`Index` of what the agency-target view and the coverage matrix read: what it
+    reads of the support statements (one query, ``views-statements.rq``), then the quads of
+    the Aichi targets and their goals (``views-support.rq``), the statements' supporters and
+    the plan as a whole, with their classes and the class tree
+    (:func:`~emg_kg.analysis.index.index_of`). The view projected from it is the one the whole
+    index gives (tests/analysis/test_bounded.py)."""
     statements = (
         ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in _streamed(store, "views-statements")
     )
-    return index_of(store, sorted(found | set(WHOLE_PLAN)), statements)
+    idx = add_without_evidence(Index(), statements)
+    supporter = EMG + "supporter"
+    found = {o for s, p, o in idx.links if p == supporter} | set(WHOLE_PLAN)
+    found |= {
+        r["x"].value for r in rows(store, "views-support") if isinstance(r["x"], ox.NamedNode)
+    }
+    return index_of(store, found, idx)
 
 
 def _streamed(store: Any, name: str) -> Any:

@@ -32,6 +32,7 @@ __all__ = [
     "load_index",
     "index_around",
     "index_of",
+    "add_without_evidence",
     "short",
     "sort_key",
     "evidence_level",
@@ -269,29 +270,23 @@ def index_around(store: ox.Store, iri: str, depth: int = 1) -> Index:
     return index_of(store, seen)
 
 
-def index_of(store: Any, iris: Iterable[str], subjects: Iterable[ox.Quad] = ()) -> Index:
+def index_of(store: Any, iris: Iterable[str], into: Index | None = None) -> Index:
     """An :class:`Index` of all a view reads about ``iris``: every quad with one of them as
     subject (links, names, types), the evidence graphs of the links to them, every quad about
-    their classes, and the class tree; ``subjects``: further quads to index without their
-    evidence (the agency-target view's support statements, which it draws as edges, not
-    nodes). A view drawn on those entities from it is drawn as from the whole index, without
-    reading the rest of the store.
+    their classes, and the class tree; added to ``into`` when given (the agency-target view's
+    statements: :func:`add_without_evidence`). A view drawn on those entities from it is drawn
+    as from the whole index, without reading the rest of the store.
 
     A link to an entity adds only its graph to the entity's evidence, so the quads pointing to
     a hub (a corpus's agencies: hundreds of thousands) are not read, only their graphs' names
     (``views-pointing.rq``: the engine reads them without building a quad)."""
-    idx, wanted = Index(), set(iris)
-    read = set(wanted)  # the subjects whose quads are read
-
-    def reading(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-        for q in quads:
-            read.add(q.subject.value)  # type: ignore[union-attr]
-            yield q
-
-    for node in map(ox.NamedNode, sorted(wanted)):
+    idx = Index() if into is None else into
+    read = set(idx.out) | set(idx.types)  # subjects already read: their literals are in
+    wanted = sorted(set(iris) - read)
+    for node in map(ox.NamedNode, wanted):
         _fill_stream(idx, store.quads_for_pattern(node, None, None, None))
-    _filled(itertools.groupby(reading(subjects), key=_graph_of), idx, evidence=False)
-    for iri in sorted(wanted):
+    read.update(wanted)
+    for iri in wanted:
         for row in rows(store, "views-pointing", x=ox.NamedNode(iri)):
             g = row["g"]
             if isinstance(g, ox.NamedNode) and _is_evidence(g.value):
@@ -301,6 +296,13 @@ def index_of(store: Any, iris: Iterable[str], subjects: Iterable[ox.Quad] = ()) 
     for tree in (SUBCLASS, SUBPROP):  # a quad read twice adds nothing (sets and known links)
         _fill_stream(idx, store.quads_for_pattern(None, ox.NamedNode(tree), None, None))
     return idx
+
+
+def add_without_evidence(idx: Index, quads: Iterable[ox.Quad]) -> Index:
+    """``idx`` with ``quads`` added, without noting the evidence graphs their ends sit in: the
+    agency-target view's support statements, which it draws as edges, not nodes (the evidence
+    of what they link is read by :func:`index_of`)."""
+    return _filled(itertools.groupby(quads, key=_graph_of), idx, evidence=False)
 
 
 def _quads_of(store: Any, node: ox.NamedNode) -> Iterator[ox.Quad]:
