@@ -335,7 +335,8 @@ def _filled(
             sv, p = intern(s.value), intern(q.predicate.value)
             if isinstance(o, ox.Literal):
                 if p in LITERALS:
-                    literals[(sv, p)].append((intern(o.value), o.language))
+                    lang = o.language  # a new str per literal from pyoxigraph: interned too
+                    literals[(sv, p)].append((intern(o.value), intern(lang) if lang else None))
             elif isinstance(o, ox.NamedNode):
                 ov = intern(o.value)
                 if p == TYPE:
