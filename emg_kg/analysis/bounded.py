@@ -7,7 +7,7 @@ the bound needs (which entities are nodes, which links join them: IRIs only, no 
 evidence graphs), :func:`~emg_kg.analysis.projection.bounded` chooses the nodes, and only the
 kept entities' quads are read (:func:`~emg_kg.analysis.index.index_of`) to draw them. The graph
 is the one the whole index gives, node for node and edge for edge
-(tests/analysis/test_bounded.py).
+(tests/analysis/test_views_from_engine.py).
 """
 
 from __future__ import annotations
@@ -144,16 +144,15 @@ def support_index(store: Any) -> Index:
     the Aichi targets and their goals (``views-support.rq``), the statements' supporters and
     the plan as a whole, with their classes and the class tree
     (:func:`~emg_kg.analysis.index.index_of`). The view projected from it is the one the whole
-    index gives (tests/analysis/test_bounded.py)."""
+    index gives (tests/analysis/test_views_from_engine.py)."""
     statements = (
         ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in _streamed(store, "views-statements")
     )
     idx = add_without_evidence(Index(), statements)
     supporter = EMG + "supporter"
     found = {o for s, p, o in idx.links if p == supporter} | set(WHOLE_PLAN)
-    found |= {
-        r["x"].value for r in rows(store, "views-support") if isinstance(r["x"], ox.NamedNode)
-    }
+    for row in rows(store, "views-support"):  # the targets and their goals
+        found |= {t.value for t in row.values() if isinstance(t, ox.NamedNode)}
     return index_of(store, found, idx)
 
 

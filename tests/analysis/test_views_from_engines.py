@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from test_bounded import drawn
+from test_views_from_engine import drawn
 
 from emg_kg.analysis.bounded import view_of
 from emg_kg.analysis.index import load_index
