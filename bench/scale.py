@@ -83,11 +83,10 @@ def peak_mib(pid: int | None = None) -> float:
 
 
 def digest(result: Any) -> str:
-    """The answer's hash; the one documented Virtuoso difference (docs/engines.md) is folded."""
+    """The answer's hash."""
     from emg_kg.query.results import render
 
-    text = render(result, "json").decode("utf-8").replace("、", "?")
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return hashlib.sha256(render(result, "json")).hexdigest()[:16]
 
 
 def raw_query(store: ox.Store, query: Any, bindings: dict[str, Any]) -> Any:

@@ -195,25 +195,3 @@ class Virtuoso:
     def env(self) -> dict[str, str]:
         """The environment a load needs: credentials come from here, never the command line."""
         return {"EMG_KG_ENDPOINT_USER": USER, "EMG_KG_ENDPOINT_PASSWORD": PASSWORD}
-
-
-#: Named queries whose answers Virtuoso 7.2 gives differently, and why (docs/engines.md).
-DIFFERS = {
-    "open-mandates": "GROUP_CONCAT turns a separator from the query text that is not ASCII "
-    "(the Chinese list comma) into '?'; every other byte agrees",
-    "aichi-matrix": "Virtuoso 7.2's SQL compiler gives up on its twenty aggregates of "
-    "conditional expressions (SQ156 'Bad dfe in sqlo_place_exp')",
-    "search": "a passage snippet CONCATs a non-ASCII constant ('…') with the text, which "
-    "Virtuoso returns as mojibake; the entities found, and which passages, agree",
-}
-
-
-def fold(name: str, variables: list[str], rows: list[list[object]]) -> list[list[object]]:
-    """Rows with the documented difference of ``name`` taken out, so the rest can be compared:
-    the list comma of ``open-mandates`` as '?', the snippets of ``search`` dropped."""
-    if name == "open-mandates":
-        return [[str(v).replace("、", "?") if v is not None else v for v in r] for r in rows]
-    if name == "search":
-        hit = variables.index("matched")
-        return [[*r[:hit], *r[hit + 1 :]] for r in rows]
-    return rows

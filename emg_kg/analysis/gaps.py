@@ -16,30 +16,29 @@ all come from one answer, every support link with its own dates
 (``queries/internal/gaps-aichi-links.rq``), filtered as ``aichi-supporters``,
 ``aichi-unaddressed`` and ``aichi-coverage`` filter (data/aichi_gaps.py, held to them by
 tests/data/test_aichi_gaps.py): ten queries in all, the Aichi links read once rather than
-once per date. :func:`compute` returns plain data; :mod:`emg_kg.cli.gaps_report` writes it
-out. A user's agency -> target mapping (:mod:`emg_kg.analysis.mapping`) is merged first, as
-level ``user``.
+once per date, all ten read together (:class:`~emg_kg.analysis.gaps_reading.Answers`, a few
+at once: :mod:`emg_kg.query.together`), each worked on as it comes, in the report's order.
+:func:`compute` returns plain data; :mod:`emg_kg.cli.gaps_report` writes it out. A user's
+agency -> target mapping (:mod:`emg_kg.analysis.mapping`) is merged first, as level ``user``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from emg_kg.analysis.mandate_evidence import evidence_column
+from emg_kg.analysis.gaps_reading import Answers, Reading, Support, open_mandates
 from emg_kg.data.aichi_gaps import AichiGaps, compute_aichi, counted, coverage, parse_roles
 from emg_kg.errors import QueryError
 from emg_kg.paths import Layout
 from emg_kg.query.engines import Engine
-from emg_kg.query.registry import NamedQuery, get_query, internal_query
-from emg_kg.query.results import Term, TermTexts, frozen_prefixes, short, short_iri
-from emg_kg.query.run import by_value, run
-from emg_kg.query.run import rows as solutions
 
-__all__ = ["EVIDENCE", "LEVELS", "REPORT_DATE", "GapReport", "Reading", "compute", "gap_report"]
+__all__ = ["EVIDENCE", "LEVELS", "REPORT_DATE", "GapReport", "Reading", "Support", "compute"]
+__all__ += ["gap_report", "open_mandates"]
 
 #: --evidence choice -> the evidence levels it counts (each includes the ones before it).
 EVIDENCE = {
@@ -57,19 +56,6 @@ EVIDENCE_WORDS = {
 }
 REPORT_DATE = "2012-12-04"
 LEVEL_PREFIX = "https://w3id.org/emg-kg/id/evidence-level/"
-
-
-@dataclass
-class Support:
-    """One supporter (or follower) of a target, area or paragraph, at one evidence level."""
-
-    who: str
-    name: str
-    level: str
-    graph: str
-    rests_on: list[str]
-    role: str = ""  # implements, aligns, monitors, benefits (Aichi targets)
-    group: str = ""  # report, un-system, mea, other
 
 
 @dataclass
@@ -156,103 +142,6 @@ class GapReport:
         return [r for r in self.rio if not r.followed]
 
 
-class Reading:
-    """The named queries' rows (from the one row runner) with IRIs shortened by each query's
-    own prefixes and every variable present ("" when unbound), and what inferences rest on."""
-
-    def __init__(self, engine: Engine, layout: Layout, lang: str) -> None:
-        self.engine, self.layout, self.lang = engine, layout, lang
-        # what each inference stating a link reads (5,750 rows at 2 M quads), by the inference's
-        # IRI: shortened and sorted (by full IRI) only for the graphs a report line rests on
-        found = solutions(engine, internal_query("gaps-derived-from", layout))
-        self._derived: dict[str, list[dict[str, Term]]] = defaultdict(list)
-        inference = by_value("g")
-        for row in found:
-            self._derived[inference(row)[0]].append(row)
-        self._prefixes = frozen_prefixes(found.prefixes)
-        self.iris: dict[str, str] = {}  # each IRI as a row shows it -> the IRI
-        self._rests: dict[str, list[str]] = {}
-
-    def rows(self, query: NamedQuery | str, **params: str) -> list[dict[str, str]]:
-        """A named query's rows (``query`` a name, or a query such as an internal one), each
-        IRI shortened by the query's own prefixes, once per IRI (:func:`short_iri`), and kept
-        beside its shortened name for :meth:`rests_on`."""
-        if isinstance(query, str):
-            query = get_query(self.layout, query)
-        if "lang" in query.param_names:
-            params.setdefault("lang", self.lang)
-        found = run(self.engine, query, params)
-        if found.kind != "select":
-            raise QueryError(f"{query.name}: the gap report reads SELECT queries only")
-        # each distinct term's text worked out once (a dict's own lookup per cell, no Python
-        # call): the report's 156,000 cells at 2 M quads took 0.5 s through a dict of terms
-        # per row and a call per cell
-        text = TermTexts(frozen_prefixes(found.prefixes), self.iris).__getitem__
-        variables = found.variables
-        return [dict(zip(variables, map(text, r), strict=True)) for r in found.rows]
-
-    def names(self) -> dict[str, list[str]]:
-        """Each follower's and supporter's names in the language (``gaps-names``), by IRI."""
-        names: dict[str, list[str]] = defaultdict(list)
-        for r in self.rows(internal_query("gaps-names", self.layout)):
-            if r["name"]:
-                names[self.iris.get(r["who"], r["who"])].append(r["name"])
-        return {who: sorted(found) for who, found in names.items()}
-
-    def named(
-        self, rows: list[dict[str, str]], names: dict[str, list[str]]
-    ) -> list[dict[str, str]]:
-        """``rows`` with each follower's name, as the named query's per-row lookup gives it:
-        a row per name in the language, one with "" when it has none (SKOS: at most one)."""
-        return [
-            {**r, "followerName": name}
-            for r in rows
-            for name in names.get(self.iris.get(r["follower"], r["follower"]), [""])
-        ]
-
-    def rests_on(self, graph: str) -> list[str]:
-        """A graph (as a row shows it) and, for an inference, the report paragraphs it reads."""
-        if graph not in self._rests:
-            iri = self.iris.get(graph, "")
-            reads = sorted(self._derived.get(iri, []), key=by_value("p"))
-            self._rests[graph] = [graph, *(_text(r["p"], self._prefixes) for r in reads)]
-        return list(self._rests[graph])
-
-    def support(self, row: dict[str, str], who: str, name: str) -> Support:
-        level = row["level"].removeprefix("level:")
-        return Support(
-            row[who],
-            row[name],
-            level,
-            row["graph"],
-            self.rests_on(row["graph"]),
-            row.get("role", ""),
-            row.get("group", ""),
-        )
-
-
-def _text(term: Term, prefixes: frozenset[tuple[str, str]]) -> str:
-    """A term as a table shows it (:func:`~emg_kg.query.results.short`), an IRI from the cache."""
-    return short_iri(term.value, prefixes) if isinstance(term, ox.NamedNode) else short(term)
-
-
-def open_mandates(q: Reading, as_of: str) -> list[dict[str, str]]:
-    """``open-mandates``' rows (tests/analysis/test_mandate_evidence.py holds them to it): the
-    rows without the evidence column, and each mandate's evidence graphs named and ordered in
-    Python (:mod:`emg_kg.analysis.mandate_evidence` says why). A mandate with no evidence graph
-    has no row, as in the query's join."""
-    # (mandate, graph) pairs, both always bound: 30,820 rows at 2 M quads, read as tuples
-    pairs = run(q.engine, internal_query("gaps-mandate-graphs", q.layout)).rows
-    evidence = evidence_column((m.value, g.value) for m, g in pairs)  # type: ignore[union-attr]
-    found = q.rows(internal_query("gaps-open-mandates", q.layout), asOf=as_of)
-    iris = q.iris
-    return [
-        {**r, "evidence": evidence[iris[r["mandate"]]]}
-        for r in found
-        if iris[r["mandate"]] in evidence
-    ]
-
-
 def _split(text: str) -> list[str]:
     return [t for t in text.split() if t]
 
@@ -271,16 +160,28 @@ def compute(
     if evidence not in EVIDENCE:
         raise QueryError(f"--evidence is one of {', '.join(EVIDENCE)}, not {evidence!r}")
     roles = parse_roles(roles)
+    # the ten queries are independent: read together (query/together.py), each worked on as
+    # it comes, in the report's order
     q = Reading(engine, layout, lang)
-    report = GapReport(evidence, EVIDENCE[evidence], as_of, lang, roles=roles)
+    with closing(Answers(q, as_of, evidence)) as read:
+        return _fill(q, read, GapReport(evidence, EVIDENCE[evidence], as_of, lang, roles=roles))
+
+
+def _fill(q: Reading, read: Answers, report: GapReport) -> GapReport:
+    """:func:`compute`'s report filled from ``read``'s answers, taken in the order asked."""
+    evidence, as_of, roles = report.evidence, report.as_of, report.roles
+    q.inferences(read.take("derived")[1])
+
+    def answer(key: str) -> list[dict[str, str]]:
+        return q.table(*read.take(key))
 
     # Every Aichi question below is read from this one answer (data/aichi_gaps.py says why).
-    links = q.rows(internal_query("gaps-aichi-links", layout))
+    links = answer("links")
     shown = counted(links, "all", "all", as_of)
     open_targets = {r["target"] for r in counted(shown, evidence, roles) if not r["supporter"]}
     rows: dict[str, TargetRow] = {}
     goal_names: dict[str, str] = {}
-    for r in q.rows("aichi-targets"):
+    for r in answer("targets"):
         goal_names[r["goal"]] = r["goalName"]
         rows[r["target"]] = TargetRow(
             int(r["number"]),
@@ -309,16 +210,16 @@ def compute(
         )
 
     workers: dict[str, list[Support]] = defaultdict(list)
-    names = q.names()
-    for r in q.named(q.rows(internal_query("gaps-colead-areas", layout), evidence="all"), names):
+    names = q.names(answer("names"))
+    for r in q.named(answer("colead-areas"), names):
         if r["follower"]:
             workers[r["area"]].append(q.support(r, "follower", "followerName"))
-    for r in q.rows("colead-area-gaps", evidence=evidence):
+    for r in answer("area-gaps"):
         report.areas.append(
             AreaGap(r["area"], r["name"], r["note"], ["para:11"], workers[r["area"]])
         )
 
-    for r in open_mandates(q, as_of):
+    for r in open_mandates(q, as_of, [read.take("graphs")[1], read.take("mandates")[1]]):
         report.mandates.append(
             OpenMandate(
                 r["mandate"],
@@ -335,11 +236,9 @@ def compute(
         )
 
     # rio20-unfollowed's paragraphs without its citations, which rio20-followup gives below
-    light = internal_query("gaps-rio20-unfollowed", layout)
-    unfollowed = {r["paragraph"] for r in q.rows(light, evidence=evidence)}
+    unfollowed = {r["paragraph"] for r in answer("unfollowed")}
     rio: dict[str, RioRow] = {}
-    followup = internal_query("gaps-rio20-followup", layout)
-    for r in q.named(q.rows(followup, evidence="all"), names):
+    for r in q.named(answer("followup"), names):
         if r["node"].startswith("fww:para-"):
             row = rio.setdefault(
                 r["node"],

@@ -170,6 +170,17 @@ def check(
     the shipped queries only, also keeps verdicts on disk by a hash of the text and prefixes.
     """
     key = _key(text, prefixes)
+    cached = _recall(key)
+    if cached is not None:
+        return cached
+    with _COLD_LOCK:  # threads (query.together): one parse per text, no lost cache write
+        return _check_cold(text, where, prefixes, cache_dir, key)
+
+
+def _check_cold(
+    text: str, where: str, prefixes: dict[str, str] | None, cache_dir: Path | None, key: str
+) -> Verdict:
+    """:func:`check` for a text not in memory: from the disk cache, else parsed."""
     cached = _recall(key) or (_read_cache(cache_dir, key) if cache_dir else None)
     if cached is not None:
         _remember(key, cached)
@@ -284,6 +295,9 @@ def _oxigraph_syntax(text: str, where: str, prefixes: dict[str, str] | None) -> 
 _MEMO: OrderedDict[str, Verdict] = OrderedDict()
 MEMO_SIZE = 512
 _MEMO_LOCK = threading.Lock()
+#: Held while a text not in memory is checked: rdflib's SPARQL parser is not made for threads,
+#: and the disk cache is read, changed and replaced whole.
+_COLD_LOCK = threading.Lock()
 
 
 def _recall(key: str) -> Verdict | None:

@@ -12,6 +12,7 @@ rdflib's ``initBindings``, and for an endpoint :func:`emg_kg.query.remote.substi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from operator import itemgetter
 from pathlib import Path
@@ -145,12 +146,19 @@ def _reading(engine: Engine) -> Reading:
 _T = TypeVar("_T")
 
 
+_MAKING = threading.RLock()
+
+
 def _cached(engine: Engine, attr: str, make: Callable[[], _T]) -> _T:
-    """One of the engine's name caches: made on first use, then kept on the engine."""
+    """One of the engine's name caches: made on first use, then kept on the engine; made once
+    when threads ask for it together (:mod:`emg_kg.query.together`)."""
     found: _T | None = getattr(engine, attr, None)
     if found is None:
-        found = make()
-        setattr(engine, attr, found)
+        with _MAKING:
+            found = getattr(engine, attr, None)
+            if found is None:
+                found = make()
+                setattr(engine, attr, found)
     return found
 
 

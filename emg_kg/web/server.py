@@ -143,11 +143,16 @@ class App:
         )
 
     def gaps(self, lang: str, evidence: str = "report") -> str:
-        """The gap report (HTML), computed once per language and level: the graph is fixed."""
+        """The gap report (HTML), computed once per language and level: the graph is fixed.
+        One report at a time, its queries read at most ``per_client`` at once
+        (``--client-queries``: no more than one client may have running on the workers)."""
+        from emg_kg.query.together import at_most
+
         key = f"{lang}/{evidence}"
         with self._lock:
             if key not in self._gaps:
-                self._gaps[key] = gap_report(self.catalog, self.layout, lang, evidence)
+                with at_most(self.settings.per_client):
+                    self._gaps[key] = gap_report(self.catalog, self.layout, lang, evidence)
             return self._gaps[key]
 
     def queries(self) -> dict[str, NamedQuery]:

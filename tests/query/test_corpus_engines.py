@@ -33,7 +33,7 @@ from emg_kg.query.results import Result, render
 from emg_kg.query.run import run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from virtuoso import DIFFERS, credentials, fold, running  # noqa: E402  (tests/virtuoso.py)
+from virtuoso import credentials, running  # noqa: E402  (tests/virtuoso.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
@@ -67,14 +67,11 @@ def virtuoso_corpus(corpus: RdfFile, tmp_path_factory: pytest.TempPathFactory) -
         yield OxigraphEngine(RemoteStore(server.url))
 
 
-def _rows(result: Result, name: str = "") -> list[str]:
-    """The answer's rows as a sorted list (each row one JSON array of its terms), with the
-    documented Virtuoso difference of query ``name`` folded out when one is given."""
+def _rows(result: Result) -> list[str]:
+    """The answer's rows as a sorted list (each row one JSON array of its terms)."""
     answer = json.loads(render(result, "json"))
     names = answer["head"]["vars"]
     rows = [[b.get(n) for n in names] for b in answer["results"]["bindings"]]
-    if name:
-        rows = fold(name, names, [[json.dumps(t, ensure_ascii=False) for t in r] for r in rows])
     return sorted(json.dumps(r, ensure_ascii=False) for r in rows)
 
 
@@ -125,12 +122,7 @@ def test_virtuoso_answers_the_corpus_as_memory(
         with pytest.raises(QueryError, match="SQ156"):
             _run(virtuoso_corpus, layout, name)
         return
-    ours, theirs = _run(memory, layout, name), _run(virtuoso_corpus, layout, name)
-    if name in DIFFERS:  # the documented difference, and nothing more
-        assert _rows(theirs) != expected, f"{name} now agrees: drop it from virtuoso.DIFFERS"
-        assert _rows(theirs, name) == _rows(ours, name)
-    else:
-        assert _rows(theirs) == expected
+    assert _rows(_run(virtuoso_corpus, layout, name)) == expected
 
 
 #: The gap report's own texts (queries/internal/gaps-*.rq), which it reads instead of some
@@ -143,9 +135,7 @@ def test_the_gap_reports_own_texts_answer_the_corpus_alike(
     name: str, layout: Layout, memory: Engine, disk: Engine, virtuoso_corpus: Engine
 ) -> None:
     query = internal_query(name, layout)
-    # gaps-open-mandates has open-mandates' addressees, and their documented list comma
-    folded = "open-mandates" if name == "gaps-open-mandates" else ""
-    expected = _rows(run(memory, query, {}), folded)
+    expected = _rows(run(memory, query, {}))
     assert expected or name == "gaps-rio20-unfollowed", f"{name}: no rows on the corpus"
-    assert _rows(run(disk, query, {}), folded) == expected
-    assert _rows(run(virtuoso_corpus, query, {}), folded) == expected
+    assert _rows(run(disk, query, {})) == expected
+    assert _rows(run(virtuoso_corpus, query, {})) == expected

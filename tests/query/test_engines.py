@@ -35,19 +35,10 @@ NAMES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
 ENGINES = ["disk", "virtuoso"]
 #: Named queries whose answers Virtuoso 7.2 gives differently, and why (docs/engines.md).
 VIRTUOSO_DIFFERS = {
-    "open-mandates": "GROUP_CONCAT turns a separator from the query text that is not ASCII "
-    "(the Chinese list comma) into '?'; every other byte agrees",
     "aichi-matrix": "Virtuoso 7.2's SQL compiler gives up on its twenty aggregates of "
     "conditional expressions (SQ156 'Bad dfe in sqlo_place_exp'); `emg-kg viz matrix` draws "
     "the matrix from the views' index instead, which agrees",
-    "search": "a passage snippet CONCATs a non-ASCII constant ('…') with the text, which "
-    "Virtuoso returns as mojibake; the entities found, and which passages, agree",
 }
-
-
-def _virtuoso_view(text: str) -> str:
-    """The one documented difference: the Chinese list comma of a GROUP_CONCAT becomes '?'."""
-    return text.replace("、", "?")
 
 
 def _examples(layout: Layout, name: str) -> dict[str, str]:
@@ -80,16 +71,7 @@ def test_named_queries_agree(
         return
     ours, theirs = run(oxigraph, query, params), run(engine, query, params)
     expected, got = render(ours, "json"), render(theirs, "json")
-    if kind == "virtuoso" and name == "search":
-        assert got != expected, "search now agrees on Virtuoso: drop it from VIRTUOSO_DIFFERS"
-        hit = ours.variables.index("matched")
-        assert [r[:hit] for r in theirs.rows] == [r[:hit] for r in ours.rows]
-        assert [r[hit + 1 :] for r in theirs.rows] == [r[hit + 1 :] for r in ours.rows]
-    elif kind == "virtuoso" and name in VIRTUOSO_DIFFERS:
-        assert got != expected, f"{name} now agrees on Virtuoso: drop it from VIRTUOSO_DIFFERS"
-        assert _virtuoso_view(got.decode()) == _virtuoso_view(expected.decode())
-    else:
-        assert got == expected
+    assert got == expected
 
 
 @pytest.mark.parametrize("kind", ENGINES)
@@ -102,8 +84,6 @@ def test_gap_report_agrees(
         to_json(compute(engine, layout, evidence)),
         to_json(compute(oxigraph, layout, evidence)),
     )
-    if kind == "virtuoso":  # the open mandates' addressees (see VIRTUOSO_DIFFERS)
-        got, expected = _virtuoso_view(got), _virtuoso_view(expected)
     assert got == expected
 
 
@@ -135,7 +115,7 @@ def test_views_agree(kind: str, store: ox.Store, stores: dict[str, Any]) -> None
 
 def test_every_named_query_was_compared() -> None:
     assert set(VIRTUOSO_DIFFERS) <= set(NAMES)
-    assert len(VIRTUOSO_DIFFERS) <= 3, "Virtuoso must answer (nearly) every named query the same"
+    assert len(VIRTUOSO_DIFFERS) <= 1, "Virtuoso must answer (nearly) every named query the same"
 
 
 def test_open_engine_takes_a_backend(layout: Layout, disk_store: ox.Store) -> None:

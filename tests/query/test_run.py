@@ -88,9 +88,6 @@ def test_internal_queries_agree_on_every_backend(
     assert got.variables == expected.variables
     if kind == "virtuoso" and name in ENDPOINT_EXTRA:
         assert _set(got) > _set(expected), f"{name} agrees now: drop it from ENDPOINT_EXTRA"
-    elif kind == "virtuoso" and name == "gaps-open-mandates":  # open-mandates' list comma
-        comma = {r.replace("\\u3001", "?") for r in _set(expected)}  # (tests/virtuoso.py)
-        assert _set(got) == comma and comma != _set(expected)
     else:
         assert _set(got) == _set(expected)
 

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NAMES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
 #: Virtuoso 7.2 answers these differently, also without the server (tests/query/test_engines.py
 #: and docs/engines.md say why); every other named query must agree byte for byte.
-VIRTUOSO_DIFFERS = {"aichi-matrix", "search", "open-mandates"}
+VIRTUOSO_DIFFERS = {"aichi-matrix"}
 
 
 def _get(base: str, path: str, accept: str = "") -> tuple[int, bytes]:
