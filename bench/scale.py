@@ -211,17 +211,17 @@ def worker(
 
 
 def views(store: Any, work: Path) -> float:
-    """Index, the whole-graph page and the agency x target matrix, as `emg-kg viz` does (the
-    whole page bounded by its default node limit; bench/views_phases.py: phase by phase)."""
-    from emg_kg.analysis.metrics import select
-    from emg_kg.analysis.projection import load_index
+    """The whole-graph page and the agency x target matrix, as `emg-kg viz` and the web app
+    draw them: the whole page bounded by its default node limit, each view reading from the
+    engine only what it draws (analysis/bounded.py: no index of every quad;
+    bench/views_phases.py: phase by phase)."""
+    from emg_kg.analysis.bounded import view_of
     from emg_kg.views import WHOLE_LIMIT
     from emg_kg.views.viz import write_matrix, write_view
 
     start = time.perf_counter()
-    idx = load_index(store)
-    write_view(select(idx, "whole", limit=WHOLE_LIMIT), work / "whole.html", "zh")
-    write_matrix(select(idx, "agency-target"), work / "matrix.svg", "zh")
+    write_view(view_of(store, "whole", limit=WHOLE_LIMIT), work / "whole.html", "zh")
+    write_matrix(view_of(store, "agency-target"), work / "matrix.svg", "zh")
     return time.perf_counter() - start
 
 

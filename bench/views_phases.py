@@ -1,12 +1,15 @@
 """The views on a loaded store, phase by phase: time and the process's peak memory after each.
 
-Opens a persistent store read-only (``emg-kg load --store DIR`` made it), then builds the views'
-index, writes the whole-graph page and the agency x target matrix, as ``bench/scale.py`` does;
+Opens a persistent store read-only (``emg-kg load --store DIR`` made it; or loads ``--corpus``
+in memory), then draws the whole-graph page and the agency x target matrix from the engine, as
+``bench/scale.py``, ``emg-kg viz`` and the web app do (``--whole-index``: from the index of
+every quad, as before);
 with ``--queries``, every named query and the gap report first, as the benchmark's process runs
 them before its views. Prints one JSON object: per phase the seconds, the peak resident memory
 of the process so far (MiB) and the load average (the machine is shared).
 
     .venv/bin/python bench/views_phases.py --store /tmp/s2m/store --out /tmp/vw/pages
+    .venv/bin/python bench/views_phases.py --corpus /tmp/s2m/corpus.nq --queries --out /tmp/vw/m
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import pyoxigraph as ox
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,7 +59,9 @@ def gaps(store: Any) -> Any:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--store", type=Path, required=True, help="a loaded store (read only)")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--store", type=Path, help="a loaded store (read only)")
+    where.add_argument("--corpus", type=Path, help="an N-Quads file, loaded in memory first")
     parser.add_argument("--out", type=Path, required=True, help="directory for the pages")
     parser.add_argument(
         "--limit", type=int, help="the whole page's node limit (default: as emg-kg viz; 0: none)"
@@ -62,7 +69,11 @@ def main() -> int:
     parser.add_argument(
         "--queries", action="store_true", help="first the named queries and the gap report"
     )
+    parser.add_argument(
+        "--whole-index", action="store_true", help="draw from the index of every quad, as before"
+    )
     args = parser.parse_args()
+    from emg_kg.analysis.bounded import view_of
     from emg_kg.analysis.metrics import select
     from emg_kg.analysis.projection import load_index
     from emg_kg.data.diskstore import open_store_dir
@@ -88,18 +99,39 @@ def main() -> int:
         print(json.dumps(phases[-1]), file=sys.stderr, flush=True)
         return result
 
-    store = phase("open", lambda: open_store_dir(args.store, None))
+    if args.corpus:
+        from emg_kg.data.bulk import RdfFile
+        from emg_kg.data.diskstore import load_memory
+
+        item = RdfFile(args.corpus, ox.RdfFormat.N_QUADS, None)
+        store = phase("load in memory", lambda: load_memory([item]))
+    else:
+        store = phase("open", lambda: open_store_dir(args.store, None))
     if args.queries:
         phase("named queries", lambda: queries(store))
         phase("gap report", lambda: gaps(store))
-    idx = phase("index", lambda: load_index(store))
     limit = WHOLE_LIMIT if args.limit is None else (args.limit or None)
     page = args.out / "whole.html"
-    phase("whole page", lambda: write_view(select(idx, "whole", limit=limit), page, "zh"))
-    phase("matrix", lambda: write_matrix(select(idx, "agency-target"), args.out / "m.svg", "zh"))
+    if args.whole_index:  # as before the bounded views: every quad read into the index
+        idx = phase("index", lambda: load_index(store))
+        phase("whole page", lambda: write_view(select(idx, "whole", limit=limit), page, "zh"))
+        G = select(idx, "agency-target")
+    else:
+        whole = phase("whole view", lambda: view_of(store, "whole", limit=limit))
+        phase("whole page", lambda: write_view(whole, page, "zh"))
+        del whole  # as bench/scale.py draws it: gone before the next view
+        G = phase("agency-target view", lambda: view_of(store, "agency-target"))
+    phase("matrix", lambda: write_matrix(G, args.out / "m.svg", "zh"))
     size = page.stat().st_size
     print(
-        json.dumps({"store": str(args.store), "limit": limit, "page_bytes": size, "phases": phases})
+        json.dumps(
+            {
+                "store": str(args.store or args.corpus),
+                "limit": limit,
+                "page_bytes": size,
+                "phases": phases,
+            }
+        )
     )
     return 0
 

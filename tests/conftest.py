@@ -187,3 +187,30 @@ def browser() -> Iterator[Any]:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def disk_store(layout: Layout, tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+    """The persistent on-disk store that `emg-kg load --store` makes of the curated files."""
+    from emg_kg.data.diskstore import load_store_dir
+    from emg_kg.query.engines import Backend, open_backend
+    from emg_kg.query.loader import curated_files
+
+    target = tmp_path_factory.mktemp("store") / "emg"
+    files, curated = curated_files(layout)
+    load_store_dir(target, files, curated)
+    return open_backend(layout, Backend(store=target))  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def endpoint_store(layout: Layout, virtuoso: Any) -> Iterator[Any]:
+    """A real Virtuoso loaded by `emg-kg load --endpoint`, as a store (query/remote.py)."""
+    from virtuoso import credentials
+
+    from emg_kg.query.loader import curated_files, load_endpoint
+    from emg_kg.query.remote import RemoteStore
+
+    with credentials(virtuoso):
+        files, _ = curated_files(layout)
+        load_endpoint(virtuoso.url, virtuoso.graph_store, files, lambda _m: None)
+    yield RemoteStore(virtuoso.url)

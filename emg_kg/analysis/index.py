@@ -24,12 +24,15 @@ import pyoxigraph as ox
 from emg_kg.prefixes import ID, PREFIXES
 from emg_kg.query.resolve import NAME_PROPERTIES
 from emg_kg.query.results import short_iri
+from emg_kg.query.run import rows
 
 __all__ = [
     "LEVELS",
     "Index",
     "load_index",
     "index_around",
+    "index_of",
+    "add_without_evidence",
     "short",
     "sort_key",
     "evidence_level",
@@ -253,40 +256,78 @@ def index_around(store: ox.Store, iri: str, depth: int = 1) -> Index:
     index gives (tests/analysis/test_index_around.py), without reading every quad of the store:
     the web app's neighbourhood page of a 2 M-quad store waited 20 s and 0.5 GiB for that.
     An entity is only as near as the links through entities (:func:`is_entity`) make it."""
-    quads: set[ox.Quad] = set()
     seen, frontier = {iri}, [iri]
-    for step in range(depth + 1):
+    for _step in range(depth):
         ahead = []
         for node in map(ox.NamedNode, frontier):
-            for q in (
-                *store.quads_for_pattern(node, None, None, None),
-                *store.quads_for_pattern(None, None, node, None),
-            ):
-                quads.add(q)
-                for end in (q.subject, q.object) if step < depth else ():
+            for q in _quads_of(store, node):
+                for end in (q.subject, q.object):
                     if isinstance(end, ox.NamedNode) and end.value not in seen:
                         if is_entity(end.value):
                             seen.add(end.value)
                             ahead.append(end.value)
         frontier = ahead
-    type_ = ox.NamedNode(TYPE)
-    classes = {
-        q.object for q in quads if q.predicate == type_ and isinstance(q.object, ox.NamedNode)
-    }
-    for cls in classes:
-        quads.update(store.quads_for_pattern(cls, None, None, None))
-    for tree in (SUBCLASS, SUBPROP):
-        quads.update(store.quads_for_pattern(None, ox.NamedNode(tree), None, None))
-    return _filled(itertools.groupby(sorted(quads, key=_graph_of), key=_graph_of))
+    return index_of(store, seen)
 
 
-def _filled(groups: Iterable[tuple[str, Iterable[ox.Quad]]]) -> Index:
-    """An :class:`Index` of ``groups``: (graph IRI or "", its quads), each quad once."""
-    idx = Index()
-    links, out, literals, evidence = idx.links, idx.out, idx.literals, idx.evidence
+def index_of(store: Any, iris: Iterable[str], into: Index | None = None) -> Index:
+    """An :class:`Index` of all a view reads about ``iris``: every quad with one of them as
+    subject (links, names, types), the evidence graphs of the links to them, every quad about
+    their classes, and the class tree; added to ``into`` when given (the agency-target view's
+    statements: :func:`add_without_evidence`). A view drawn on those entities from it is drawn
+    as from the whole index, without reading the rest of the store.
+
+    A link to an entity adds only its graph to the entity's evidence, so the quads pointing to
+    a hub (a corpus's agencies: hundreds of thousands) are not read, only their graphs' names
+    (``views-pointing.rq``: the engine reads them without building a quad)."""
+    idx = Index() if into is None else into
+    read = set(idx.out) | set(idx.types)  # subjects already read: their literals are in
+    wanted = sorted(set(iris) - read)
+    for node in map(ox.NamedNode, wanted):
+        _fill_stream(idx, store.quads_for_pattern(node, None, None, None))
+    read.update(wanted)
+    for iri in wanted:
+        for row in rows(store, "views-pointing", x=ox.NamedNode(iri)):
+            g = row["g"]
+            if isinstance(g, ox.NamedNode) and _is_evidence(g.value):
+                idx.evidence[iri].add(intern(g.value))
+    for cls in sorted({t for ts in idx.types.values() for t in ts} - read):
+        _fill_stream(idx, store.quads_for_pattern(ox.NamedNode(cls), None, None, None))
+    for tree in (SUBCLASS, SUBPROP):  # a quad read twice adds nothing (sets and known links)
+        _fill_stream(idx, store.quads_for_pattern(None, ox.NamedNode(tree), None, None))
+    return idx
+
+
+def add_without_evidence(idx: Index, quads: Iterable[ox.Quad]) -> Index:
+    """``idx`` with ``quads`` added, without noting the evidence graphs their ends sit in: the
+    agency-target view's support statements, which it draws as edges, not nodes (the evidence
+    of what they link is read by :func:`index_of`)."""
+    return _filled(itertools.groupby(quads, key=_graph_of), idx, evidence=False)
+
+
+def _quads_of(store: Any, node: ox.NamedNode) -> Iterator[ox.Quad]:
+    """The quads with ``node`` as subject, then those with it as object."""
+    yield from store.quads_for_pattern(node, None, None, None)
+    yield from store.quads_for_pattern(None, None, node, None)
+
+
+def _fill_stream(idx: Index, quads: Iterable[ox.Quad]) -> None:
+    """Add ``quads`` to ``idx``, run by run of one graph's quads; each subject's literals must
+    come once (a literal is a list's item, not a set's)."""
+    _filled(itertools.groupby(quads, key=_graph_of), idx)
+
+
+def _filled(
+    groups: Iterable[tuple[str, Iterable[ox.Quad]]], idx: Index | None = None, evidence: bool = True
+) -> Index:
+    """An :class:`Index` of ``groups``: (graph IRI or "", its quads), each quad once (into
+    ``idx`` when given; without noting what evidence graphs the quads' ends sit in when
+    ``evidence`` is false)."""
+    idx = Index() if idx is None else idx
+    links, out, literals, graphs_of = idx.links, idx.out, idx.literals, idx.evidence
     for graph, quads in groups:
         g = intern(graph)
-        is_evidence = _is_evidence(g)
+        is_evidence = evidence and _is_evidence(g)
         for q in quads:
             s, o = q.subject, q.object
             if not isinstance(s, ox.NamedNode):
@@ -294,7 +335,8 @@ def _filled(groups: Iterable[tuple[str, Iterable[ox.Quad]]]) -> Index:
             sv, p = intern(s.value), intern(q.predicate.value)
             if isinstance(o, ox.Literal):
                 if p in LITERALS:
-                    literals[(sv, p)].append((intern(o.value), o.language))
+                    lang = o.language  # a new str per literal from pyoxigraph: interned too
+                    literals[(sv, p)].append((intern(o.value), intern(lang) if lang else None))
             elif isinstance(o, ox.NamedNode):
                 ov = intern(o.value)
                 if p == TYPE:
@@ -310,9 +352,9 @@ def _filled(groups: Iterable[tuple[str, Iterable[ox.Quad]]]) -> Index:
                     elif g not in had:
                         links[key] = (*had, g)
                     if is_evidence:
-                        evidence[ov].add(g)
+                        graphs_of[ov].add(g)
             if is_evidence:
-                evidence[sv].add(g)
+                graphs_of[sv].add(g)
     return idx
 
 

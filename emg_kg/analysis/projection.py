@@ -61,6 +61,8 @@ __all__ = [
     "scheme_classes",
     "most_connected",
     "whole",
+    "bounded",
+    "drawn",
 ]
 
 
@@ -305,25 +307,49 @@ def whole(
     depth), only the entities within that many links of it: all a neighbourhood needs, without
     the attributes of every other node; with ``limit`` too, the centre and the ``limit`` - 1
     most connected of them (a hub of a 2 M-quad corpus has thousands, a 10 MB page)."""
-    G = nx.MultiDiGraph(view="whole", title="The whole graph")
     typed, links = entities(idx)
+    return drawn(idx, *bounded(typed, links, limit, around))
+
+
+def bounded(
+    typed: list[str],
+    links: list[tuple[str, str, str]],
+    limit: int | None = None,
+    around: tuple[str, int] | None = None,
+) -> tuple[list[str], list[tuple[str, str, str]], dict[str, Any]]:
+    """:func:`whole`'s choice of what to draw, from its skeleton alone (:func:`entities`: the
+    typed entities and the links between entities, IRIs only): the typed entities and links
+    kept, and what ``G.graph`` says of the bound (``entities``, ``limit``, ``left_out``).
+    Apart from the drawing so the skeleton can come from the engine
+    (:mod:`emg_kg.analysis.bounded`) and only the kept entities be indexed."""
     keep: set[str] | None = None
+    counts: dict[str, Any] = {}
     if around is not None:
         keep = _within(links, *around)
         if limit is not None and len(keep) > limit:  # a hub of a corpus: thousands around it
             centre, near = around[0], sorted(keep - {around[0]})
             inner = [t for t in links if t[0] in keep and t[2] in keep and centre not in t]
-            bounded = {centre, *most_connected(near, inner, limit - 1)}
-            G.graph.update(entities=len(keep), limit=limit, left_out=len(keep) - len(bounded))
-            keep = bounded
+            bound = {centre, *most_connected(near, inner, limit - 1)}
+            counts = {"entities": len(keep), "limit": limit, "left_out": len(keep) - len(bound)}
+            keep = bound
     elif limit is not None:
         nodes = sorted({*typed, *(x for s, _, o in links for x in (s, o))})
         if len(nodes) > limit:
             keep = most_connected(nodes, links, limit)
-            G.graph.update(entities=len(nodes), limit=limit, left_out=len(nodes) - len(keep))
+            counts = {"entities": len(nodes), "limit": limit, "left_out": len(nodes) - len(keep)}
     if keep is not None:
         typed = [iri for iri in typed if iri in keep]
         links = [t for t in links if t[0] in keep and t[2] in keep]
+    return typed, links, counts
+
+
+def drawn(
+    idx: Index, typed: list[str], links: list[tuple[str, str, str]], counts: dict[str, Any]
+) -> nx.MultiDiGraph:
+    """The whole view's graph of ``typed`` entities and ``links`` (:func:`bounded`'s answer),
+    each node's and edge's attributes from ``idx``, which needs to hold only their quads."""
+    G = nx.MultiDiGraph(view="whole", title="The whole graph")
+    G.graph.update(counts)
     for iri in typed:  # typed first, then the links (which add the untyped ends)
         _add_node(G, idx, iri)
     for s, p, o in links:

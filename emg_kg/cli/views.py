@@ -111,6 +111,28 @@ def _view(args: argparse.Namespace, layout: Layout, view: str) -> tuple[Any, Any
         raise EntityNotFound(f"{args.entity or 'an entity'} is not in the {view} view") from err
 
 
+def _drawn_view(args: argparse.Namespace, layout: Layout, view: str) -> Any:
+    """The view `viz` draws, read from the engine as far as the view allows
+    (:func:`~emg_kg.analysis.bounded.view_of`: the whole view, a neighbourhood and the
+    agency-target view without the whole index), restricted to --entity's neighbourhood."""
+    from emg_kg.analysis.bounded import view_of
+    from emg_kg.errors import EntityNotFound
+    from emg_kg.query.run import resolve_in
+
+    if view == "neighbourhood" and not getattr(args, "entity", None):
+        raise EntityNotFound("the neighbourhood view needs --entity X (and --depth N)")
+    store = open_graph(layout, args, getattr(args, "mapping", None))
+    entity = None
+    if getattr(args, "entity", None):
+        found = resolve_in(store, args.entity)
+        say_resolved(args, [found])
+        entity = found.iri
+    try:
+        return view_of(store, view, entity, getattr(args, "depth", 1), _limit(args))
+    except (KeyError, ValueError) as err:
+        raise EntityNotFound(f"{args.entity or 'an entity'} is not in the {view} view") from err
+
+
 def _limit(args: argparse.Namespace) -> int | None:
     """The whole view's node limit: --limit (0: none), by default :data:`WHOLE_LIMIT`; None
     for `analyze`, which measures every node."""
@@ -217,13 +239,13 @@ def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
 
     check_suffix(args.out, ".svg" if args.view == "matrix" else ".html", args.view)
     if args.view == "matrix":
-        G, _ = _view(args, layout, "agency-target")
+        G = _drawn_view(args, layout, "agency-target")
         paths = write_matrix(_filtered(G, args), args.out, args.lang, png=True)
         print(f"wrote {', '.join(map(str, paths))}")
         if not any(p.suffix == ".png" for p in paths):
             print("no PNG: chromium was not found to render the SVG", file=sys.stderr)
         return 0
-    G, _ = _view(args, layout, args.view)
+    G = _drawn_view(args, layout, args.view)
     if args.role or args.as_of:
         G = _filtered(G, argparse.Namespace(role=args.role, as_of=args.as_of))
     path = write_view(G, args.out, args.lang, args.evidence)

@@ -9,6 +9,7 @@ module only caches the pages per view and language. The gap report is issue 3's
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -29,6 +30,9 @@ VIEW_CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
 )
 _MATRIX = "agency-target-matrix"
+#: The pages drawn from the engine, reading only what they draw, while the whole index is not
+#: built (the other views read it whole).
+_FROM_ENGINE = ("whole", "neighbourhood", "agency-target", _MATRIX)
 #: The most entities a gap list of the home page names; its query lists them all (7,820 open
 #: mandates at 2 M quads made a 1.5 MB home page).
 ITEMS_SHOWN = 100
@@ -71,7 +75,8 @@ class Views:
         """The interactive neighbourhood of ``iri``, if the whole view has it: decided from the
         entity's classes where they settle it, so an entity page does not wait for the views'
         index (19 s at 2 M quads); from the index for an untyped entity."""
-        from emg_kg.analysis.projection import entities, in_whole_view, scheme_classes
+        from emg_kg.analysis.bounded import whole_skeleton
+        from emg_kg.analysis.projection import in_whole_view, scheme_classes
 
         with self._lock:
             if self._schemes is None:
@@ -81,7 +86,7 @@ class Views:
         if known is None:
             with self._lock:
                 if self._entities is None:
-                    typed, links = entities(self._idx())
+                    typed, links = whole_skeleton(self.store)
                     self._entities = {*typed, *(x for s, _, o in links for x in (s, o))}
                 known = iri in self._entities
         return f"/views/neighbourhood{qs(entity=iri, lang=lang)}" if known else ""
@@ -91,11 +96,11 @@ class Views:
     ) -> tuple[bytes, str, str] | None:
         """(body, content type, CSP) of a view page, or None when there is no such view.
 
-        An entity's neighbourhood, while the whole index is not built, reads only what is near
-        the entity (:func:`~emg_kg.analysis.index.index_around`: 7-10 s for a corpus's hub)
-        outside the lock, so other pages and entity pages' links do not wait for it; the views
-        that need the whole index build it once, under the lock."""
-        from emg_kg.analysis.index import index_around
+        The whole view, a neighbourhood, the agency-target view and the matrix are read from
+        the engine, only what they draw (:func:`~emg_kg.analysis.bounded.view_of`: the EMG's
+        neighbourhood at 2 M quads, 13,374 entities around it, and the whole view without the
+        whole index), outside the lock, so other pages and entity pages' links do not wait for
+        them; the views that need the whole index build it once, under the lock."""
         from emg_kg.analysis.metrics import VIEWS
 
         if name not in (*VIEWS, "neighbourhood", _MATRIX):
@@ -107,36 +112,45 @@ class Views:
             cached = self._pages.get(key)
             if cached is not None:
                 return cached
-            near = self._index is None and entity and name in ("whole", "neighbourhood")
-            if not near:
-                page = self._draw(self._idx(), name, lang, entity)
-        if near:
-            try:
-                page = self._draw(index_around(self.store, entity or "", 1), name, lang, entity)
-            except ValueError:  # not an IRI
-                return None
+            from_engine = self._index is None and name in _FROM_ENGINE
+            if not from_engine:
+                idx = self._idx()
+                page = self._draw(lambda: self._graph(idx, name, entity), name, lang, entity)
+        if from_engine:
+            page = self._draw(lambda: self._graph(None, name, entity), name, lang, entity)
         if page is not None:
             with self._lock:
                 self._pages.put(key, page)
         return page
 
-    def _draw(
-        self, idx: Any, name: str, lang: str, entity: str | None
-    ) -> tuple[bytes, str, str] | None:
-        """One view page from ``idx``; None when the entity is not in the view."""
-        from emg_kg.analysis.metrics import select as project_view
+    def _graph(self, idx: Any, name: str, entity: str | None) -> Any:
+        """The view ``name`` (the matrix: agency-target) from the whole index ``idx``, or from
+        the engine when ``idx`` is None."""
+        from emg_kg.analysis.bounded import view_of
+        from emg_kg.analysis.metrics import select
         from emg_kg.views import WHOLE_LIMIT
+
+        view = "agency-target" if name == _MATRIX else name
+        if idx is None:
+            return view_of(self.store, view, entity, 1, WHOLE_LIMIT)
+        return select(idx, view, entity, 1, WHOLE_LIMIT)
+
+    def _draw(
+        self, graph: Callable[[], Any], name: str, lang: str, entity: str | None
+    ) -> tuple[bytes, str, str] | None:
+        """One view page of the view ``graph()`` gives; None when the entity is not in the
+        view (or is not an IRI)."""
         from emg_kg.views.matrix import matrix_svg
         from emg_kg.views.template import render_page
         from emg_kg.views.viz import matrix_data, page_data
 
-        if name == _MATRIX:
-            svg = matrix_svg(matrix_data(project_view(idx, "agency-target"), lang), lang)
-            return (svg.encode("utf-8"), "image/svg+xml; charset=utf-8", VIEW_CSP)
         try:
-            G = project_view(idx, name, entity, 1, WHOLE_LIMIT)
+            G = graph()
         except (KeyError, ValueError):
             return None
+        if name == _MATRIX:
+            svg = matrix_svg(matrix_data(G, lang), lang)
+            return (svg.encode("utf-8"), "image/svg+xml; charset=utf-8", VIEW_CSP)
         data = page_data(G, lang)
         data["nav"] = _view_nav(name, lang, entity)
         html = render_page(data)

@@ -56,7 +56,7 @@ def _params(name: str) -> dict[str, ox.NamedNode | ox.Literal]:
 #: system graphs (the virtrdf, LDP and OWL vocabularies): there it gives every row the store
 #: gives, and more. The callers use them to name things, where extra names do no harm; the
 #: endpoint's own readers of every graph leave the system graphs out themselves (remote.py).
-ENDPOINT_EXTRA = {"catalog-types", "editor-terms", "types", "supers"}
+ENDPOINT_EXTRA = {"catalog-types", "editor-terms", "types", "supers", "views-links"}
 ENDPOINT_EXTRA |= {"remote-graphs", "remote-graph-sizes"}
 
 

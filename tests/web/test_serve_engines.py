@@ -174,9 +174,13 @@ def test_serve_refuses_a_missing_store_and_a_mapping_with_one(
     assert "in-memory store only" in capsys.readouterr().err
 
 
-#: views and pages drawn from the graph: a neighbourhood (from what is near its entity), an
+#: views and pages drawn from the graph: a neighbourhood (from what is near its entity), the
+#: whole view, the agency-target view and its matrix (each from only what it draws), an
 #: entity's HTML page (its neighbourhood link decided from its classes), a page of a listing
 PAGES = [
+    "/views/whole?lang=en",
+    "/views/agency-target?lang=zh",
+    "/views/agency-target-matrix?lang=en",
     "/views/neighbourhood?entity=https%3A%2F%2Fw3id.org%2Femg-kg%2Fid%2Fbody%2FEMG&lang=en",
     "/views/neighbourhood?entity=https%3A%2F%2Fw3id.org%2Femg-kg%2Fid%2Fagency%2FUNDP&lang=zh",
     "/id/agency/UNDP?lang=en",
