@@ -30,7 +30,6 @@ __all__ = [
     "LEVELS",
     "Index",
     "load_index",
-    "index_around",
     "index_of",
     "add_without_evidence",
     "short",
@@ -249,27 +248,6 @@ def load_index(store: ox.Store) -> Index:
     return _filled(_by_graph(store))
 
 
-def index_around(store: ox.Store, iri: str, depth: int = 1) -> Index:
-    """An :class:`Index` of what the neighbourhood of ``iri`` within ``depth`` links reads: every
-    quad touching an entity that near (its links, names, types, evidence), every quad about
-    their classes, and the class tree. A neighbourhood projected from it is the one the whole
-    index gives (tests/analysis/test_index_around.py), without reading every quad of the store:
-    the web app's neighbourhood page of a 2 M-quad store waited 20 s and 0.5 GiB for that.
-    An entity is only as near as the links through entities (:func:`is_entity`) make it."""
-    seen, frontier = {iri}, [iri]
-    for _step in range(depth):
-        ahead = []
-        for node in map(ox.NamedNode, frontier):
-            for q in _quads_of(store, node):
-                for end in (q.subject, q.object):
-                    if isinstance(end, ox.NamedNode) and end.value not in seen:
-                        if is_entity(end.value):
-                            seen.add(end.value)
-                            ahead.append(end.value)
-        frontier = ahead
-    return index_of(store, seen)
-
-
 def index_of(store: Any, iris: Iterable[str], into: Index | None = None) -> Index:
     """An :class:`Index` of all a view reads about ``iris``: every quad with one of them as
     subject (links, names, types), the evidence graphs of the links to them, every quad about
@@ -303,12 +281,6 @@ def add_without_evidence(idx: Index, quads: Iterable[ox.Quad]) -> Index:
     agency-target view's support statements, which it draws as edges, not nodes (the evidence
     of what they link is read by :func:`index_of`)."""
     return _filled(itertools.groupby(quads, key=_graph_of), idx, evidence=False)
-
-
-def _quads_of(store: Any, node: ox.NamedNode) -> Iterator[ox.Quad]:
-    """The quads with ``node`` as subject, then those with it as object."""
-    yield from store.quads_for_pattern(node, None, None, None)
-    yield from store.quads_for_pattern(None, None, node, None)
 
 
 def _fill_stream(idx: Index, quads: Iterable[ox.Quad]) -> None:

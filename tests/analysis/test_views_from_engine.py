@@ -77,6 +77,39 @@ def test_a_corpus_of_four_reports(four_reports: Any) -> None:
             assert drawn(whole_view(store, limit, around=(iri, 1))) == drawn(expected)
 
 
+def test_the_web_app_draws_a_neighbourhood_without_the_whole_index(store: ox.Store) -> None:
+    from emg_kg.web.views import Views
+
+    views = Views(store)
+    page = views.page("neighbourhood", "en", ID + "agency/UNDP")
+    assert page is not None and b"UNDP" in page[0]
+    assert views._index is None
+    assert views.page("neighbourhood", "en", ID + "report/gc27-emg/para/1") is None
+    assert views.page("neighbourhood", "en", "not an IRI") is None
+
+
+def test_a_bounded_neighbourhood_keeps_its_centre_and_the_most_connected(
+    store: ox.Store, index: Index
+) -> None:
+    from emg_kg.analysis.projection import most_connected
+    from emg_kg.views.template import bounded_note
+
+    emg = ID + "body/EMG"
+    every = select(index, "neighbourhood", emg, 1)
+    G = select(index, "neighbourhood", emg, 1, limit=10)
+    assert G.number_of_nodes() == 10 and emg in G
+    total = every.number_of_nodes()
+    assert (G.graph["entities"], G.graph["left_out"]) == (total, total - 10)
+    inner = [(s, "", o) for s, o in every.edges() if emg not in (s, o)]
+    assert set(G) == {emg, *most_connected(sorted(set(every) - {emg}), inner, 9)}
+    assert f"the 9 most connected of the {total - 1:,} entities around it" in bounded_note(
+        G.graph, "en"
+    )
+    assert drawn(view_of(store, "neighbourhood", emg, 1, limit=10)) == drawn(G)
+    two = select(index, "neighbourhood", emg, 2, limit=30)
+    assert two.graph["left_out"] == two.graph["entities"] - two.number_of_nodes() > 0
+
+
 def test_the_agency_target_view_from_what_it_reads(store: ox.Store, index: Index) -> None:
     expected = select(index, "agency-target")
     assert expected.number_of_edges() > 100
