@@ -221,7 +221,7 @@ def views(store: Any, work: Path) -> float:
 
     start = time.perf_counter()
     write_view(view_of(store, "whole", limit=WHOLE_LIMIT), work / "whole.html", "zh")
-    write_matrix(view_of(store, "agency-target"), work / "matrix.svg", "zh")
+    write_matrix(view_of(store, "matrix"), work / "matrix.svg", "zh")
     return time.perf_counter() - start
 
 

@@ -120,7 +120,7 @@ def main() -> int:
         whole = phase("whole view", lambda: view_of(store, "whole", limit=limit))
         phase("whole page", lambda: write_view(whole, page, "zh"))
         del whole  # as bench/scale.py draws it: gone before the next view
-        G = phase("agency-target view", lambda: view_of(store, "agency-target"))
+        G = phase("matrix view", lambda: view_of(store, "matrix"))  # its distinct links
     phase("matrix", lambda: write_matrix(G, args.out / "m.svg", "zh"))
     size = page.stat().st_size
     print(
