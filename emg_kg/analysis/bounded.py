@@ -176,13 +176,13 @@ def matrix_view(store: Any) -> nx.MultiDiGraph:
     level from its graphs, per statement: then the whole view is drawn instead."""
     links: list[Link] = []
     for row in rows(store, "views-matrix"):
-        if row.get("alone") is not None and row["alone"].value:
+        if getattr(row.get("alone"), "value", ""):
             return agency_target(support_index(store))
         supporter, target = row.get("supporter"), row["target"]
         if not isinstance(target, ox.NamedNode):
             continue
         values = (row.get(k) for k in ("level", "role", "asOf", "supersededOn", "blanket"))
-        attrs = link_attrs(*(v.value if v is not None else "" for v in values))
+        attrs = link_attrs(*(getattr(v, "value", "") for v in values))
         who = supporter.value if isinstance(supporter, ox.NamedNode) else None
         if supporter is None or who is not None:
             links.append((who, target.value, str(len(links)), [], attrs))

@@ -152,9 +152,9 @@ def _statement_links(idx: Index) -> Iterator[Link]:
         attrs.update(statement=short(st), reasoning=idx.text(st, EMG + "reasoning", "en"))
         attrs["source"] = idx.text(st, DCT + "source")  # a user mapping's source column
         for t in idx.objects(st, EMG + "supports"):
-            for a in idx.objects(st, EMG + "supporter") or [None]:  # None: none
+            for a in idx.objects(st, EMG + "supporter") or [""]:  # "": no supporter
                 ev = idx.graphs(st, EMG + "supports", t) if a else []
-                yield a, t, short(st), ev + idx.graphs(st, EMG + "supporter", a or ""), attrs
+                yield a or None, t, short(st), ev + idx.graphs(st, EMG + "supporter", a), attrs
 
 
 #: Classes of the UN system and of multilateral environmental agreements (MEAs).
