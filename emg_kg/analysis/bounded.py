@@ -32,15 +32,24 @@ from emg_kg.analysis.index import (
 from emg_kg.analysis.metrics import neighbourhood, select
 from emg_kg.analysis.projection import (
     WHOLE_PLAN,
+    Link,
     agency_target,
     bounded,
     drawn,
+    link_attrs,
     scheme_classes,
     whole,
 )
 from emg_kg.query.run import internal_query, rows
 
-__all__ = ["whole_skeleton", "around_skeleton", "whole_view", "support_index", "view_of"]
+__all__ = [
+    "whole_skeleton",
+    "around_skeleton",
+    "whole_view",
+    "support_index",
+    "matrix_view",
+    "view_of",
+]
 
 Skeleton = tuple[list[str], list[tuple[str, str, str]]]
 _NOT_LINKS = frozenset({TYPE, SUBCLASS, SUBPROP})
@@ -156,6 +165,33 @@ def support_index(store: Any) -> Index:
     return index_of(store, found, idx)
 
 
+def matrix_view(store: Any) -> nx.MultiDiGraph:
+    """The agency-target view with one edge per distinct link (supporter, target or plan, role,
+    level, blanket claim, dates) rather than per statement: what the agency x target matrix
+    and its filters (--role, --evidence, --as-of) read, so its data, SVG and CSV are the whole
+    view's (tests/analysis/test_matrix_from_engine.py). The engine collapses the statements
+    (``views-matrix.rq``: 77,740 at 2 M quads into 284 links); the nodes are read as
+    :func:`support_index` reads them, but for their ``paragraphs`` (the graphs that mention
+    them), which the matrix does not draw. A statement without an evidence level takes its
+    level from its graphs, per statement: then the whole view is drawn instead."""
+    links: list[Link] = []
+    for row in rows(store, "views-matrix"):
+        if getattr(row.get("alone"), "value", ""):
+            return agency_target(support_index(store))
+        supporter, target = row.get("supporter"), row["target"]
+        if not isinstance(target, ox.NamedNode):
+            continue
+        values = (row.get(k) for k in ("level", "role", "asOf", "supersededOn", "blanket"))
+        attrs = link_attrs(*(getattr(v, "value", "") for v in values))
+        who = supporter.value if isinstance(supporter, ox.NamedNode) else None
+        if supporter is None or who is not None:
+            links.append((who, target.value, str(len(links)), [], attrs))
+    found = {a for a, *_ in links if a} | set(WHOLE_PLAN)
+    for row in rows(store, "views-support"):  # the targets and their goals
+        found |= {t.value for t in row.values() if isinstance(t, ox.NamedNode)}
+    return agency_target(index_of(store, found, pointing=False), links)
+
+
 def _streamed(store: Any, name: str) -> Any:
     """The rows of the internal query ``name``, one by one where the engine streams them
     (Oxigraph: a corpus's hundreds of thousands of links are never all held as rows)."""
@@ -167,14 +203,17 @@ def view_of(
 ) -> nx.MultiDiGraph:
     """:func:`~emg_kg.analysis.metrics.select` of ``store``'s whole index, reading only what
     the view needs where it can: the whole view and a neighbourhood (:func:`whole_view`), the
-    agency-target view (:func:`support_index`). The mandates, citations and organizations
-    views still read the whole index."""
+    agency-target view (:func:`support_index`), and ``matrix``: the agency-target view with
+    one edge per distinct link, which the matrix draws as the whole view (:func:`matrix_view`).
+    The mandates, citations and organizations views still read the whole index."""
     if view == "neighbourhood" and entity is None:
         raise ValueError("the neighbourhood view needs an entity")
     if view in ("whole", "neighbourhood"):
         G = whole_view(store, limit, (entity, depth) if entity is not None else None)
     elif view == "agency-target":
         G = agency_target(support_index(store))
+    elif view == "matrix":  # the agency-target view's distinct links, for the matrix
+        G = matrix_view(store)
     else:
         return select(load_index(store), view, entity, depth, limit)
     return G if entity is None else neighbourhood(G, entity, depth)

@@ -248,7 +248,9 @@ def load_index(store: ox.Store) -> Index:
     return _filled(_by_graph(store))
 
 
-def index_of(store: Any, iris: Iterable[str], into: Index | None = None) -> Index:
+def index_of(
+    store: Any, iris: Iterable[str], into: Index | None = None, pointing: bool = True
+) -> Index:
     """An :class:`Index` of all a view reads about ``iris``: every quad with one of them as
     subject (links, names, types), the evidence graphs of the links to them, every quad about
     their classes, and the class tree; added to ``into`` when given (the agency-target view's
@@ -257,14 +259,15 @@ def index_of(store: Any, iris: Iterable[str], into: Index | None = None) -> Inde
 
     A link to an entity adds only its graph to the entity's evidence, so the quads pointing to
     a hub (a corpus's agencies: hundreds of thousands) are not read, only their graphs' names
-    (``views-pointing.rq``: the engine reads them without building a quad)."""
+    (``views-pointing.rq``: the engine reads them without building a quad); not even those
+    without ``pointing`` (the matrix, which draws no node's paragraphs: a second at 2 M quads)."""
     idx = Index() if into is None else into
     read = set(idx.out) | set(idx.types)  # subjects already read: their literals are in
     wanted = sorted(set(iris) - read)
     for node in map(ox.NamedNode, wanted):
         _fill_stream(idx, store.quads_for_pattern(node, None, None, None))
     read.update(wanted)
-    for iri in wanted:
+    for iri in wanted if pointing else ():
         for row in rows(store, "views-pointing", x=ox.NamedNode(iri)):
             g = row["g"]
             if isinstance(g, ox.NamedNode) and _is_evidence(g.value):

@@ -21,7 +21,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import networkx as nx
@@ -103,8 +103,9 @@ def _first(idx: Index, s: str, p: str) -> str:
 WHOLE_PLAN = (ID + "doc/strategic-plan-biodiversity-2011-2020", ID + "aichi/scheme")
 
 
-def agency_target(idx: Index) -> nx.MultiDiGraph:
-    """Supporter (agency or group) -> Aichi target, one edge per support statement.
+def agency_target(idx: Index, links: Iterable[Link] | None = None) -> nx.MultiDiGraph:
+    """Supporter (agency or group) -> Aichi target, one edge per support statement (with
+    ``links``, :data:`Link`, one per link instead: the matrix's, analysis/bounded.py).
 
     Every typed target is present, supported or not (``bipartite=1``, with ``notation``, ``goal``
     and the goal's names), and so are the Strategic Plan and the target set when a statement
@@ -118,33 +119,42 @@ def agency_target(idx: Index) -> nx.MultiDiGraph:
     ):
         goal = _first(idx, t, SKOS + "broader")
         extra = {"goal_en": idx.label(goal, "en"), "goal_zh": idx.label(goal, "zh")}
-        # Chinese titles are the curators' unofficial translations (emg:unofficialTitle):
-        # shown rather than mixing an English title into a Chinese label
+        # Chinese titles: the curators' unofficial translations (emg:unofficialTitle), not English
         title_zh = idx.text(t, DCT + "title", "zh") or idx.text(t, EMG + "unofficialTitle", "zh")
         extra.update(title_en=idx.text(t, DCT + "title", "en"), title_zh=title_zh)
         _add_node(G, idx, t, bipartite=1, goal=short(goal), notation=idx.text(t, notation), **extra)
-    for st in idx.of_class(EMG + "SupportStatement"):
-        level = _first(idx, st, EMG + "evidenceLevel").rsplit("/", 1)[-1]
-        attrs = {
-            "predicate": "emg:supports",
-            "key": short(st),
-            "level": level,
-            "role": _first(idx, st, EMG + "role").rsplit("/", 1)[-1] or "implements",
-            "as_of": idx.text(st, EMG + "asOf"),
-            "superseded_on": idx.text(st, EMG + "supersededOn"),
-            "blanket": idx.text(st, EMG + "blanketClaim") == "true",
-            "statement": short(st),
-            "reasoning": idx.text(st, EMG + "reasoning", "en"),
-            "source": idx.text(st, DCT + "source"),  # a user mapping's source column
-        }
-        for t in idx.objects(st, EMG + "supports"):
-            if t in WHOLE_PLAN and t not in G:
-                _add_node(G, idx, t, bipartite=1, goal="", notation="")
-            for a in idx.objects(st, EMG + "supporter") if t in G else ():
-                ev = idx.graphs(st, EMG + "supports", t) + idx.graphs(st, EMG + "supporter", a)
-                _add_edge(G, idx, a, t, ev, **attrs)
-                G.nodes[a].update(bipartite=0, **supporter_group(idx, a))
+    for supporter, t, key, ev, attrs in _statement_links(idx) if links is None else links:
+        if t in WHOLE_PLAN and t not in G:
+            _add_node(G, idx, t, bipartite=1, goal="", notation="")
+        if supporter is not None and t in G:
+            _add_edge(G, idx, supporter, t, ev, key=key, **attrs)
+            G.nodes[supporter].update(bipartite=0, **supporter_group(idx, supporter))
     return G
+
+
+#: (supporter or None, what it supports, edge key, evidence graphs, :func:`link_attrs`).
+Link = tuple[str | None, str, str, list[str], dict[str, Any]]
+
+
+def link_attrs(level: str, role: str, start: str, end: str, blanket: str) -> dict[str, Any]:
+    """A link's attributes from its statement's level and role (IRIs) and literals ("")."""
+    attrs = {"predicate": "emg:supports", "level": level.rsplit("/", 1)[-1]}
+    attrs.update(role=role.rsplit("/", 1)[-1] or "implements", as_of=start)
+    return attrs | {"superseded_on": end, "blanket": blanket == "true"}
+
+
+def _statement_links(idx: Index) -> Iterator[Link]:
+    """The links of every support statement in ``idx``: one per (target, supporter)."""
+    for st in idx.of_class(EMG + "SupportStatement"):
+        values = (_first(idx, st, EMG + p) for p in ("evidenceLevel", "role"))
+        dates = (idx.text(st, EMG + p) for p in ("asOf", "supersededOn", "blanketClaim"))
+        attrs = link_attrs(*values, *dates)
+        attrs.update(statement=short(st), reasoning=idx.text(st, EMG + "reasoning", "en"))
+        attrs["source"] = idx.text(st, DCT + "source")  # a user mapping's source column
+        for t in idx.objects(st, EMG + "supports"):
+            for a in idx.objects(st, EMG + "supporter") or [""]:  # "": no supporter
+                ev = idx.graphs(st, EMG + "supports", t) if a else []
+                yield a or None, t, short(st), ev + idx.graphs(st, EMG + "supporter", a), attrs
 
 
 #: Classes of the UN system and of multilateral environmental agreements (MEAs).

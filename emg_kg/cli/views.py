@@ -239,7 +239,7 @@ def cmd_viz(args: argparse.Namespace, layout: Layout) -> int:
 
     check_suffix(args.out, ".svg" if args.view == "matrix" else ".html", args.view)
     if args.view == "matrix":
-        G = _drawn_view(args, layout, "agency-target")
+        G = _drawn_view(args, layout, "matrix")  # the agency-target view's distinct links
         paths = write_matrix(_filtered(G, args), args.out, args.lang, png=True)
         print(f"wrote {', '.join(map(str, paths))}")
         if not any(p.suffix == ".png" for p in paths):

@@ -125,14 +125,15 @@ class Views:
 
     def _graph(self, idx: Any, name: str, entity: str | None) -> Any:
         """The view ``name`` (the matrix: agency-target) from the whole index ``idx``, or from
-        the engine when ``idx`` is None."""
+        the engine when ``idx`` is None (the matrix: one edge per distinct link)."""
         from emg_kg.analysis.bounded import view_of
         from emg_kg.analysis.metrics import select
         from emg_kg.views import WHOLE_LIMIT
 
-        view = "agency-target" if name == _MATRIX else name
-        if idx is None:
+        if idx is None:  # the matrix: the agency-target view's distinct links
+            view = "matrix" if name == _MATRIX else name
             return view_of(self.store, view, entity, 1, WHOLE_LIMIT)
+        view = "agency-target" if name == _MATRIX else name
         return select(idx, view, entity, 1, WHOLE_LIMIT)
 
     def _draw(
