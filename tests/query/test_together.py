@@ -21,7 +21,15 @@ from emg_kg.query.engines import Engine, OxigraphEngine, paused_gc
 from emg_kg.query.registry import NamedQuery, get_query, internal_query, parse_header
 from emg_kg.query.results import Result, Term
 from emg_kg.query.run import names, run
-from emg_kg.query.together import ENDPOINT_MOST, MOST, answers, at_most, run_all, width
+from emg_kg.query.together import (
+    ENDPOINT_MOST,
+    MOST,
+    answers,
+    at_most,
+    few_arenas,
+    run_all,
+    width,
+)
 
 
 class Watched(OxigraphEngine):
@@ -216,3 +224,19 @@ def test_rdflib_reads_one_after_the_other(rdflib_engine: Engine, layout: Any) ->
     together = run_all(rdflib_engine, calls)
     alone = [run(rdflib_engine, query, values) for query, values in calls]
     assert [_rows(r) for r in together] == [_rows(r) for r in alone]
+
+
+def test_the_arenas_are_capped_once_before_the_first_threads(
+    store: ox.Store, layout: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """glibc's malloc takes the cap (this machine's libc is glibc); a cap the user set in
+    ``$MALLOC_ARENA_MAX`` is left as it is."""
+    few_arenas.cache_clear()
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert few_arenas() is False
+    few_arenas.cache_clear()
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    monkeypatch.setattr("os.cpu_count", lambda: 2)  # two threads, so a pool
+    assert len(run_all(store, _calls(layout))) == len(_calls(layout))
+    assert few_arenas.cache_info().misses == 1  # asked before the pool, once
+    assert few_arenas() is True
