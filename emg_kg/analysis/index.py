@@ -283,13 +283,13 @@ def add_without_evidence(idx: Index, quads: Iterable[ox.Quad]) -> Index:
     """``idx`` with ``quads`` added, without noting the evidence graphs their ends sit in: the
     agency-target view's support statements, which it draws as edges, not nodes (the evidence
     of what they link is read by :func:`index_of`)."""
-    return _filled(itertools.groupby(quads, key=_graph_of), idx, evidence=False)
+    return _fill_stream(idx, quads, evidence=False)
 
 
-def _fill_stream(idx: Index, quads: Iterable[ox.Quad]) -> None:
+def _fill_stream(idx: Index, quads: Iterable[ox.Quad], evidence: bool = True) -> Index:
     """Add ``quads`` to ``idx``, run by run of one graph's quads; each subject's literals must
     come once (a literal is a list's item, not a set's)."""
-    _filled(itertools.groupby(quads, key=_graph_of), idx)
+    return _filled(itertools.groupby(quads, key=_graph_of), idx, evidence)
 
 
 def _filled(
