@@ -92,6 +92,10 @@ def test_same_answer_at_other_evidence_levels(
         ("open-mandates", {"asOf": "2014-01-01", "lang": "en"}),
         ("open-mandates", {"asOf": "2012-06-01"}),
         ("search", {"text": "UNDP", "lang": "en"}),
+        # texts that match an entity with no class, or no name in the language: rdflib failed
+        # on them ("'<' not supported", "No scheme found") while Oxigraph answered
+        ("search", {"text": "环境"}),
+        ("search", {"text": "biodiversity", "lang": "en"}),
         ("mandates-for-body", {"body": "group:img-land", "lang": "en"}),
         ("mandate-chain", {"mandate": "mandate:som18-extends-img-biodiversity"}),
         ("entity-evidence", {"entity": "agency:UNDP"}),
