@@ -331,3 +331,19 @@ def not_found_page(
     """A 404 page; ``search`` offers a search for that text (the end of an unknown IRI)."""
     title = words(lang, "未找到", "Not found")
     return _page("web/not_found.html", title, lang, path, params, what=what, search=search)
+
+
+def too_large_page(lang: str, path: str, size: int, limit: int) -> bytes:
+    """The 422 page for an HTML page over ``--max-bytes`` (a view of a corpus can be megabytes):
+    in the app's layout, in the reader's language, with the smaller pages that still answer,
+    where a bare line of text left a reader of the view with nothing to follow."""
+    title = words(lang, "页面过大", "Page too large")
+    return _page(
+        "web/too_large.html",
+        title,
+        lang,
+        path,
+        size=f"{size:,}",
+        limit=f"{limit:,}",
+        view=path.startswith("/views/"),
+    )

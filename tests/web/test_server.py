@@ -717,3 +717,23 @@ def test_cli_serve_starts_answers_and_stops() -> None:
         proc.send_signal(signal.SIGTERM)
         proc.wait(15)
     assert proc.returncode == 0
+
+
+def test_a_page_over_the_byte_limit_is_a_page_that_says_what_to_do() -> None:
+    """A view of a corpus can be megabytes (the mandates view at 2 M quads: 9.2 MB): over
+    --max-bytes it is refused with a page in the app's layout and the reader's language that
+    names the limit and offers the smaller pages, not a bare line of text."""
+    running = start(default_layout(), Settings(port=0, workers=1, quiet=True, max_bytes=100_000))
+    try:
+        status, headers, body = http(running.url + "views/whole?lang=en")
+        page = body.decode("utf-8")
+        assert status == 422 and headers["Content-Type"].startswith("text/html"), page[:300]
+        assert "over the server&#39;s limit of 100,000 bytes (--max-bytes)" in page
+        assert "search for it above and open the neighbourhood" in page
+        assert 'href="/static/style.css"' in page  # the app's layout
+        status, _, body = http(running.url + "views/whole", Accept_Language="zh-CN")
+        assert status == 422 and "超过服务器的上限 100,000 字节" in body.decode("utf-8")
+        status, _, body = http(running.url + "views?lang=en")  # a small page still answers
+        assert status == 200
+    finally:
+        running.stop()

@@ -26,7 +26,15 @@ from emg_kg.prefixes import ID
 from emg_kg.web.errors import status_of
 from emg_kg.web.jobs import Job, Reply
 from emg_kg.web.routes import endpoint, entities, files, queries
-from emg_kg.web.ui import gallery, home, not_found_page, search_page, timeline_page, views_page
+from emg_kg.web.ui import (
+    gallery,
+    home,
+    not_found_page,
+    search_page,
+    timeline_page,
+    too_large_page,
+    views_page,
+)
 from emg_kg.web.views import EVIDENCE
 
 if TYPE_CHECKING:
@@ -69,6 +77,7 @@ class Exchange:
         self.app, self.command, self.path, self.headers = app, method, target, headers
         self.body, self.client, self.server_address = body, client, server_address
         self.answer = Answer()
+        self.lang = "zh"  # the reader's language, once the request is dispatched
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -92,7 +101,11 @@ class Exchange:
         bounded: bool = True,
     ) -> None:
         limit = self.app.settings.max_bytes
-        if bounded and len(body) > limit:  # a page or an entity's RDF: as for queries
+        if bounded and len(body) > limit and ctype.startswith("text/html"):  # a page
+            path = unquote(urlsplit(self.path).path)
+            status, headers = 422, None
+            body = too_large_page(self.lang, path, len(body), limit)
+        elif bounded and len(body) > limit:  # an entity's RDF, a view's SVG: as for queries
             status, ctype, headers = 422, "text/plain; charset=utf-8", None
             body = f"the answer is {len(body):,} bytes, over the limit of {limit:,}\n".encode()
         out = [
@@ -169,7 +182,7 @@ class Exchange:
         for key, values in posted.items():
             params.setdefault(key, []).extend(values)
         one = {k: v[-1] for k, v in params.items()}
-        lang = negotiate(self.headers.get("Accept-Language"), one.get("lang"))
+        lang = self.lang = negotiate(self.headers.get("Accept-Language"), one.get("lang"))
         try:
             self.route(path, params, one, lang)
         except EmgKgError as err:  # the status by the error's type (web/errors.py)
