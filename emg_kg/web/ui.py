@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from emg_kg.lang import words
+from emg_kg.prefixes import ID
 from emg_kg.query.registry import NamedQuery
 from emg_kg.views.templating import render
 from emg_kg.web.catalog import Catalog
@@ -336,7 +337,8 @@ def not_found_page(
 def too_large_page(lang: str, path: str, size: int, limit: int) -> bytes:
     """The 422 page for an HTML page over ``--max-bytes`` (a view of a corpus can be megabytes):
     in the app's layout, in the reader's language, with the smaller pages that still answer,
-    where a bare line of text left a reader of the view with nothing to follow."""
+    where a bare line of text left a reader with nothing to follow (a view, or a hub's page with
+    all its facts: the EMG's at 2 M quads)."""
     title = words(lang, "页面过大", "Page too large")
     return _page(
         "web/too_large.html",
@@ -346,4 +348,5 @@ def too_large_page(lang: str, path: str, size: int, limit: int) -> bytes:
         size=f"{size:,}",
         limit=f"{limit:,}",
         view=path.startswith("/views/"),
+        entity=ID + path[len("/id/") :] if path.startswith("/id/") else "",
     )

@@ -737,3 +737,18 @@ def test_a_page_over_the_byte_limit_is_a_page_that_says_what_to_do() -> None:
         assert status == 200
     finally:
         running.stop()
+    # a hub's page with all its facts: the evidence query, paged, and the page without all=1
+    running = start(default_layout(), Settings(port=0, workers=1, quiet=True, max_bytes=50_000))
+    try:
+        status, _, body = http(running.url + "id/agency/UNEP?all=1&lang=en")
+        page = html.unescape(body.decode("utf-8"))
+        assert status == 422 and "over the server's limit of 50,000 bytes" in page
+        assert (
+            '<a href="/queries/entity-evidence?entity=https%3A%2F%2Fw3id.org%2Femg-kg%2Fid%2F'
+            'agency%2FUNEP&amp;lang=en">' in body.decode("utf-8")
+        )
+        assert "neighbourhood" not in page  # the views' advice is for views
+        status, _, _ = http(running.url + "queries/entity-evidence?entity=agency:UNEP&lang=en")
+        assert status == 200  # what it offers answers under the same limit
+    finally:
+        running.stop()
