@@ -52,7 +52,7 @@ ServerThreads = 4
 MaxClientConnections = 4
 Charset = UTF-8
 [SPARQL]
-ResultSetMaxRows = 100000000
+ResultSetMaxRows = {max_rows}
 MaxSortedTopRows = 100000000
 MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime = 0
@@ -78,11 +78,15 @@ def require_virtuoso() -> str:
 
 @contextlib.contextmanager
 def running(
-    directory: Path, buffers: int = 100_000, dirs: tuple[Path, ...] = ()
+    directory: Path,
+    buffers: int = 100_000,
+    dirs: tuple[Path, ...] = (),
+    max_rows: int = 100_000_000,
 ) -> Iterator[Virtuoso]:
     """A private Virtuoso in ``directory`` for the duration of the block (always stopped);
-    ``dirs`` are the other directories its bulk loader may read."""
-    server = Virtuoso(require_virtuoso(), directory, buffers, dirs)
+    ``dirs`` are the other directories its bulk loader may read; ``max_rows`` its
+    ResultSetMaxRows (it never sends more than 1,048,576 rows, whatever this says)."""
+    server = Virtuoso(require_virtuoso(), directory, buffers, dirs, max_rows)
     try:
         server.start()
         yield server
@@ -117,10 +121,15 @@ class Virtuoso:
     authentication, which takes updates from ``dba``)."""
 
     def __init__(
-        self, binary: str, directory: Path, buffers: int = 100_000, dirs: tuple[Path, ...] = ()
+        self,
+        binary: str,
+        directory: Path,
+        buffers: int = 100_000,
+        dirs: tuple[Path, ...] = (),
+        max_rows: int = 100_000_000,
     ) -> None:
         self.binary, self.dir = binary, directory
-        self.buffers, self.dirs = buffers, dirs
+        self.buffers, self.dirs, self.max_rows = buffers, dirs, max_rows
         self.http = free_port()
         self.sql = free_port()
         self.url = f"http://127.0.0.1:{self.http}/sparql"
@@ -138,6 +147,7 @@ class Virtuoso:
                 dirs="".join(f", {d}" for d in self.dirs),
                 buffers=self.buffers,
                 dirty=self.buffers * 3 // 4,
+                max_rows=self.max_rows,
             ),
             encoding="utf-8",
         )

@@ -17,8 +17,10 @@ and are handled here, once:
   projection), which is what the substitution means.
 * **Virtuoso 7's answers** are put right where they are plainly wrong and the fix is safe:
   booleans come back as ``"1"^^xsd:boolean`` (read as ``true``), and ``SELECT DISTINCT``
-  sometimes returns the same row twice (duplicates are dropped, order kept). Dialect
-  differences that need the query itself changed are in docs/engines.md.
+  sometimes returns the same row twice (duplicates are dropped, order kept). An answer the
+  engine cut at its row cap (Virtuoso: ``X-SPARQL-MaxRows``, never more than 1,048,576 rows) is
+  an error, never rows taken as the whole answer. Dialect differences that need the query
+  itself changed are in docs/engines.md.
 
 Credentials come only from the environment (``EMG_KG_ENDPOINT_USER`` and
 ``EMG_KG_ENDPOINT_PASSWORD``; basic or digest, whichever the server asks for), never from the
@@ -196,6 +198,14 @@ class RemoteStore:
         )
         try:
             with self.opener.open(req, timeout=self.timeout) as reply:
+                cap = reply.headers.get("X-SPARQL-MaxRows")
+                if cap:  # Virtuoso's sign that it cut the answer (ResultSetMaxRows, 2**20 at most)
+                    raise QueryError(
+                        f"{self.url}: the endpoint cut the answer at {cap} rows "
+                        "(X-SPARQL-MaxRows: its ResultSetMaxRows, at most 1,048,576 on Virtuoso "
+                        "7); the rows after them are missing, so nothing is shown: narrow the "
+                        "query (a LIMIT, a filter, DISTINCT)"
+                    )
                 return reply.headers.get("Content-Type", ""), reply.read()
         except urllib.error.HTTPError as err:
             detail = err.read().decode("utf-8", "replace").strip().splitlines()

@@ -193,3 +193,20 @@ def test_minus_answers_as_not_exists_did(store: ox.Store) -> None:
         return [str(list(r)) for r in found]  # type: ignore[union-attr]
 
     assert answer("MINUS") == answer("FILTER NOT EXISTS") and len(answer("MINUS")) > 60
+
+
+def test_an_answer_the_endpoint_cut_is_an_error(tmp_path: Path, cli: Any) -> None:
+    """Virtuoso sends at most ResultSetMaxRows rows (never more than 1,048,576) and says so only
+    in a header: at 2 M quads the catalogue's evidence came back cut at 2**20 rows, half of its
+    graphs missing, and was taken as the whole answer. A cut answer is an error now."""
+    from virtuoso import running
+
+    from emg_kg.query.remote import RemoteStore
+
+    with running(tmp_path, buffers=10_000, max_rows=50) as server:
+        remote = RemoteStore(server.url)
+        with pytest.raises(QueryError, match=r"cut the answer at 50 rows \(X-SPARQL-MaxRows"):
+            remote.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")  # its own 2,500 triples
+        assert len(remote.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 49")) == 49  # type: ignore[arg-type]
+        done = cli("query", "--endpoint", server.url, "-", stdin="SELECT * WHERE { ?s ?p ?o }")
+        assert done.returncode == 2 and "cut the answer at 50 rows" in done.stderr, done.stderr
