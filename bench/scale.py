@@ -9,6 +9,14 @@ same file, and the same query text on the same store (for Virtuoso: on an in-mem
 store of the same file). Each query's answer is hashed, so the engines' answers are compared
 row for row. Not a test: the figures depend on the machine (docs/benchmarks-scale.md).
 
+``rss_mib`` is the product's peak: the engine's process loads, queries, reports and draws as
+emg-kg does, and the benchmark adds to it only a hash of each answer, read a row at a time.
+Raw pyoxigraph's queries run in a process of their own (:class:`RawSide`) on the same store
+(the disk engine's directory opened read-only; for the memory engine the same file loaded the
+same way; for Virtuoso the file bulk-loaded), each asked in turn with ours so a neighbour's
+load falls on both alike, and timed in that process. For Virtuoso ``rss_mib`` is the server's
+peak, ``python_rss_mib`` the client's.
+
     .venv/bin/python bench/scale.py --quads 200000 --json /tmp/scale-200k.json
     .venv/bin/python bench/scale.py --quads 2000000 --json out.json --engines memory,disk
 """
@@ -54,10 +62,11 @@ def timed(work: Callable[[], Any], runs: int) -> tuple[float, Any]:
 
 
 def timed_pair(
-    ours: Callable[[], Any], raw: Callable[[], Any], runs: int
+    ours: Callable[[], Any], raw: Callable[[], float], runs: int
 ) -> tuple[float, float, Any]:
     """Both sides timed in turn (one warm-up each when ``runs`` > 1), so a neighbour's load on
-    the shared cores falls on both alike; the medians and our last answer."""
+    the shared cores falls on both alike; the medians and our last answer. ``raw`` times
+    itself (in its own process) and returns its seconds."""
     answer = ours() if runs > 1 else None
     if runs > 1:
         raw()
@@ -66,9 +75,7 @@ def timed_pair(
         start = time.perf_counter()
         answer = ours()
         mine.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        raw()
-        theirs.append(time.perf_counter() - start)
+        theirs.append(raw())
     return statistics.median(mine), statistics.median(theirs), answer
 
 
@@ -83,10 +90,16 @@ def peak_mib(pid: int | None = None) -> float:
 
 
 def digest(result: Any) -> str:
-    """The answer's hash."""
-    from emg_kg.query.results import render
+    """The answer's hash, a row at a time (each row's SPARQL JSON), so the benchmark does not
+    hold a second, rendered copy of a large answer beside the product's own."""
+    from emg_kg.query.results import Result
 
-    return hashlib.sha256(render(result, "json")).hexdigest()[:16]
+    sha = hashlib.sha256(json.dumps([result.kind, result.variables, result.boolean]).encode())
+    for row in result.rows:
+        sha.update(Result("select", result.variables, [row]).sparql_json())
+    for triple in result.triples:
+        sha.update(str(triple).encode("utf-8"))
+    return sha.hexdigest()[:16]
 
 
 def raw_query(store: ox.Store, query: Any, bindings: dict[str, Any]) -> Any:
@@ -98,6 +111,68 @@ def raw_query(store: ox.Store, query: Any, bindings: dict[str, Any]) -> Any:
         query.text, use_default_graph_as_union=not merged, substitutions=subs or None
     )
     return list(answer)  # type: ignore[arg-type]
+
+
+class RawSide:
+    """Raw pyoxigraph in a process of its own, asked one named query at a time: the engine's
+    process then measures the product's memory alone (the raw answers held, and the raw
+    store for Virtuoso, are this process's)."""
+
+    def __init__(self, kind: str, corpus: Path, store: Path | None) -> None:
+        args = [sys.executable, __file__, "--raw", kind, "--corpus", str(corpus)]
+        args += ["--json", "-", "--work", str(store or corpus.parent)]
+        self.process = subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        if self.process.stdout.readline().strip() != "ready":
+            raise SystemExit("scale: the raw pyoxigraph process did not start")
+
+    def seconds(self, name: str, params: dict[str, str]) -> float:
+        """One raw run of the named query (its own timing), in that process."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps([name, params]) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit("scale: the raw pyoxigraph process stopped")
+        return float(json.loads(line))
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def raw_side(kind: str, corpus: Path, work: Path) -> None:
+    """:class:`RawSide`'s process: the same store (the disk engine's directory ``work``, read
+    only; the memory engine's load of the same file; for Virtuoso the file bulk-loaded), then
+    for each line ``[name, params]`` the raw run's seconds."""
+    from emg_kg.api import bind
+    from emg_kg.data.bulk import RdfFile
+    from emg_kg.data.diskstore import load_memory
+    from emg_kg.paths import default_layout
+    from emg_kg.query.engines import OxigraphEngine
+    from emg_kg.query.registry import load_queries
+
+    if kind == "disk":
+        store = ox.Store.read_only(str(work))
+        engine = OxigraphEngine(store)
+    elif kind == "memory":
+        merged = load_memory([RdfFile(corpus, ox.RdfFormat.N_QUADS, None)])
+        store, engine = merged.store, OxigraphEngine(merged)
+    else:
+        store = ox.Store()
+        store.bulk_load(path=str(corpus), format=ox.RdfFormat.N_QUADS)
+        engine = OxigraphEngine(store)
+    queries = load_queries(default_layout())
+    print("ready", flush=True)
+    for line in sys.stdin:
+        name, params = json.loads(line)
+        bindings = bind(queries[name], params, engine)
+        start = time.perf_counter()
+        raw_query(store, queries[name], bindings)
+        print(json.dumps(time.perf_counter() - start), flush=True)
 
 
 def watchdog(limit_mib: float) -> None:
@@ -119,7 +194,7 @@ def worker(
     """One engine in this (fresh) process: load, queries, gaps, views, memory."""
     watchdog(float(os.environ.get("EMG_KG_SCALE_MAX_MIB", "6000")))
     from emg_kg.analysis.gaps import compute
-    from emg_kg.api import bind, run
+    from emg_kg.api import run
     from emg_kg.data.bulk import RdfFile
     from emg_kg.data.diskstore import load_memory, load_store_dir, open_store_dir
     from emg_kg.errors import QueryError
@@ -160,21 +235,18 @@ def worker(
     out["load_s"] = round(time.perf_counter() - start, 3)
     out["quads"] = len(store)
     engine = OxigraphEngine(store)
-    raw: Any = getattr(store, "store", None)  # the same pyoxigraph store, queried directly
-    if raw is None:  # Virtuoso: raw pyoxigraph on an in-memory store of the same file
-        raw = ox.Store()
-        raw.bulk_load(path=str(corpus), format=ox.RdfFormat.N_QUADS)
+    raw = None
     try:
+        raw = RawSide(engine_kind, corpus, work / "store" if engine_kind == "disk" else None)
         queries: dict[str, Any] = {}
         for name, query in load_queries(layout).items():
             if only and name not in only.split(","):
                 continue
             params = {p.name: p.example for p in query.params if p.example}
             try:
-                bindings = bind(query, params, engine)
                 seconds, raw_s, result = timed_pair(
                     lambda q=query, p=params: run(engine, q, p),
-                    lambda q=query, b=bindings: raw_query(raw, q, b),
+                    lambda n=name, p=params: raw.seconds(n, p),
                     runs,
                 )
             except QueryError as err:  # an endpoint's timeout: recorded, not fatal
@@ -202,9 +274,11 @@ def worker(
             out["cold_query_s"] = round(cold_query(work / "store", runs), 3)
             out["cold_small_query_s"] = round(cold_query(work / "store", runs, "aichi-targets"), 3)
     finally:
+        if raw is not None:
+            raw.close()
         if server is not None:
             server.stop()
-    raw = store = engine = None  # freed before the raw load, which then has the memory alone
+    store = engine = None  # freed before the raw load, which then has the memory alone
     gc.collect()
     out["raw_load_s"] = round(raw_load(corpus, engine_kind, work), 3)
     return out
@@ -267,8 +341,12 @@ def main() -> int:
     parser.add_argument("--only", default="", help="only these named queries (comma-separated)")
     parser.add_argument("--skip", default="", help="skip gaps and/or views (comma-separated)")
     parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--raw", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.raw:
+        raw_side(args.raw, args.corpus, args.work)
+        return 0
     if args.worker:
         print(
             json.dumps(worker(args.worker, args.corpus, args.work, args.runs, args.only, args.skip))

@@ -40,6 +40,7 @@ from emg_kg.analysis.projection import (
     scheme_classes,
     whole,
 )
+from emg_kg.heap import give_back
 from emg_kg.query.run import internal_query, rows
 
 __all__ = [
@@ -205,15 +206,19 @@ def view_of(
     the view needs where it can: the whole view and a neighbourhood (:func:`whole_view`), the
     agency-target view (:func:`support_index`), and ``matrix``: the agency-target view with
     one edge per distinct link, which the matrix draws as the whole view (:func:`matrix_view`).
-    The mandates, citations and organizations views still read the whole index."""
+    The mandates, citations and organizations views still read the whole index. What the
+    reading freed is given back to the system (:func:`emg_kg.heap.give_back`)."""
     if view == "neighbourhood" and entity is None:
         raise ValueError("the neighbourhood view needs an entity")
-    if view in ("whole", "neighbourhood"):
-        G = whole_view(store, limit, (entity, depth) if entity is not None else None)
-    elif view == "agency-target":
-        G = agency_target(support_index(store))
-    elif view == "matrix":  # the agency-target view's distinct links, for the matrix
-        G = matrix_view(store)
-    else:
-        return select(load_index(store), view, entity, depth, limit)
-    return G if entity is None else neighbourhood(G, entity, depth)
+    try:
+        if view in ("whole", "neighbourhood"):
+            G = whole_view(store, limit, (entity, depth) if entity is not None else None)
+        elif view == "agency-target":
+            G = agency_target(support_index(store))
+        elif view == "matrix":  # the agency-target view's distinct links, for the matrix
+            G = matrix_view(store)
+        else:
+            return select(load_index(store), view, entity, depth, limit)
+        return G if entity is None else neighbourhood(G, entity, depth)
+    finally:
+        give_back()

@@ -58,7 +58,9 @@ class Reading:
         here on first use."""
         if self._derived is None or found is not None:
             if found is None:
-                found = run(self.engine, internal_query("gaps-derived-from", self.layout))
+                found = run(
+                    self.engine, internal_query("gaps-derived-from", self.layout), phase_end=False
+                )
             rows = Solutions(found)
             self._derived = defaultdict(list)
             inference = by_value("g")
@@ -80,7 +82,7 @@ class Reading:
         """A named query's rows (``query`` a name, or a query such as an internal one), each
         IRI shortened by the query's own prefixes (:meth:`table`)."""
         named, values = self.call(query, **params)
-        return self.table(named, run(self.engine, named, values))
+        return self.table(named, run(self.engine, named, values, phase_end=False))
 
     def table(self, query: NamedQuery, found: Result) -> list[dict[str, str]]:
         """``query``'s answer ``found`` as rows of text, each IRI shortened by the query's own

@@ -32,6 +32,7 @@ import pyoxigraph as ox
 import emg_kg
 from emg_kg.data.bulk import RdfFile, load_files
 from emg_kg.errors import EmgKgError
+from emg_kg.heap import give_back
 from emg_kg.paths import Layout
 
 __all__ = [
@@ -115,9 +116,11 @@ class MergedStore:
 
 
 def load_memory(files: Sequence[RdfFile]) -> MergedStore:
-    """The in-memory engine for big inputs: bulk-loaded, with the stored union."""
+    """The in-memory engine for big inputs: bulk-loaded, with the stored union; the load's
+    freed buffers are given back to the system (:func:`emg_kg.heap.give_back`)."""
     store = ox.Store()
     load_files(store, files)
+    give_back()
     return MergedStore(store)
 
 

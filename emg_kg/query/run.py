@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pyoxigraph as ox
 
 from emg_kg.errors import QueryError
+from emg_kg.heap import give_back
 from emg_kg.paths import Layout, default_layout
 from emg_kg.prefixes import PREFIXES
 from emg_kg.query.engines import Engine, OxigraphEngine
@@ -76,10 +77,11 @@ def rows(source: Engine | StoreLike, query: NamedQuery | str, /, **params: str |
     ``query`` is a query, or the name of one of the code's own (``queries/internal/NAME.rq``);
     ``params`` are bound as :func:`run` binds them: a term as it is (a bound variable must be
     projected: Oxigraph substitutes only those), a string through the declared type. Every
-    engine and backend gives the same rows (the tests compare them).
+    engine and backend gives the same rows (the tests compare them). One of the code's own
+    reads, part of a larger phase, which gives the memory back (:mod:`emg_kg.heap`) when it ends.
     """
     named = internal_query(query) if isinstance(query, str) else query
-    result = run(engine_of(source), named, dict(params))
+    result = run(engine_of(source), named, dict(params), phase_end=False)  # a part of a phase
     if result.kind != "select":
         raise QueryError(f"{named.name}: rows() is for SELECT queries, not {result.kind}")
     return Solutions(result)
@@ -163,7 +165,7 @@ def _cached(engine: Engine, attr: str, make: Callable[[], _T]) -> _T:
 
 
 def _pairs(engine: Engine, name: str, **bound: Term) -> list[tuple[Term | None, ...]]:
-    return run(engine, internal_query(name), bound).rows
+    return run(engine, internal_query(name), bound, phase_end=False).rows
 
 
 def resolve_in(
@@ -271,9 +273,13 @@ def run(
     params: Mapping[str, str | Term] | None = None,
     lang: str | None = None,
     notes: list[Resolution] | None = None,
+    *,
+    phase_end: bool = True,
 ) -> Result:
     """Check (:func:`~emg_kg.query.gate.check`), bind and run one query; parameter columns
-    are hidden.
+    are hidden. The query's freed working memory is then given back to the system
+    (:func:`emg_kg.heap.give_back`), unless ``phase_end`` is False: a caller that reads
+    several queries together gives it back once, after the last.
 
     The gate's verdicts for the shipped queries (``queries/*.rq`` and ``queries/internal/*.rq``)
     are cached by text hash in the store's cache folder, so a shipped query imports the SPARQL
@@ -291,6 +297,8 @@ def run(
     if len(keep) < len(result.variables):
         result.variables = [result.variables[i] for i in keep]
         result.rows = _columns(result.rows, keep)
+    if phase_end:
+        give_back()
     return result
 
 

@@ -35,6 +35,7 @@ from contextlib import closing, contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+from emg_kg.heap import give_back
 from emg_kg.query.engines import Engine, OxigraphEngine
 from emg_kg.query.registry import NamedQuery, internal_query
 from emg_kg.query.results import Result, Term
@@ -107,17 +108,23 @@ def answers(source: Engine | StoreLike, calls: Iterable[Call]) -> Generator[Resu
     jobs = [(internal_query(q) if isinstance(q, str) else q, dict(p)) for q, p in calls]
     threads = width(engine, len(jobs))
     if threads <= 1:
-        for query, params in jobs:
-            yield run(engine, query, params)
+        try:
+            for query, params in jobs:
+                yield run(engine, query, params, phase_end=False)
+        finally:
+            give_back()
         return
     few_arenas()
     pool = ThreadPoolExecutor(threads, thread_name_prefix="emg-kg-query")
     try:
-        futures = [pool.submit(run, engine, query, params) for query, params in jobs]
+        futures = [
+            pool.submit(run, engine, query, params, phase_end=False) for query, params in jobs
+        ]
         for future in futures:
             yield future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        give_back()  # once, when every query is read (emg_kg.heap)
 
 
 def run_all(source: Engine | StoreLike, calls: Iterable[Call]) -> list[Result]:
