@@ -264,19 +264,41 @@ def index_of(
     idx = Index() if into is None else into
     read = set(idx.out) | set(idx.types)  # subjects already read: their literals are in
     wanted = sorted(set(iris) - read)
-    for node in map(ox.NamedNode, wanted):
-        _fill_stream(idx, store.quads_for_pattern(node, None, None, None))
+    _fill_about(idx, store, wanted)
     read.update(wanted)
-    for iri in wanted if pointing else ():
-        for row in rows(store, "views-pointing", x=ox.NamedNode(iri)):
-            g = row["g"]
-            if isinstance(g, ox.NamedNode) and _is_evidence(g.value):
-                idx.evidence[iri].add(intern(g.value))
-    for cls in sorted({t for ts in idx.types.values() for t in ts} - read):
-        _fill_stream(idx, store.quads_for_pattern(ox.NamedNode(cls), None, None, None))
+    for batch in _batches(wanted if pointing else []):
+        for row in rows(store, "views-pointing", x=batch):
+            x, g = row["x"], row["g"]
+            if (
+                isinstance(x, ox.NamedNode)
+                and isinstance(g, ox.NamedNode)
+                and _is_evidence(g.value)
+            ):
+                idx.evidence[intern(x.value)].add(intern(g.value))
+    _fill_about(idx, store, sorted({t for ts in idx.types.values() for t in ts} - read))
     for tree in (SUBCLASS, SUBPROP):  # a quad read twice adds nothing (sets and known links)
         _fill_stream(idx, store.quads_for_pattern(None, ox.NamedNode(tree), None, None))
     return idx
+
+
+#: How many entities one query reads (``VALUES``): a whole view's 2,000 in a few requests to an
+#: endpoint, each text some 30 kB (an endpoint bounds a query's size; a POST's body, not a URL).
+BATCH = 500
+
+
+def _batches(iris: list[str]) -> Iterator[tuple[ox.NamedNode, ...]]:
+    """``iris`` as NamedNodes, :data:`BATCH` at a time."""
+    for start in range(0, len(iris), BATCH):
+        yield tuple(map(ox.NamedNode, iris[start : start + BATCH]))
+
+
+def _fill_about(idx: Index, store: Any, iris: list[str]) -> None:
+    """Add every quad with one of ``iris`` as subject, in the named graphs (``views-about.rq``
+    with the subjects a list), :data:`BATCH` subjects per query."""
+    for batch in _batches(iris):
+        found = rows(store, "views-about", s=batch)
+        quads = (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in found)  # type: ignore[arg-type]
+        _fill_stream(idx, quads)
 
 
 def add_without_evidence(idx: Index, quads: Iterable[ox.Quad]) -> Index:

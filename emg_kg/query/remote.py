@@ -43,6 +43,7 @@ import pyoxigraph as ox
 from emg_kg.errors import QueryError
 
 __all__ = ["RemoteStore", "Solutions", "Solution", "substitute", "SYSTEM_GRAPHS", "MANIFEST"]
+__all__ += ["with_values"]
 
 #: Graphs a fresh engine holds for itself (Virtuoso 7); never counted as the dataset's.
 SYSTEM_GRAPHS = (
@@ -137,6 +138,26 @@ def substitute(text: str, bindings: dict[str, Term]) -> str:
         out.append(token)
     out.append(text[pos:])
     return "".join(out)
+
+
+def with_values(text: str, lists: dict[str, tuple[Term, ...]]) -> str:
+    """``text`` with ``VALUES ?v { term ... }`` for each list as the first thing in its outer
+    group (the first ``{`` that is not in a string, an IRI or a comment): each variable bound
+    to each of its terms in turn, on every engine alike. The terms are written in N-Triples
+    syntax (:func:`_sparql`, as :func:`substitute` writes them), never the caller's text.
+
+    >>> with_values("SELECT ?x WHERE { ?x ?p '{' }", {"x": (ox.NamedNode("http://e.org/a"),)})
+    "SELECT ?x WHERE { VALUES ?x { <http://e.org/a> } ?x ?p '{' }"
+    """
+    if not lists:
+        return text
+    block = " ".join(
+        f"VALUES ?{var} {{ {' '.join(map(_sparql, terms))} }}" for var, terms in lists.items()
+    )
+    for match in _TOKEN.finditer(text):
+        if match.group("punct") == "{":
+            return f"{text[: match.end()]} {block}{text[match.end() :]}"
+    raise QueryError("a list of values is bound only in a query with a group { ... }")
 
 
 def _is_distinct(text: str) -> bool:

@@ -35,6 +35,7 @@ from emg_kg.query.registry import (
     internal_query,
     iri_term,
 )
+from emg_kg.query.remote import with_values
 from emg_kg.query.resolve import (
     Names,
     Resolution,
@@ -71,12 +72,18 @@ class Solutions(list[dict[str, Term]]):
         self.variables, self.prefixes = result.variables, result.prefixes
 
 
-def rows(source: Engine | StoreLike, query: NamedQuery | str, /, **params: str | Term) -> Solutions:
+#: A parameter's value: a string (resolved through its declared type), a term, or a tuple of
+#: terms (a list: every row for each term, :func:`emg_kg.query.remote.with_values`).
+Value = str | Term | tuple[Term, ...]
+
+
+def rows(source: Engine | StoreLike, query: NamedQuery | str, /, **params: Value) -> Solutions:
     """The rows of a SELECT query as {variable: term}, unbound variables left out.
 
     ``query`` is a query, or the name of one of the code's own (``queries/internal/NAME.rq``);
     ``params`` are bound as :func:`run` binds them: a term as it is (a bound variable must be
-    projected: Oxigraph substitutes only those), a string through the declared type. Every
+    projected: Oxigraph substitutes only those), a tuple of terms as a list (``VALUES``: its
+    column is kept, it tells the rows apart), a string through the declared type. Every
     engine and backend gives the same rows (the tests compare them). One of the code's own
     reads, part of a larger phase, which gives the memory back (:mod:`emg_kg.heap`) when it ends.
     """
@@ -207,14 +214,15 @@ def project_prefixes() -> dict[str, str]:
 
 def bind(
     query: NamedQuery,
-    given: Mapping[str, str | Term],
+    given: Mapping[str, Value],
     engine: Engine,
     lang: str | None = None,
     notes: list[Resolution] | None = None,
 ) -> dict[str, Term]:
     """Parameter values as RDF terms: declared types, defaults, ``--lang``; refuses unknowns.
 
-    A value that is already a term (the code's own calls) is bound as it is. What each ``iri``
+    A value that is already a term (the code's own calls) is bound as it is; a tuple of terms
+    (a list) is left to :func:`run`, which writes it as ``VALUES``. What each ``iri``
     parameter resolved to is appended to ``notes`` (the CLI prints them)."""
     declared = {p.name: p for p in query.params}
     prefixes = (
@@ -231,6 +239,8 @@ def bind(
     if not declared:  # an undeclared ad-hoc query: IRIs where they look like IRIs, else strings
         out: dict[str, Term] = {}
         for key, value in given.items():
+            if isinstance(value, tuple):  # a list: written as VALUES by run
+                continue
             if isinstance(value, _TERMS):
                 out[key] = value
                 continue
@@ -239,9 +249,7 @@ def bind(
             except QueryError:
                 out[key] = ox.Literal(value)
         return out
-    values: dict[str, str | Term] = {
-        p.name: p.default for p in query.params if p.default is not None
-    }
+    values: dict[str, Value] = {p.name: p.default for p in query.params if p.default is not None}
     if lang and "lang" in declared and "lang" not in given:
         values["lang"] = lang
     values.update(given)
@@ -254,6 +262,8 @@ def bind(
     out = {}
     for key, value in values.items():
         param = declared[key]
+        if isinstance(value, tuple):  # a list: written as VALUES by run
+            continue
         if isinstance(value, _TERMS):
             out[key] = value
         elif param.type != "iri":
@@ -270,7 +280,7 @@ def bind(
 def run(
     engine: Engine,
     query: NamedQuery,
-    params: Mapping[str, str | Term] | None = None,
+    params: Mapping[str, Value] | None = None,
     lang: str | None = None,
     notes: list[Resolution] | None = None,
     *,
@@ -290,16 +300,34 @@ def run(
     if query.builtin:  # shipped text (queries/*.rq, the code's own SPARQL): parsed once per text
         cache = _checkout(query.path).cache_dir
     verdict = check(query.text, query.name, extra, cache)
-    bindings = bind(query, params or {}, engine, lang, notes)
-    result = engine.execute(query.text, query.name, bindings, extra, verdict)
+    given = dict(params or {})
+    lists = {k: v for k, v in given.items() if isinstance(v, tuple)}
+    bindings = bind(query, given, engine, lang, notes)
+    text = with_values(query.text, _checked_lists(query, lists))
+    result = engine.execute(text, query.name, bindings, extra, verdict)
     result.prefixes = {**(extra or {}), **declared_prefixes(query.text)}
-    keep = [i for i, v in enumerate(result.variables) if v not in query.param_names]
+    hidden = set(query.param_names) - set(lists)
+    keep = [i for i, v in enumerate(result.variables) if v not in hidden]
     if len(keep) < len(result.variables):
         result.variables = [result.variables[i] for i in keep]
         result.rows = _columns(result.rows, keep)
     if phase_end:
         give_back()
     return result
+
+
+def _checked_lists(
+    query: NamedQuery, lists: dict[str, tuple[Term, ...]]
+) -> dict[str, tuple[Term, ...]]:
+    """The lists bound to ``query``'s declared parameters, each a tuple of terms (the code's own
+    calls: a user's values are strings, resolved one by one)."""
+    declared = set(query.param_names)
+    for key, terms in lists.items():
+        if declared and key not in declared:
+            raise QueryError(f"{query.name}: unknown parameter {key}")
+        if not all(isinstance(t, _TERMS) for t in terms):
+            raise QueryError(f"{query.name}: parameter {key}: a list binds terms only")
+    return lists
 
 
 def _columns(rows: list[tuple[Term | None, ...]], keep: list[int]) -> list[tuple[Term | None, ...]]:
