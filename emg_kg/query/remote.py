@@ -42,8 +42,15 @@ import pyoxigraph as ox
 
 from emg_kg.errors import QueryError
 
-__all__ = ["RemoteStore", "Solutions", "Solution", "substitute", "SYSTEM_GRAPHS", "MANIFEST"]
-__all__ += ["with_values"]
+__all__ = [
+    "RemoteStore",
+    "Solutions",
+    "Solution",
+    "substitute",
+    "with_values",
+    "SYSTEM_GRAPHS",
+    "MANIFEST",
+]
 
 #: Graphs a fresh engine holds for itself (Virtuoso 7); never counted as the dataset's.
 SYSTEM_GRAPHS = (

@@ -101,13 +101,14 @@ class Exchange:
         bounded: bool = True,
     ) -> None:
         limit = self.app.settings.max_bytes
-        if bounded and len(body) > limit and ctype.startswith("text/html"):  # a page
-            path = unquote(urlsplit(self.path).path)
+        if bounded and len(body) > limit:
             status, headers = 422, None
-            body = too_large_page(self.lang, path, len(body), limit)
-        elif bounded and len(body) > limit:  # an entity's RDF, a view's SVG: as for queries
-            status, ctype, headers = 422, "text/plain; charset=utf-8", None
-            body = f"the answer is {len(body):,} bytes, over the limit of {limit:,}\n".encode()
+            if ctype.startswith("text/html"):  # a page: one that says what still answers
+                path = unquote(urlsplit(self.path).path)
+                body = too_large_page(self.lang, path, len(body), limit)
+            else:  # an entity's RDF, a view's SVG: as for queries
+                ctype = "text/plain; charset=utf-8"
+                body = f"the answer is {len(body):,} bytes, over the limit of {limit:,}\n".encode()
         out = [
             ("Content-Type", ctype),
             ("Access-Control-Allow-Origin", "*"),
